@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Install smelu_hw into ./.venv on a Debian/Ubuntu machine.
+#   scripts/setup.sh          runtime only (NumPy, Amaranth)
+#   scripts/setup.sh --test   also Icarus Verilog from the distro (when missing) and the test extras
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+distro=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || distro+=(python3-venv)
+if [[ "${1:-}" == "--test" ]]; then
+    extras="[test]"
+    command -v iverilog >/dev/null || distro+=(iverilog)
+fi
+if ((${#distro[@]})); then
+    sudo=""
+    [[ "$(id -u)" == 0 ]] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${distro[@]}"
+fi
+
+[[ -x .venv/bin/python ]] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
