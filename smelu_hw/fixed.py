@@ -27,6 +27,7 @@ __all__ = [
     "check_rounding",
     "exact_array",
     "round_div",
+    "round_int",
 ]
 
 Rounding = Literal["rne", "rna", "floor"]
@@ -256,3 +257,8 @@ def _floor_divmod(num: np.ndarray, den: int) -> tuple[np.ndarray, np.ndarray]:
         quotient = num // den
         return quotient, num - quotient * den
     return np.divmod(num, den)
+
+
+def round_int(num: int, den: int, rounding: str) -> int:
+    """Scalar :func:`round_div` on Python integers."""
+    return int(round_div(np.array([num], dtype=object), den, rounding)[0])

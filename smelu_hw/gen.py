@@ -1,0 +1,236 @@
+"""``python -m smelu_hw.gen``: generate a unit's Verilog and JSON manifest (SPEC §5-7).
+
+Every argument is validated, and the unit fully elaborated, before anything is written; files
+are written to a temporary name in the target folder and renamed into place, so a failed run
+leaves no file written or half-written. Exit status: 0 success, 2 bad arguments (one line on
+stderr), 1 unexpected internal failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import re
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from amaranth.back import verilog
+from amaranth.hdl import Shape
+
+from . import __version__
+from .fixed import ROUNDING_MODES
+from .hw import ActivationUnit, SmeLUUnit
+from .params import ActivationSpec, SmeLUSpec, io_format
+
+__all__ = ["ACTIVATIONS", "GeneratedUnit", "generate", "main"]
+
+#: Activation names the CLI accepts (SPEC §5).
+ACTIVATIONS = ("smelu", "gsmelu", "relu", "hardswish", "swish", "softplus", "gelu")
+#: Activations with a hardware generator in this version.
+IMPLEMENTED = {"smelu": (SmeLUSpec, SmeLUUnit)}
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+VERILOG_KEYWORDS = frozenset(
+    "always and assign begin buf case default else end endcase endfunction endmodule for function "
+    "if initial inout input integer module nand nor not or output parameter reg signed wire xor".split()
+)
+
+
+class UsageError(Exception):
+    """A bad command-line argument: reported as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _finite(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be finite, not {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m smelu_hw.gen", description=__doc__.splitlines()[0])
+    parser.add_argument("--bits", type=int, required=True, help="input width, 4..32")
+    parser.add_argument("--frac", type=int, help="input fractional bits (default bits // 2)")
+    parser.add_argument("--activation", choices=ACTIVATIONS, default="smelu")
+    parser.add_argument("--beta", type=_finite, help="SmeLU half-width (default 1.0)")
+    parser.add_argument("--beta-left", type=_finite, help="generalized SmeLU left half-width")
+    parser.add_argument("--beta-right", type=_finite, help="generalized SmeLU right half-width")
+    parser.add_argument("--slope-left", type=_finite, help="generalized SmeLU left slope, 0..1")
+    parser.add_argument("--slope-right", type=_finite, help="generalized SmeLU right slope, 0..1")
+    parser.add_argument("--out-bits", type=int, help="output width (default: input width)")
+    parser.add_argument("--out-frac", type=int, help="output fractional bits (default: input's)")
+    parser.add_argument("--grad-frac", type=int, help="gradient fractional bits (default: input's)")
+    parser.add_argument("--no-grad", action="store_true", help="omit the gradient output dy")
+    parser.add_argument("--rounding", choices=ROUNDING_MODES, default="rne")
+    parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
+    parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
+    parser.add_argument("--out-dir", type=Path, default=Path("rtl"), help="output folder (default rtl/)")
+    return parser
+
+
+def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
+    if args.activation not in IMPLEMENTED:
+        raise UsageError(f"activation {args.activation!r} has no hardware generator yet")
+    spec_class, _ = IMPLEMENTED[args.activation]
+    if args.activation != "gsmelu":
+        for flag in ("beta_left", "beta_right", "slope_left", "slope_right"):
+            if getattr(args, flag) is not None:
+                raise UsageError(f"--{flag.replace('_', '-')} only applies to --activation gsmelu")
+    fmt = io_format(args.bits, args.frac)
+    out_fmt = None
+    if args.out_bits is not None or args.out_frac is not None:
+        out_bits = fmt.bits if args.out_bits is None else args.out_bits
+        out_frac = fmt.frac if args.out_frac is None else args.out_frac
+        out_fmt = io_format(out_bits, out_frac, name="out_")
+    kwargs = {"beta": args.beta} if args.beta is not None else {}
+    return spec_class(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, rounding=args.rounding, **kwargs)
+
+
+def default_name(spec: ActivationSpec, latency: int, with_grad: bool) -> str:
+    """A module name that encodes every parameter, e.g. ``smelu_q16f8_b512_rne``."""
+    parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
+    parts += [f"{key.split('_code')[0].replace('_', '')}{value}" for key, value in spec.params().items() if key.endswith("_code")]
+    if spec.out_fmt != spec.fmt:
+        parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
+    if with_grad and spec.grad_frac != spec.fmt.frac:
+        parts.append(f"g{spec.grad_frac}")
+    parts.append(spec.rounding)
+    if latency:
+        parts.append(f"l{latency}")
+    if not with_grad:
+        parts.append("nograd")
+    return "_".join(parts)
+
+
+def _format_json(fmt: object) -> dict[str, object]:
+    return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
+
+
+class GeneratedUnit:
+    """A unit's Verilog text and manifest, built in memory (nothing written yet)."""
+
+    def __init__(self, spec: ActivationSpec, unit: ActivationUnit, name: str) -> None:
+        self.spec, self.unit, self.name = spec, unit, name
+        self.manifest = self._manifest()
+        self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
+
+    def _manifest(self) -> dict[str, object]:
+        spec, unit = self.spec, self.unit
+        ports = []
+        for port_name, member in unit.signature.members.items():
+            shape = Shape.cast(member.shape)
+            direction = "in" if member.flow.name == "In" else "out"
+            ports.append({"name": port_name, "dir": direction, "width": shape.width, "signed": shape.signed})
+        if unit.latency:
+            ports[:0] = [
+                {"name": "clk", "dir": "in", "width": 1, "signed": False},
+                {"name": "rst", "dir": "in", "width": 1, "signed": False},
+            ]
+        return {
+            "module": self.name,
+            "activation": spec.activation,
+            "generator_version": __version__,
+            "params": spec.params(),
+            "input": _format_json(spec.fmt),
+            "output": _format_json(spec.out_fmt),
+            "grad": _format_json(spec.grad_fmt) if unit.with_grad else None,
+            "rounding": spec.rounding,
+            "latency": unit.latency,
+            "ports": ports,
+        }
+
+    def _header(self) -> str:
+        spec = self.spec
+        params = ", ".join(f"{key}={value!r}" for key, value in spec.params().items())
+        grad = f"dy {spec.grad_fmt}" if self.unit.with_grad else "no gradient output"
+        return (
+            f"// {self.name}: {spec.activation} unit generated by smelu_hw {__version__}\n"
+            f"// parameters: {params}\n"
+            f"// formats: x {spec.fmt}, y {spec.out_fmt}, {grad}; rounding {spec.rounding}\n"
+            f"// latency: {self.unit.latency} register stage(s)"
+            f"{'' if self.unit.latency else ' (combinational)'}\n"
+        )
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write ``NAME.v`` and ``NAME.json`` atomically (temporary file, then rename)."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        manifest = json.dumps(self.manifest, indent=2) + "\n"
+        paths = []
+        for suffix, text in ((".v", self.verilog), (".json", manifest)):
+            path = out_dir / f"{self.name}{suffix}"
+            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{self.name}", suffix=suffix)
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(text)
+                os.replace(temporary, path)
+            except BaseException:
+                os.unlink(temporary)
+                raise
+            paths.append(path)
+        return paths
+
+
+def generate(
+    spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True, name: str | None = None
+) -> GeneratedUnit:
+    """Elaborate the unit of ``spec`` and return its Verilog and manifest, in memory."""
+    if spec.activation not in IMPLEMENTED:
+        raise ValueError(f"activation {spec.activation!r} has no hardware generator yet")
+    name = default_name(spec, latency, with_grad) if name is None else name
+    if not IDENTIFIER.match(name) or name in VERILOG_KEYWORDS:
+        raise ValueError(f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
+    unit = IMPLEMENTED[spec.activation][1](spec, latency=latency, with_grad=with_grad)
+    return GeneratedUnit(spec, unit, name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    try:
+        args = build_parser().parse_args(argv)
+        if args.latency < 0:
+            raise UsageError(f"latency must be 0 or more, not {args.latency}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec = _spec_from_args(args)
+        unit = generate(spec, latency=args.latency, with_grad=not args.no_grad, name=args.name)
+    except (UsageError, ValueError) as error:
+        print(f"smelu_hw.gen: error: {error}", file=sys.stderr)
+        return 2
+    for warning in caught:
+        print(f"smelu_hw.gen: warning: {warning.message}", file=sys.stderr)
+    try:
+        paths = unit.write(args.out_dir)
+    except OSError as error:
+        print(f"smelu_hw.gen: error: cannot write to {args.out_dir}: {error.strerror}", file=sys.stderr)
+        return 2
+    for path in paths:
+        print(path)
+    return 0
+
+
+def run() -> NoReturn:
+    """Console-script entry point: exit 1 with one line on an unexpected internal failure."""
+    try:
+        status = main()
+    except Exception as error:  # noqa: BLE001 - the CLI contract is one line, exit status 1
+        print(f"smelu_hw.gen: internal error: {type(error).__name__}: {error}", file=sys.stderr)
+        status = 1
+    sys.exit(status)
+
+
+if __name__ == "__main__":
+    run()

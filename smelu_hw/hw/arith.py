@@ -1,0 +1,94 @@
+"""Gate-level arithmetic building blocks: bit columns, a folded squarer, exact constant division.
+
+Everything here builds Amaranth *expressions* (no state), so a component composes them freely
+and synthesis sees plain gates. Numbers are represented as *columns*: ``columns[i]`` is a list
+of 1-bit values of weight ``2**i`` whose sum is the number. A carry-save tree reduces the
+columns to two rows, and one carry-propagate adder finishes the sum.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Cat, Const, Module, Signal, Value
+
+__all__ = [
+    "Columns",
+    "constant_columns",
+    "square_columns",
+    "materialize",
+    "merge_columns",
+    "sum_columns",
+]
+
+Columns = list[list[Value]]
+
+
+def materialize(m: Module, value: Value, name: str) -> Signal:
+    """Drive a new signal with ``value``, so that later uses share it instead of copying it."""
+    signal = Signal(value.shape(), name=name)
+    m.d.comb += signal.eq(value)
+    return signal
+
+
+def _full_adder(m: Module, a: Value, b: Value, c: Value, name: str) -> tuple[Value, Value]:
+    half = materialize(m, a ^ b, f"{name}_p")
+    return materialize(m, half ^ c, f"{name}_s"), materialize(m, (a & b) | (c & half), f"{name}_c")
+
+
+def square_columns(u: Value, width: int) -> Columns:
+    """Partial products of ``u * u`` for an unsigned ``width``-bit ``u``, folded by symmetry.
+
+    ``u**2 = sum_i u_i 2**(2i) + sum_{i<j} u_i u_j 2**(i+j+1)``: the diagonal terms ``u_i u_i``
+    are just ``u_i``, and each off-diagonal pair appears once, one column higher. That is
+    ``width (width + 1) / 2`` bits instead of ``width**2``.
+    """
+    columns: Columns = [[] for _ in range(2 * width)]
+    for i in range(width):
+        columns[2 * i].append(u[i])
+        for j in range(i + 1, width):
+            columns[i + j + 1].append(u[i] & u[j])
+    return columns
+
+
+def constant_columns(value: int, width: int) -> Columns:
+    """The set bits of a non-negative constant, as columns."""
+    return [[Const(1, 1)] if (value >> i) & 1 else [] for i in range(width)]
+
+
+def merge_columns(*parts: Columns) -> Columns:
+    """Column-wise union of several column sets (their sum)."""
+    width = max(len(part) for part in parts)
+    return [[bit for part in parts if i < len(part) for bit in part[i]] for i in range(width)]
+
+
+def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
+    """Sum bit columns with a carry-save (Wallace) tree and one final adder.
+
+    Parameters
+    ----------
+    columns : list of lists of 1-bit values
+        ``columns[i]`` holds bits of weight ``2**i``.
+    width : int
+        Width of the result; the caller guarantees the sum fits.
+    name : str
+        Prefix of the names of the adder signals.
+
+    Returns
+    -------
+    Value
+        The unsigned ``width``-bit sum.
+    """
+    columns = [list(column) for column in columns] + [[] for _ in range(width - len(columns))]
+    level = 0
+    while any(len(column) > 2 for column in columns):
+        reduced: Columns = [[] for _ in range(width + 1)]
+        for i, column in enumerate(columns):
+            whole = len(column) - len(column) % 3
+            for k in range(0, whole, 3):
+                total, carry = _full_adder(m, *column[k : k + 3], name=f"{name}_l{level}c{i}fa{k // 3}")
+                reduced[i].append(total)
+                reduced[i + 1].append(carry)
+            reduced[i].extend(column[whole:])
+        columns = reduced[:width]
+        level += 1
+    rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
+    return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")

@@ -1,0 +1,176 @@
+"""Exact rounded division by a constant, in gates.
+
+A unit computes ``round(n / den)`` for a non-negative numerator ``n <= n_max`` given as bit
+columns and a constant ``den = c * 2**k`` with ``c`` odd. The rounding constant ``den // 2`` is
+added as extra column bits, so rounding to nearest costs no adder of its own; the power of two
+is a wire shift; the odd factor is a reciprocal multiply, exact over the bounded range.
+
+Reciprocal multiply (Granlund and Montgomery, "Division by invariant integers using
+multiplication", 1994). Let ``m = ceil(2**p / c)`` and ``e = m c - 2**p`` (so ``0 <= e < c``).
+For ``0 <= t <= t_max``::
+
+    t m / 2**p = t / c + t e / (c 2**p)
+
+The fraction of ``t / c`` is at most ``(c - 1) / c``, so if ``t e / (c 2**p) < 1 / c``, that is
+``t_max e < 2**p``, adding the error term cannot reach the next integer and
+``floor(t m / 2**p) == floor(t / c)``.
+
+Divisibility from the same product: write ``t = q c + r`` with ``0 <= r < c``. Then the low
+``p`` bits of ``t m`` are ``L = t m - q 2**p = q e + r m`` (exact, as ``L < 2**p`` by the bound
+above). If ``r = 0`` then ``L = q e``; if ``r >= 1`` then ``L >= m``. So when additionally
+``q_max e < m``, ``c`` divides ``t`` exactly when ``L < m``. :func:`reciprocal` picks the
+smallest ``p`` meeting both conditions, and the test suite checks the result against integer
+division over every ``t`` in range for many divisors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from amaranth.hdl import Cat, Const, Module, Value
+
+from ..fixed import check_rounding
+from .arith import Columns, constant_columns, materialize, merge_columns, sum_columns
+
+__all__ = ["Division", "cancel_twos", "reciprocal"]
+
+
+def cancel_twos(num_shift: int, den: int) -> tuple[int, int]:
+    """Reduce ``2**num_shift / den`` so that at most one of the two keeps a power of two.
+
+    ``num_shift`` may be negative. Returns ``(num_shift', den')`` with ``num_shift' >= 0``.
+    """
+    twos = (den & -den).bit_length() - 1
+    common = min(max(num_shift, 0), twos)
+    num_shift -= common
+    den >>= common
+    if num_shift < 0:
+        den <<= -num_shift
+        num_shift = 0
+    return num_shift, den
+
+
+def reciprocal(divisor: int, t_max: int) -> tuple[int, int]:
+    """Multiplier ``m`` and shift ``p`` that divide every ``0 <= t <= t_max`` by odd ``divisor``.
+
+    ``floor(t * m / 2**p) == t // divisor``, and ``(t * m) % 2**p < m`` exactly when
+    ``divisor`` divides ``t`` (see the module docstring for the proof).
+    """
+    if divisor < 1 or divisor % 2 == 0:
+        raise ValueError(f"divisor must be a positive odd integer, not {divisor!r}")
+    q_max = t_max // divisor
+    p = 0
+    while True:
+        m = -(-(1 << p) // divisor)
+        e = m * divisor - (1 << p)
+        if t_max * e < (1 << p) and q_max * e < m:
+            return m, p
+        p += 1
+
+
+@dataclass(frozen=True)
+class Division:
+    """Plan for ``round(n / den)`` with ``0 <= n <= n_max``: the constants the gates need.
+
+    Parameters
+    ----------
+    den : int
+        Positive constant denominator.
+    n_max : int
+        Largest numerator.
+    rounding : {"rne", "rna", "floor"}
+        For a non-negative ``n``, ``rna`` is round half up; ``rne`` also clears the quotient's
+        lowest bit on an exact tie (a tie rounded up to an odd quotient becomes the even one
+        below it).
+
+    Attributes
+    ----------
+    divisor, shift : int
+        ``den = divisor * 2**shift`` with ``divisor`` odd.
+    half : int
+        Added to the numerator before the floor division: ``den // 2``, or 0 for ``floor``.
+    has_ties : bool
+        Whether an exact tie can need the ``rne`` correction (even ``den``, mode ``rne``).
+    """
+
+    den: int
+    n_max: int
+    rounding: str
+
+    def __post_init__(self) -> None:
+        if self.den < 1:
+            raise ValueError(f"den must be a positive integer, not {self.den!r}")
+        check_rounding(self.rounding)
+
+    @property
+    def shift(self) -> int:
+        return (self.den & -self.den).bit_length() - 1
+
+    @property
+    def divisor(self) -> int:
+        return self.den >> self.shift
+
+    @property
+    def half(self) -> int:
+        return 0 if self.rounding == "floor" else self.den // 2
+
+    @property
+    def has_ties(self) -> bool:
+        return self.rounding == "rne" and self.den % 2 == 0
+
+    @property
+    def sum_width(self) -> int:
+        """Width of ``n + half``."""
+        return (self.n_max + self.half).bit_length()
+
+    @property
+    def quotient_max(self) -> int:
+        return (self.n_max + self.half) // self.den
+
+    def build(
+        self,
+        m: Module,
+        numerator: Columns,
+        name: str,
+        *,
+        offset: int | None = None,
+        tie: Value | None = None,
+    ) -> Value:
+        """Gates for the rounded quotient of the number held in ``numerator`` columns.
+
+        Parameters
+        ----------
+        m : Module
+            Module that receives the adder and quotient signals.
+        numerator : Columns
+            Bit columns of ``n``.
+        offset : int, optional
+            Constant added instead of :attr:`half` (a truncated numerator's compensation).
+        tie : Value, optional
+            Precomputed exact-tie flag, for a truncated numerator whose low bits are gone.
+        name : str
+            Prefix of the signal names.
+
+        Returns
+        -------
+        Value
+            The unsigned quotient, ``quotient_max.bit_length()`` bits wide.
+        """
+        width = max(self.sum_width, 1)
+        addend = self.half if offset is None else offset
+        total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name)
+        high, low = total[self.shift :], total[: self.shift]
+        exact_low = (low == 0) if self.shift else Const(1, 1)
+        if self.divisor == 1:
+            quotient, divisible = high, Const(1, 1)
+        else:
+            multiplier, p = reciprocal(self.divisor, (self.n_max + self.half) >> self.shift)
+            product = materialize(m, high * multiplier, f"{name}_reciprocal")
+            quotient, divisible = product[p:], product[:p] < multiplier
+        out_width = max(self.quotient_max.bit_length(), 1)
+        quotient = quotient[:out_width]
+        if not self.has_ties:
+            return quotient
+        if tie is None:
+            tie = exact_low & divisible
+        return materialize(m, Cat(quotient[0] & ~tie, quotient[1:]), f"{name}_rne")

@@ -1,0 +1,87 @@
+"""Amaranth SmeLU unit: minimal-width quadratic region, folded truncated squarer, exact rounding.
+
+Datapath for input code ``X``, ``B = beta_code``, ``F``/``F_out``/``F_grad`` fractional bits:
+
+* regions: ``left = X <= -B``, ``right = X >= B``; between them ``u = X + B`` lies in
+  ``1 .. 2B - 1``, so only its low ``w = bit_length(2B - 1)`` bits are built;
+* quadratic: ``round(u**2 * 2**F_out / (4 B 2**F))`` by :func:`~.square.rounded_square`;
+* right: ``round(X * 2**(F_out - F))``, a wire shift or a rounded shift, saturated if it can
+  overflow the output;
+* gradient: ``round(u * 2**F_grad / (2 B))``, 0 on the left and ``2**F_grad`` on the right.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Value
+
+from ..fixed import round_int
+from ..params import SmeLUSpec
+from .arith import materialize
+from .division import Division, cancel_twos
+from .square import rounded_square
+from .unit import ActivationUnit, clamp
+
+__all__ = ["SmeLUUnit", "rounded_linear"]
+
+
+def rounded_linear(
+    m: Module, value: Value, width: int, value_max: int, num_shift: int, den: int, rounding: str, name: str
+) -> Value:
+    """Gates for ``round(value * 2**num_shift / den)`` with unsigned ``0 <= value <= value_max``."""
+    num_shift, den = cancel_twos(num_shift, den)
+    if den == 1:
+        return value[:width] << num_shift
+    columns = [[] for _ in range(num_shift)] + [[value[i]] for i in range(width)]
+    return Division(den, value_max << num_shift, rounding).build(m, columns, name)
+
+
+class SmeLUUnit(ActivationUnit):
+    """Bit-exact SmeLU (SPEC §3) as an Amaranth component; equals :class:`~smelu_hw.SmeLU`.
+
+    Parameters
+    ----------
+    spec : SmeLUSpec
+        Quantized parameters and formats.
+    latency : int
+        Pipeline register stages (0: combinational).
+    with_grad : bool
+        Whether to build the gradient output ``dy``.
+
+    Members
+    -------
+    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    """
+
+    def __init__(self, spec: SmeLUSpec, *, latency: int = 0, with_grad: bool = True) -> None:
+        if not isinstance(spec, SmeLUSpec):
+            raise TypeError(f"spec must be a SmeLUSpec, not {spec!r}")
+        super().__init__(spec, latency=latency, with_grad=with_grad)
+
+    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+        spec = self.spec
+        fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
+        b = spec.beta_code
+        u_max = 2 * b - 1
+        width = u_max.bit_length()
+        left = materialize(m, x <= -b, "left")
+        right = materialize(m, x >= b, "right")
+        # (X + B) mod 2**width: exact inside the quadratic region.
+        u = materialize(m, (x[:width] + b)[:width], "u")
+
+        shift = out.frac - fmt.frac
+        quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad")
+        quad_max = round_int(u_max * u_max << max(shift, 0), (4 * b) << max(-shift, 0), rounding)
+        quad = clamp(quad, 0, quad_max, 0, out.max_code)
+
+        positive_bits = fmt.bits - 1  # X >= B > 0 on the right
+        linear = rounded_linear(m, x, positive_bits, fmt.max_code, shift, 1, rounding, "linear")
+        linear_max = round_int(fmt.max_code << max(shift, 0), 1 << max(-shift, 0), rounding)
+        linear = clamp(linear, 0, linear_max, 0, out.max_code)
+
+        y = Mux(right, linear, Mux(left, 0, quad))
+        if not self.with_grad:
+            return y, None
+        one = 1 << spec.grad_frac
+        slope = rounded_linear(m, u, width, u_max, spec.grad_frac, 2 * b, rounding, "slope")
+        dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
+        return y, dy

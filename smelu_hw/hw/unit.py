@@ -1,0 +1,114 @@
+"""The shell every activation unit shares: ports (SPEC §6) and the latency pipeline."""
+
+from __future__ import annotations
+
+import operator
+
+from amaranth.hdl import Module, Mux, Signal, Value, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..params import ActivationSpec
+
+__all__ = ["ActivationUnit", "clamp"]
+
+
+def clamp(value: Value, value_min: int, value_max: int, low: int, high: int) -> Value:
+    """Saturate ``value`` (known to lie in ``[value_min, value_max]``) to ``[low, high]``.
+
+    Only the comparisons that can fire are built.
+    """
+    if value_max > high:
+        value = Mux(value > high, high, value)
+    if value_min < low:
+        value = Mux(value < low, low, value)
+    return value
+
+
+class ActivationUnit(wiring.Component):
+    """Base of the generated units: combinational datapath plus optional pipeline registers.
+
+    Parameters
+    ----------
+    spec : ActivationSpec
+        Validated parameters; the datapath reads every constant from it.
+    latency : int
+        Register stages, 0 for a purely combinational unit. With ``latency > 0`` the input is
+        registered, and ``latency - 1`` more stages follow the datapath.
+    with_grad : bool
+        Whether the ``dy`` gradient port exists.
+
+    Members
+    -------
+    x : ``In(signed(bits))``
+        Input code.
+    y : ``Out(signed(out_bits))``
+        Output code.
+    dy : ``Out(grad shape)``
+        Gradient code (only with ``with_grad``).
+    in_valid : ``In(1)``, out_valid : ``Out(1)``
+        Only with ``latency > 0``: ``out_valid`` is ``in_valid`` delayed by ``latency`` cycles
+        and cleared by the synchronous reset ``rst``.
+    """
+
+    def __init__(self, spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True) -> None:
+        if not isinstance(spec, ActivationSpec):
+            raise TypeError(f"spec must be an ActivationSpec, not {spec!r}")
+        try:
+            latency = operator.index(latency)
+        except TypeError:
+            raise ValueError(f"latency must be a non-negative integer, not {latency!r}") from None
+        if latency < 0:
+            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
+        self._spec = spec
+        self._latency = latency
+        self._with_grad = bool(with_grad)
+        members = {"x": In(signed(spec.fmt.bits)), "y": Out(signed(spec.out_fmt.bits))}
+        if self._with_grad:
+            grad = spec.grad_fmt
+            members["dy"] = Out(signed(grad.bits) if grad.signed else unsigned(grad.bits))
+        if latency:
+            members["in_valid"] = In(1)
+            members["out_valid"] = Out(1)
+        super().__init__(members)
+
+    @property
+    def spec(self) -> ActivationSpec:
+        return self._spec
+
+    @property
+    def latency(self) -> int:
+        return self._latency
+
+    @property
+    def with_grad(self) -> bool:
+        return self._with_grad
+
+    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+        """Build the combinational function; return ``(y, dy)`` (``dy`` may be ``None``)."""
+        raise NotImplementedError
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        x = self.x
+        if self._latency:
+            x = Signal.like(self.x, name="x_reg", reset_less=True)
+            m.d.sync += x.eq(self.x)
+        y, dy = self.datapath(m, x)
+        outputs = [(self.y, y)]
+        if self._with_grad:
+            outputs.append((self.dy, dy))
+        for port, value in outputs:
+            for stage in range(1, self._latency):
+                register = Signal.like(port, name=f"{port.name}_stage{stage}", reset_less=True)
+                m.d.sync += register.eq(value)
+                value = register
+            m.d.comb += port.eq(value)
+        if self._latency:
+            valid = self.in_valid
+            for stage in range(self._latency):
+                register = Signal(name=f"valid_stage{stage}")
+                m.d.sync += register.eq(valid)
+                valid = register
+            m.d.comb += self.out_valid.eq(valid)
+        return m
