@@ -78,17 +78,31 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
         The unsigned ``width``-bit sum.
     """
     columns = [list(column) for column in columns] + [[] for _ in range(width - len(columns))]
-    level = 0
-    while any(len(column) > 2 for column in columns):
+    columns = columns[:width]
+    # Dadda: reduce the tallest column height through 2, 3, 4, 6, 9, ... using as few full
+    # and half adders as possible at each stage.
+    heights = [2]
+    while heights[-1] < max(len(column) for column in columns):
+        heights.append(heights[-1] * 3 // 2)
+    for stage, target in enumerate(reversed(heights[:-1])):
         reduced: Columns = [[] for _ in range(width + 1)]
         for i, column in enumerate(columns):
-            whole = len(column) - len(column) % 3
-            for k in range(0, whole, 3):
-                total, carry = _full_adder(m, *column[k : k + 3], name=f"{name}_l{level}c{i}fa{k // 3}")
+            bits = list(column)
+            adder = 0
+            while len(bits) + len(reduced[i]) > target:
+                name_i = f"{name}_s{stage}c{i}a{adder}"
+                adder += 1
+                if len(bits) + len(reduced[i]) - target >= 2 and len(bits) >= 3:
+                    total, carry = _full_adder(m, bits.pop(0), bits.pop(0), bits.pop(0), name_i)
+                elif len(bits) >= 2:
+                    a, b = bits.pop(0), bits.pop(0)
+                    total = materialize(m, a ^ b, f"{name_i}_s")
+                    carry = materialize(m, a & b, f"{name_i}_c")
+                else:
+                    break
                 reduced[i].append(total)
                 reduced[i + 1].append(carry)
-            reduced[i].extend(column[whole:])
+            reduced[i].extend(bits)
         columns = reduced[:width]
-        level += 1
     rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
     return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")
