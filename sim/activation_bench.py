@@ -18,8 +18,8 @@ import numpy as np
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
-from smelu_hw.manifest import model_from_manifest
 from sim.vectors import input_codes
+from smelu_hw.manifest import model_from_manifest
 
 MAX_REPORTED = 10
 
@@ -43,11 +43,13 @@ class Bench:
         if not self.with_grad:
             return y, None
         dy = self.dut.dy.value
-        return y, dy.to_signed() if self.grad_signed else dy.to_unsigned()
+        return y, dy.to_signed() if self.grad_signed else int(dy)  # int(): a 1-bit port is a Logic
 
 
 def check(mismatches: list[str], total: int) -> None:
-    assert not mismatches, f"{len(mismatches)} of {total} vectors differ: " + "; ".join(mismatches[:MAX_REPORTED])
+    assert not mismatches, f"{len(mismatches)} of {total} vectors differ: " + "; ".join(
+        mismatches[:MAX_REPORTED]
+    )
 
 
 @cocotb.test()

@@ -37,8 +37,38 @@ IMPLEMENTED = {"smelu": (SmeLUSpec, SmeLUUnit)}
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 VERILOG_KEYWORDS = frozenset(
-    "always and assign begin buf case default else end endcase endfunction endmodule for function "
-    "if initial inout input integer module nand nor not or output parameter reg signed wire xor".split()
+    [
+        "always",
+        "and",
+        "assign",
+        "begin",
+        "buf",
+        "case",
+        "default",
+        "else",
+        "end",
+        "endcase",
+        "endfunction",
+        "endmodule",
+        "for",
+        "function",
+        "if",
+        "initial",
+        "inout",
+        "input",
+        "integer",
+        "module",
+        "nand",
+        "nor",
+        "not",
+        "or",
+        "output",
+        "parameter",
+        "reg",
+        "signed",
+        "wire",
+        "xor",
+    ]
 )
 
 
@@ -103,7 +133,11 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
 def default_name(spec: ActivationSpec, latency: int, with_grad: bool) -> str:
     """A module name that encodes every parameter, e.g. ``smelu_q16f8_b512_rne``."""
     parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
-    parts += [f"{key.split('_code')[0].replace('_', '')}{value}" for key, value in spec.params().items() if key.endswith("_code")]
+    parts += [
+        f"{key.split('_code')[0].replace('_', '')}{value}"
+        for key, value in spec.params().items()
+        if key.endswith("_code")
+    ]
     if spec.out_fmt != spec.fmt:
         parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
     if with_grad and spec.grad_frac != spec.fmt.frac:
@@ -226,7 +260,7 @@ def run() -> NoReturn:
     """Console-script entry point: exit 1 with one line on an unexpected internal failure."""
     try:
         status = main()
-    except Exception as error:  # noqa: BLE001 - the CLI contract is one line, exit status 1
+    except Exception as error:  # the CLI contract: one line, exit status 1
         print(f"smelu_hw.gen: internal error: {type(error).__name__}: {error}", file=sys.stderr)
         status = 1
     sys.exit(status)
