@@ -25,15 +25,15 @@ from amaranth.hdl import Shape
 
 from . import __version__
 from .fixed import ROUNDING_MODES
-from .hw import ActivationUnit, SmeLUUnit
-from .params import ActivationSpec, SmeLUSpec, io_format
+from .hw import ActivationUnit, GSmeLUUnit, SmeLUUnit
+from .params import ActivationSpec, GSmeLUSpec, SmeLUSpec, io_format
 
 __all__ = ["ACTIVATIONS", "GeneratedUnit", "generate", "main"]
 
 #: Activation names the CLI accepts (SPEC §5).
 ACTIVATIONS = ("smelu", "gsmelu", "relu", "hardswish", "swish", "softplus", "gelu")
 #: Activations with a hardware generator in this version.
-IMPLEMENTED = {"smelu": (SmeLUSpec, SmeLUUnit)}
+IMPLEMENTED = {"smelu": (SmeLUSpec, SmeLUUnit), "gsmelu": (GSmeLUSpec, GSmeLUUnit)}
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 VERILOG_KEYWORDS = frozenset(
@@ -126,7 +126,12 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
         out_bits = fmt.bits if args.out_bits is None else args.out_bits
         out_frac = fmt.frac if args.out_frac is None else args.out_frac
         out_fmt = io_format(out_bits, out_frac, name="out_")
-    kwargs = {"beta": args.beta} if args.beta is not None else {}
+    names = (
+        ("beta_left", "beta_right", "slope_left", "slope_right") if args.activation == "gsmelu" else ("beta",)
+    )
+    if args.activation == "gsmelu" and args.beta is not None:
+        raise UsageError("--beta does not apply to --activation gsmelu (use --beta-left/--beta-right)")
+    kwargs = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
     return spec_class(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, rounding=args.rounding, **kwargs)
 
 

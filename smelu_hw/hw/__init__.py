@@ -1,6 +1,7 @@
 """Amaranth components of the activation units."""
 
+from .gsmelu import GSmeLUUnit
 from .smelu import SmeLUUnit
 from .unit import ActivationUnit
 
-__all__ = ["ActivationUnit", "SmeLUUnit"]
+__all__ = ["ActivationUnit", "GSmeLUUnit", "SmeLUUnit"]

@@ -1,9 +1,10 @@
-"""Gate-level arithmetic building blocks: bit columns, a folded squarer, exact constant division.
+"""Gate-level arithmetic building blocks: bit columns, a folded squarer, a column adder.
 
-Everything here builds Amaranth *expressions* (no state), so a component composes them freely
-and synthesis sees plain gates. Numbers are represented as *columns*: ``columns[i]`` is a list
-of 1-bit values of weight ``2**i`` whose sum is the number. A carry-save tree reduces the
-columns to two rows, and one carry-propagate adder finishes the sum.
+Numbers are represented as *columns*: ``columns[i]`` is a list of 1-bit values of weight
+``2**i`` whose sum is the number. A Dadda carry-save tree reduces the columns to two rows, and
+one carry-propagate adder finishes the sum. Sums are taken modulo ``2**width``, so a negative
+term can be added in two's complement: ``-b 2**i = (~b) 2**i - 2**i``, the ``-2**i`` folding
+into one constant (see :func:`scaled_columns`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from amaranth.hdl import Cat, Const, Module, Signal, Value
 __all__ = [
     "Columns",
     "constant_columns",
+    "scaled_columns",
     "square_columns",
     "materialize",
     "merge_columns",
@@ -52,6 +54,35 @@ def square_columns(u: Value, width: int) -> Columns:
 def constant_columns(value: int, width: int) -> Columns:
     """The set bits of a non-negative constant, as columns."""
     return [[Const(1, 1)] if (value >> i) & 1 else [] for i in range(width)]
+
+
+def scaled_columns(columns: Columns, factor: int, width: int) -> tuple[Columns, int]:
+    """Columns of ``factor * (sum of columns)`` modulo ``2**width``, and a constant to add.
+
+    Each set bit ``k`` of ``|factor|`` adds a copy of the columns shifted by ``k``. For a negative
+    ``factor`` the copied bits are inverted and the returned constant makes up the difference.
+
+    Returns
+    -------
+    (Columns, int)
+        The new columns and an integer constant; their sum is the scaled value.
+    """
+    result: Columns = [[] for _ in range(width)]
+    constant = 0
+    magnitude = abs(factor)
+    for k in range(magnitude.bit_length()):
+        if not (magnitude >> k) & 1:
+            continue
+        for i, column in enumerate(columns):
+            if i + k >= width:
+                break
+            for bit in column:
+                if factor > 0:
+                    result[i + k].append(bit)
+                else:
+                    result[i + k].append(~bit)
+                    constant -= 1 << (i + k)
+    return result, constant
 
 
 def merge_columns(*parts: Columns) -> Columns:

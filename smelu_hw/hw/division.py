@@ -32,7 +32,10 @@ from amaranth.hdl import Cat, Const, Module, Value
 from ..fixed import check_rounding
 from .arith import Columns, constant_columns, materialize, merge_columns, sum_columns
 
-__all__ = ["Division", "cancel_twos", "reciprocal"]
+__all__ = ["MIRRORED", "Division", "cancel_twos", "reciprocal"]
+
+#: ``round(-a) == -MIRRORED[mode](a)``: the mode that rounds a negated numerator.
+MIRRORED = {"rne": "rne", "rna": "rna", "floor": "ceil"}
 
 
 def cancel_twos(num_shift: int, den: int) -> tuple[int, int]:
@@ -78,8 +81,9 @@ class Division:
         Positive constant denominator.
     n_max : int
         Largest numerator.
-    rounding : {"rne", "rna", "floor"}
-        For a non-negative ``n``, ``rna`` is round half up; ``rne`` also clears the quotient's
+    rounding : {"rne", "rna", "floor", "ceil"}
+        ``ceil`` is for negated numerators only (see :data:`MIRRORED`). For a non-negative
+        ``n``, ``rna`` is round half up; ``rne`` also clears the quotient's
         lowest bit on an exact tie (a tie rounded up to an odd quotient becomes the even one
         below it).
 
@@ -100,7 +104,8 @@ class Division:
     def __post_init__(self) -> None:
         if self.den < 1:
             raise ValueError(f"den must be a positive integer, not {self.den!r}")
-        check_rounding(self.rounding)
+        if self.rounding != "ceil":  # ceil: internal, for negated numerators (see MIRRORED)
+            check_rounding(self.rounding)
 
     @property
     def shift(self) -> int:
@@ -112,6 +117,8 @@ class Division:
 
     @property
     def half(self) -> int:
+        if self.rounding == "ceil":
+            return self.den - 1
         return 0 if self.rounding == "floor" else self.den // 2
 
     @property
@@ -135,6 +142,7 @@ class Division:
         *,
         offset: int | None = None,
         tie: Value | None = None,
+        constant: int = 0,
     ) -> Value:
         """Gates for the rounded quotient of the number held in ``numerator`` columns.
 
@@ -148,6 +156,9 @@ class Division:
             Constant added instead of :attr:`half` (a truncated numerator's compensation).
         tie : Value, optional
             Precomputed exact-tie flag, for a truncated numerator whose low bits are gone.
+        constant : int
+            Added to the numerator, modulo ``2**sum_width``: the constant part of a numerator
+            whose columns hold two's-complement terms.
         name : str
             Prefix of the signal names.
 
@@ -157,7 +168,7 @@ class Division:
             The unsigned quotient, ``quotient_max.bit_length()`` bits wide.
         """
         width = max(self.sum_width, 1)
-        addend = self.half if offset is None else offset
+        addend = ((self.half if offset is None else offset) + constant) % (1 << width)
         total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name)
         high, low = total[self.shift :], total[: self.shift]
         exact_low = (low == 0) if self.shift else Const(1, 1)

@@ -1,4 +1,4 @@
-"""Generated SmeLU RTL equals the golden model bit for bit, on Icarus through cocotb.
+"""Generated SmeLU and generalized SmeLU RTL equals the golden model bit for bit, on Icarus through cocotb.
 
 Combinational units are checked exhaustively up to 16 bits and on knots, extremes, the whole
 quadratic region (when small) and random codes beyond; pipelined units on a random stream with
@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 from sim.runner import run_bench
-from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw import GSmeLUSpec, QFormat, SmeLUSpec
 
 
 def spec(bits, frac, beta=1.0, out=None, grad_frac=None, rounding="rne"):
@@ -75,3 +75,36 @@ def test_pipelined(tmp_path, name, latency):
 
 def test_pipelined_without_gradient(tmp_path):
     run_bench(tmp_path, COMBINATIONAL["w16_saturating_rna"], latency=2, with_grad=False)
+
+
+def gspec(bits, frac, params, out=None, grad_frac=None, rounding="rne"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return GSmeLUSpec(
+            **dict(zip(("beta_left", "beta_right", "slope_left", "slope_right"), params, strict=True)),
+            fmt=QFormat(bits, frac),
+            out_fmt=None if out is None else QFormat(*out),
+            grad_frac=grad_frac,
+            rounding=rounding,
+        )
+
+
+GENERALIZED = {
+    "g16_leaky_unequal": gspec(16, 8, (1.0, 2.0, 0.0625, 1.0)),
+    "g12_leaky_rna": gspec(12, 6, (0.75, 0.25, 0.125, 0.875), rounding="rna"),
+    "g12_leaky_floor_narrow": gspec(12, 6, (3.0, 0.5, 0.25, 0.5), out=(8, 2), grad_frac=3, rounding="floor"),
+    "g10_concave": gspec(10, 5, (0.5, 1.5, 1.0, 0.25), out=(12, 9), grad_frac=7),
+    "g8_equal_slopes": gspec(8, 4, (2.0, 2.0, 0.3125, 0.3125), rounding="rna"),
+    "g6_default": gspec(6, 3, (1.0, 1.0, 0.0, 1.0)),
+    "g24_leaky": gspec(24, 12, (0.5, 3.0, 0.0625, 1.0), rounding="rna"),
+    "g32_leaky": gspec(32, 16, (1.5, 2.25, 0.0625, 0.9375), rounding="floor"),
+}
+
+
+@pytest.mark.parametrize("name", GENERALIZED)
+def test_generalized_combinational(tmp_path, name):
+    run_bench(tmp_path, GENERALIZED[name])
+
+
+def test_generalized_pipelined(tmp_path):
+    run_bench(tmp_path, GENERALIZED["g16_leaky_unequal"], latency=2)

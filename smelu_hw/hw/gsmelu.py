@@ -1,0 +1,141 @@
+"""Amaranth generalized SmeLU unit (SPEC §3), bit-exact with :class:`~smelu_hw.GSmeLU`.
+
+With codes ``BL``, ``BR``, ``W = BL + BR``, slopes ``SL``, ``SR`` (units of ``2**-F``) and
+``U = X + BL``, every region is one non-negative numerator over a constant, rounded once:
+
+* quadratic (``0 < U < W``): ``(SR - SL) U**2 + 2 W SL U``, which equals
+  ``SR U**2 + SL U (2W - U) >= 0``, over ``2 W 2**(2F)``;
+* right (``X >= BR``): ``(SR + SL) W + 2 SR (X - BR) >= 0`` over ``2**(2F + 1)``;
+* left (``X <= -BL``): ``SL U <= 0``, so the unit rounds ``-SL U`` with the mirrored mode and
+  negates the result;
+* gradient: ``(SR - SL) U + SL W`` over ``W 2**F`` inside, the constants ``SL`` and ``SR``
+  outside.
+
+Terms with negative coefficients enter the column adder in two's complement.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Value, signed
+
+from ..fixed import round_int
+from ..params import GSmeLUSpec
+from .arith import Columns, materialize, scaled_columns, square_columns
+from .division import MIRRORED, Division, cancel_twos
+from .unit import ActivationUnit, clamp
+
+__all__ = ["GSmeLUUnit"]
+
+
+def bit_columns(value: Value, width: int) -> Columns:
+    return [[value[i]] for i in range(width)]
+
+
+def rounded_combination(
+    m: Module,
+    terms: list[tuple[Columns, int]],
+    constant: int,
+    n_max: int,
+    num_shift: int,
+    den: int,
+    rounding: str,
+    name: str,
+) -> Value:
+    """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [0, n_max]."""
+    num_shift, den = cancel_twos(num_shift, den)
+    division = Division(den, n_max << num_shift, rounding)
+    width = max(division.sum_width, 1)
+    columns: Columns = [[] for _ in range(width)]
+    total_constant = constant << num_shift
+    for term_columns, factor in terms:
+        shifted = [[] for _ in range(num_shift)] + term_columns
+        scaled, offset = scaled_columns(shifted, factor, width)
+        total_constant += offset
+        for i in range(width):
+            columns[i].extend(scaled[i])
+    return division.build(m, columns, name, constant=total_constant)
+
+
+class GSmeLUUnit(ActivationUnit):
+    """Bit-exact generalized SmeLU as an Amaranth component.
+
+    Parameters
+    ----------
+    spec : GSmeLUSpec
+        Quantized parameters and formats.
+    latency : int
+        Pipeline register stages (0: combinational).
+    with_grad : bool
+        Whether to build the gradient output ``dy``.
+
+    Members
+    -------
+    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    """
+
+    def __init__(self, spec: GSmeLUSpec, *, latency: int = 0, with_grad: bool = True) -> None:
+        if not isinstance(spec, GSmeLUSpec):
+            raise TypeError(f"spec must be a GSmeLUSpec, not {spec!r}")
+        super().__init__(spec, latency=latency, with_grad=with_grad)
+
+    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+        spec = self.spec
+        fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
+        bl, br = spec.beta_left_code, spec.beta_right_code
+        sl, sr = spec.slope_left_code, spec.slope_right_code
+        w, f = bl + br, fmt.frac
+        u_max = w - 1
+        width = u_max.bit_length()
+        left = materialize(m, x <= -bl, "left")
+        right = materialize(m, x >= br, "right")
+        u = materialize(m, (x[:width] + bl)[:width], "u")  # exact inside the quadratic region
+        u_bits = bit_columns(u, width)
+        shift = out.frac - 2 * f
+
+        quad_max = sr * u_max * u_max + sl * u_max * (2 * w - u_max)
+        quad = rounded_combination(
+            m,
+            [(square_columns(u, width), sr - sl), (u_bits, 2 * w * sl)],
+            0,
+            quad_max,
+            shift,
+            2 * w,
+            rounding,
+            "quad",
+        )
+        quad_y = round_int(quad_max << max(shift, 0), (2 * w) << max(-shift, 0), rounding)
+        quad = clamp(quad, 0, quad_y, out.min_code, out.max_code)
+
+        # Right: 2 SR X + (SR + SL) W - 2 SR BR, with 0 < X < 2**(bits-1) there.
+        x_bits = bit_columns(x, fmt.bits - 1)
+        right_max = (sr + sl) * w + 2 * sr * (fmt.max_code - br)
+        linear = rounded_combination(
+            m, [(x_bits, 2 * sr)], (sr + sl) * w - 2 * sr * br, right_max, shift, 2, rounding, "right"
+        )
+        linear_y = round_int(right_max << max(shift, 0), 2 << max(-shift, 0), rounding)
+        linear = clamp(linear, 0, linear_y, out.min_code, out.max_code)
+
+        # Left: -SL U = -SL X - SL BL >= 0, with X a signed code (sign bit weighs -2**(bits-1)).
+        leaky: Value = Const(0, signed(2))
+        if sl:
+            mirrored = MIRRORED[rounding]
+            sign = [[] for _ in range(fmt.bits - 1)] + [[x[fmt.bits - 1]]]
+            left_max = sl * (-fmt.min_code - bl)
+            magnitude = rounded_combination(
+                m, [(x_bits, -sl), (sign, sl)], -sl * bl, left_max, shift, 1, mirrored, "left"
+            )
+            left_y = round_int(left_max << max(shift, 0), 1 << max(-shift, 0), mirrored)
+            leaky = clamp(-magnitude, -left_y, 0, out.min_code, out.max_code)
+        y = Mux(right, linear, Mux(left, leaky, quad))
+        if not self.with_grad:
+            return y, None
+
+        g = spec.grad_frac
+        slope_shift, slope_den = g - f, w
+        inside = rounded_combination(
+            m, [(u_bits, sr - sl)], sl * w, max(sr, sl) * w, slope_shift, slope_den, rounding, "slope"
+        )
+        dy_left = round_int(sl << max(g - f, 0), 1 << max(f - g, 0), rounding)
+        dy_right = round_int(sr << max(g - f, 0), 1 << max(f - g, 0), rounding)
+        dy = Mux(right, dy_right, Mux(left, dy_left, inside))
+        return y, dy
