@@ -72,6 +72,16 @@ VERILOG_KEYWORDS = frozenset(
 )
 
 
+#: Verilator -Wall waivers for two properties of all Amaranth output, not of this design:
+#: every intermediate expression keeps its full width even where only some bits are used, and
+#: every register carries an initial value. All other -Wall checks stay on.
+LINT_WAIVERS = (
+    "// Amaranth keeps intermediates at full width and gives registers initial values:\n"
+    "/* verilator lint_off UNUSEDSIGNAL */\n"
+    "/* verilator lint_off PROCASSINIT */\n"
+)
+
+
 class UsageError(Exception):
     """A bad command-line argument: reported as one line, exit status 2."""
 
@@ -159,6 +169,12 @@ def _format_json(fmt: object) -> dict[str, object]:
     return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class GeneratedUnit:
     """A unit's Verilog text and manifest, built in memory (nothing written yet)."""
 
@@ -201,7 +217,7 @@ class GeneratedUnit:
             f"// parameters: {params}\n"
             f"// formats: x {spec.fmt}, y {spec.out_fmt}, {grad}; rounding {spec.rounding}\n"
             f"// latency: {self.unit.latency} register stage(s)"
-            f"{'' if self.unit.latency else ' (combinational)'}\n"
+            f"{'' if self.unit.latency else ' (combinational)'}\n" + LINT_WAIVERS
         )
 
     def write(self, out_dir: Path) -> list[Path]:
@@ -215,6 +231,7 @@ class GeneratedUnit:
             try:
                 with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
                     stream.write(text)
+                os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates files private
                 os.replace(temporary, path)
             except BaseException:
                 os.unlink(temporary)
