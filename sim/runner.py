@@ -14,14 +14,24 @@ SIMULATOR = os.environ.get("SMELU_SIM", "icarus")
 
 
 def run_bench(
-    work_dir: Path, spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True, seed: int = 1
+    work_dir: Path,
+    spec: ActivationSpec,
+    *,
+    latency: int = 0,
+    with_grad: bool = True,
+    seed: int = 1,
+    replacement: tuple[str, str] | None = None,
 ) -> None:
     """Generate the unit into ``work_dir``, compile it, and run the matching bench.
 
     Combinational units run the vector check; pipelined units the streaming check. The
-    runner raises if any cocotb test fails.
+    runner raises if any cocotb test fails. ``replacement`` is ``(module name, Verilog)`` of
+    another design with the same ports and function, checked in place of the generated one
+    (e.g. a benchmark's comparison design).
     """
-    unit = generate(spec, latency=latency, with_grad=with_grad)
+    unit = generate(spec, latency=latency, with_grad=with_grad, name=replacement and replacement[0])
+    if replacement is not None:
+        unit.verilog = replacement[1]
     verilog, manifest = unit.write(work_dir)
     runner = get_runner(SIMULATOR)
     runner.build(

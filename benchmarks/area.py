@@ -1,0 +1,83 @@
+"""Area of the reference SmeLU unit R16 beside ReLU-16 and a naive full-width SmeLU.
+
+R16: 16 bits, frac 8, beta = 2, rne, forward + gradient, combinational. Prints, per design,
+the CMOS transistor estimate of the house flow (Yosys 0.70:
+``synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos``), the generic cell count, the
+depth in logic levels, and iCE40 LUT4 + carry cells. Issue target: R16 <= 2000 transistors.
+Needs the report extra: ``pip install -e '.[report]'``. Run: ``python benchmarks/area.py``.
+"""
+
+from amaranth.back import verilog
+from amaranth.hdl import Module, Mux, signed, unsigned
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from smelu_hw.gen import generate
+from smelu_hw.standard import REFERENCE_R16
+from smelu_hw.synth import generic_area, ice40_area, yosys_version
+
+TARGET_TRANSISTORS = 2000
+
+
+class ReLU16(wiring.Component):
+    """ReLU with PyTorch's gradient convention (``relu'(0) = 0``), Q16.8 in and out."""
+
+    x: In(signed(16))
+    y: Out(signed(16))
+    dy: Out(unsigned(9))
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        m.d.comb += [self.y.eq(Mux(self.x[15], 0, self.x)), self.dy.eq(Mux(self.x > 0, 256, 0))]
+        return m
+
+
+class NaiveSmeLU16(wiring.Component):
+    """R16's function the straightforward way: full 17-bit ``x + B`` and a full multiplier."""
+
+    x: In(signed(16))
+    y: Out(signed(16))
+    dy: Out(unsigned(9))
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        beta = 512
+        u = self.x + beta
+        square = u * u
+        quad = (square + 1024) >> 11  # round half up, then ties to even below
+        quad_tie = square[:11] == 1024
+        slope = (u + 2) >> 2
+        slope_tie = u[:2] == 2
+        left, right = self.x <= -beta, self.x >= beta
+        m.d.comb += [
+            self.y.eq(Mux(right, self.x, Mux(left, 0, quad - (quad_tie & quad[0])))),
+            self.dy.eq(Mux(right, 256, Mux(left, 0, slope - (slope_tie & slope[0])))),
+        ]
+        return m
+
+
+def main() -> None:
+    designs = {
+        "SmeLU R16 (smelu_hw)": (generate(REFERENCE_R16).verilog, "smelu_q16f8_beta512_rne"),
+        "ReLU-16": (verilog.convert(ReLU16(), name="relu16", emit_src=False), "relu16"),
+        "SmeLU-16 naive full-width": (
+            verilog.convert(NaiveSmeLU16(), name="naive16", emit_src=False),
+            "naive16",
+        ),
+    }
+    print(f"{yosys_version()}: synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos")
+    print(f"{'design':<28} {'transistors':>11} {'cells':>6} {'depth':>6} {'iCE40 LUT4':>11} {'SB_CARRY':>9}")
+    results = {}
+    for label, (text, top) in designs.items():
+        area, fpga = generic_area(text, top), ice40_area(text, top)
+        results[label] = area
+        print(
+            f"{label:<28} {area.transistors:>11} {area.cells:>6} {area.depth:>6} {fpga.luts:>11} {fpga.carries:>9}"
+        )
+    r16 = results["SmeLU R16 (smelu_hw)"].transistors
+    verdict = "meets" if r16 <= TARGET_TRANSISTORS else "MISSES"
+    print(f"R16 = {r16} transistors: {verdict} the target of <= {TARGET_TRANSISTORS}")
+
+
+if __name__ == "__main__":
+    main()
