@@ -136,4 +136,6 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
             reduced[i].extend(bits)
         columns = reduced[:width]
     rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
+    if all(len(column) <= 1 for column in columns):  # one row: nothing to add
+        return materialize(m, rows[0], f"{name}_sum")
     return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")

@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from amaranth.hdl import Cat, Const, Module, Value
 
 from ..fixed import check_rounding
-from .arith import Columns, constant_columns, materialize, merge_columns, sum_columns
+from .arith import Columns, constant_columns, materialize, merge_columns, scaled_columns, sum_columns
 
-__all__ = ["MIRRORED", "Division", "cancel_twos", "reciprocal"]
+__all__ = ["MIRRORED", "Division", "bit_columns", "cancel_twos", "reciprocal", "rounded_combination"]
 
 #: ``round(-a) == -MIRRORED[mode](a)``: the mode that rounds a negated numerator.
 MIRRORED = {"rne": "rne", "rna": "rna", "floor": "ceil"}
@@ -185,3 +185,33 @@ class Division:
         if tie is None:
             tie = exact_low & divisible
         return materialize(m, Cat(quotient[0] & ~tie, quotient[1:]), f"{name}_rne")
+
+
+def bit_columns(value: Value, width: int) -> Columns:
+    """The low ``width`` bits of ``value`` as one row of columns."""
+    return [[value[i]] for i in range(width)]
+
+
+def rounded_combination(
+    m: Module,
+    terms: list[tuple[Columns, int]],
+    constant: int,
+    n_max: int,
+    num_shift: int,
+    den: int,
+    rounding: str,
+    name: str,
+) -> Value:
+    """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [0, n_max]."""
+    num_shift, den = cancel_twos(num_shift, den)
+    division = Division(den, n_max << num_shift, rounding)
+    width = max(division.sum_width, 1)
+    columns: Columns = [[] for _ in range(width)]
+    total_constant = constant << num_shift
+    for term_columns, factor in terms:
+        shifted = [[] for _ in range(num_shift)] + term_columns
+        scaled, offset = scaled_columns(shifted, factor, width)
+        total_constant += offset
+        for i in range(width):
+            columns[i].extend(scaled[i])
+    return division.build(m, columns, name, constant=total_constant)

@@ -20,40 +20,11 @@ from amaranth.hdl import Const, Module, Mux, Value, signed
 
 from ..fixed import round_int
 from ..params import GSmeLUSpec
-from .arith import Columns, materialize, scaled_columns, square_columns
-from .division import MIRRORED, Division, cancel_twos
+from .arith import materialize, square_columns
+from .division import MIRRORED, bit_columns, rounded_combination
 from .unit import ActivationUnit, clamp
 
 __all__ = ["GSmeLUUnit"]
-
-
-def bit_columns(value: Value, width: int) -> Columns:
-    return [[value[i]] for i in range(width)]
-
-
-def rounded_combination(
-    m: Module,
-    terms: list[tuple[Columns, int]],
-    constant: int,
-    n_max: int,
-    num_shift: int,
-    den: int,
-    rounding: str,
-    name: str,
-) -> Value:
-    """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [0, n_max]."""
-    num_shift, den = cancel_twos(num_shift, den)
-    division = Division(den, n_max << num_shift, rounding)
-    width = max(division.sum_width, 1)
-    columns: Columns = [[] for _ in range(width)]
-    total_constant = constant << num_shift
-    for term_columns, factor in terms:
-        shifted = [[] for _ in range(num_shift)] + term_columns
-        scaled, offset = scaled_columns(shifted, factor, width)
-        total_constant += offset
-        for i in range(width):
-            columns[i].extend(scaled[i])
-    return division.build(m, columns, name, constant=total_constant)
 
 
 class GSmeLUUnit(ActivationUnit):
@@ -73,10 +44,7 @@ class GSmeLUUnit(ActivationUnit):
     See :class:`~smelu_hw.hw.unit.ActivationUnit`.
     """
 
-    def __init__(self, spec: GSmeLUSpec, *, latency: int = 0, with_grad: bool = True) -> None:
-        if not isinstance(spec, GSmeLUSpec):
-            raise TypeError(f"spec must be a GSmeLUSpec, not {spec!r}")
-        super().__init__(spec, latency=latency, with_grad=with_grad)
+    spec_class = GSmeLUSpec
 
     def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
         spec = self.spec

@@ -17,22 +17,11 @@ from amaranth.hdl import Const, Module, Mux, Value
 from ..fixed import round_int
 from ..params import SmeLUSpec
 from .arith import materialize
-from .division import Division, cancel_twos
+from .division import bit_columns, rounded_combination
 from .square import rounded_square
 from .unit import ActivationUnit, clamp
 
-__all__ = ["SmeLUUnit", "rounded_linear"]
-
-
-def rounded_linear(
-    m: Module, value: Value, width: int, value_max: int, num_shift: int, den: int, rounding: str, name: str
-) -> Value:
-    """Gates for ``round(value * 2**num_shift / den)`` with unsigned ``0 <= value <= value_max``."""
-    num_shift, den = cancel_twos(num_shift, den)
-    if den == 1:
-        return value[:width] << num_shift
-    columns = [[] for _ in range(num_shift)] + [[value[i]] for i in range(width)]
-    return Division(den, value_max << num_shift, rounding).build(m, columns, name)
+__all__ = ["SmeLUUnit"]
 
 
 class SmeLUUnit(ActivationUnit):
@@ -52,10 +41,7 @@ class SmeLUUnit(ActivationUnit):
     See :class:`~smelu_hw.hw.unit.ActivationUnit`.
     """
 
-    def __init__(self, spec: SmeLUSpec, *, latency: int = 0, with_grad: bool = True) -> None:
-        if not isinstance(spec, SmeLUSpec):
-            raise TypeError(f"spec must be a SmeLUSpec, not {spec!r}")
-        super().__init__(spec, latency=latency, with_grad=with_grad)
+    spec_class = SmeLUSpec
 
     def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
         spec = self.spec
@@ -74,7 +60,9 @@ class SmeLUUnit(ActivationUnit):
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
         positive_bits = fmt.bits - 1  # X >= B > 0 on the right
-        linear = rounded_linear(m, x, positive_bits, fmt.max_code, shift, 1, rounding, "linear")
+        linear = rounded_combination(
+            m, [(bit_columns(x, positive_bits), 1)], 0, fmt.max_code, shift, 1, rounding, "linear"
+        )
         linear_max = round_int(fmt.max_code << max(shift, 0), 1 << max(-shift, 0), rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
@@ -82,6 +70,8 @@ class SmeLUUnit(ActivationUnit):
         if not self.with_grad:
             return y, None
         one = 1 << spec.grad_frac
-        slope = rounded_linear(m, u, width, u_max, spec.grad_frac, 2 * b, rounding, "slope")
+        slope = rounded_combination(
+            m, [(bit_columns(u, width), 1)], 0, u_max, spec.grad_frac, 2 * b, rounding, "slope"
+        )
         dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
         return y, dy

@@ -51,9 +51,12 @@ class ActivationUnit(wiring.Component):
         and cleared by the synchronous reset ``rst``.
     """
 
+    #: The spec class a subclass accepts.
+    spec_class: type[ActivationSpec] = ActivationSpec
+
     def __init__(self, spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True) -> None:
-        if not isinstance(spec, ActivationSpec):
-            raise TypeError(f"spec must be an ActivationSpec, not {spec!r}")
+        if not isinstance(spec, self.spec_class):
+            raise TypeError(f"spec must be a {self.spec_class.__name__}, not {spec!r}")
         try:
             latency = operator.index(latency)
         except TypeError:
