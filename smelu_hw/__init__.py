@@ -1,8 +1,17 @@
 """smelu_hw: verified, synthesizable SmeLU (Smooth ReLU) hardware for ML accelerators."""
 
 from .fixed import ROUNDING_MODES, QFormat
-from .models import Activation, GSmeLU, SmeLU
-from .params import GSmeLUSpec, ParameterQuantizedWarning, SmeLUSpec
+from .models import GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
+from .params import (
+    GELUSpec,
+    GSmeLUSpec,
+    HardSwishSpec,
+    ParameterQuantizedWarning,
+    ReLUSpec,
+    SmeLUSpec,
+    SoftplusSpec,
+    SwishSpec,
+)
 
 __version__ = "0.1.0"
 
@@ -12,7 +21,17 @@ __all__ = [
     "Activation",
     "SmeLU",
     "GSmeLU",
+    "ReLU",
+    "HardSwish",
+    "Swish",
+    "Softplus",
+    "GELU",
     "SmeLUSpec",
     "GSmeLUSpec",
+    "ReLUSpec",
+    "HardSwishSpec",
+    "SwishSpec",
+    "SoftplusSpec",
+    "GELUSpec",
     "ParameterQuantizedWarning",
 ]

@@ -25,15 +25,12 @@ from amaranth.hdl import Shape
 
 from . import __version__
 from .fixed import ROUNDING_MODES
-from .hw import ActivationUnit, GSmeLUUnit, SmeLUUnit
-from .params import ActivationSpec, GSmeLUSpec, SmeLUSpec, io_format
+from .hw import ActivationUnit
+from .params import METHODS, ActivationSpec, io_format
+from .registry import ACTIVATIONS
 
-__all__ = ["ACTIVATIONS", "GeneratedUnit", "generate", "main"]
+__all__ = ["GeneratedUnit", "generate", "main"]
 
-#: Activation names the CLI accepts (SPEC §5).
-ACTIVATIONS = ("smelu", "gsmelu", "relu", "hardswish", "swish", "softplus", "gelu")
-#: Activations with a hardware generator in this version.
-IMPLEMENTED = {"smelu": (SmeLUSpec, SmeLUUnit), "gsmelu": (GSmeLUSpec, GSmeLUUnit)}
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 VERILOG_KEYWORDS = frozenset(
@@ -105,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m smelu_hw.gen", description=__doc__.splitlines()[0])
     parser.add_argument("--bits", type=int, required=True, help="input width, 4..32")
     parser.add_argument("--frac", type=int, help="input fractional bits (default bits // 2)")
-    parser.add_argument("--activation", choices=ACTIVATIONS, default="smelu")
+    parser.add_argument("--activation", choices=tuple(ACTIVATIONS), default="smelu")
     parser.add_argument("--beta", type=_finite, help="SmeLU half-width (default 1.0)")
     parser.add_argument("--beta-left", type=_finite, help="generalized SmeLU left half-width")
     parser.add_argument("--beta-right", type=_finite, help="generalized SmeLU right half-width")
@@ -115,44 +112,62 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out-frac", type=int, help="output fractional bits (default: input's)")
     parser.add_argument("--grad-frac", type=int, help="gradient fractional bits (default: input's)")
     parser.add_argument("--no-grad", action="store_true", help="omit the gradient output dy")
-    parser.add_argument("--rounding", choices=ROUNDING_MODES, default="rne")
+    parser.add_argument(
+        "--rounding", choices=ROUNDING_MODES, help="rne (default), rna or floor; tables always floor"
+    )
+    parser.add_argument(
+        "--method", choices=METHODS, help="swish/softplus/gelu: faithful 'poly' (default) or hls4ml 'table'"
+    )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
     parser.add_argument("--out-dir", type=Path, default=Path("rtl"), help="output folder (default rtl/)")
     return parser
 
 
+#: The parameter flags each activation accepts (besides formats and rounding).
+PARAMETER_FLAGS = {
+    "smelu": ("beta",),
+    "gsmelu": ("beta_left", "beta_right", "slope_left", "slope_right"),
+    "relu": (),
+    "hardswish": (),
+    "swish": ("beta", "method"),
+    "softplus": ("beta", "method"),
+    "gelu": ("method",),
+}
+
+
 def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
-    if args.activation not in IMPLEMENTED:
-        raise UsageError(f"activation {args.activation!r} has no hardware generator yet")
-    spec_class, _ = IMPLEMENTED[args.activation]
-    if args.activation != "gsmelu":
-        for flag in ("beta_left", "beta_right", "slope_left", "slope_right"):
-            if getattr(args, flag) is not None:
-                raise UsageError(f"--{flag.replace('_', '-')} only applies to --activation gsmelu")
+    accepted = PARAMETER_FLAGS[args.activation]
+    for flag in ("beta", "beta_left", "beta_right", "slope_left", "slope_right", "method"):
+        if getattr(args, flag) is not None and flag not in accepted:
+            raise UsageError(f"--{flag.replace('_', '-')} does not apply to --activation {args.activation}")
     fmt = io_format(args.bits, args.frac)
     out_fmt = None
     if args.out_bits is not None or args.out_frac is not None:
         out_bits = fmt.bits if args.out_bits is None else args.out_bits
         out_frac = fmt.frac if args.out_frac is None else args.out_frac
         out_fmt = io_format(out_bits, out_frac, name="out_")
-    names = (
-        ("beta_left", "beta_right", "slope_left", "slope_right") if args.activation == "gsmelu" else ("beta",)
-    )
-    if args.activation == "gsmelu" and args.beta is not None:
-        raise UsageError("--beta does not apply to --activation gsmelu (use --beta-left/--beta-right)")
-    kwargs = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
-    return spec_class(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, rounding=args.rounding, **kwargs)
+    kwargs = {name: getattr(args, name) for name in accepted if getattr(args, name) is not None}
+    if args.rounding is not None:
+        kwargs["rounding"] = args.rounding
+    return ACTIVATIONS[args.activation].spec(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
+
+
+def _name_part(key: str, value: object, params: dict[str, object]) -> str | None:
+    if key.endswith("_code"):
+        return f"{key[: -len('_code')].replace('_', '')}{value}"
+    if key.endswith("_used") or f"{key}_code" in params:
+        return None
+    if key == "method":
+        return str(value)
+    return f"{key}{value}".replace(".", "p").replace("-", "m")
 
 
 def default_name(spec: ActivationSpec, latency: int, with_grad: bool) -> str:
-    """A module name that encodes every parameter, e.g. ``smelu_q16f8_b512_rne``."""
+    """A module name that encodes every parameter, e.g. ``smelu_q16f8_beta512_rne``."""
+    params = spec.params()
     parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
-    parts += [
-        f"{key.split('_code')[0].replace('_', '')}{value}"
-        for key, value in spec.params().items()
-        if key.endswith("_code")
-    ]
+    parts += [part for key, value in params.items() if (part := _name_part(key, value, params))]
     if spec.out_fmt != spec.fmt:
         parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
     if with_grad and spec.grad_frac != spec.fmt.frac:
@@ -244,12 +259,10 @@ def generate(
     spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True, name: str | None = None
 ) -> GeneratedUnit:
     """Elaborate the unit of ``spec`` and return its Verilog and manifest, in memory."""
-    if spec.activation not in IMPLEMENTED:
-        raise ValueError(f"activation {spec.activation!r} has no hardware generator yet")
     name = default_name(spec, latency, with_grad) if name is None else name
     if not IDENTIFIER.match(name) or name in VERILOG_KEYWORDS:
         raise ValueError(f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
-    unit = IMPLEMENTED[spec.activation][1](spec, latency=latency, with_grad=with_grad)
+    unit = ACTIVATIONS[spec.activation].unit(spec, latency=latency, with_grad=with_grad)
     return GeneratedUnit(spec, unit, name)
 
 

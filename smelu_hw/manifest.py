@@ -10,19 +10,21 @@ import math
 from collections.abc import Mapping
 
 from .fixed import QFormat
-from .models import Activation, GSmeLU, SmeLU
+from .models import Activation
+from .params import ActivationSpec
+from .registry import ACTIVATIONS
 
-__all__ = ["model_from_manifest"]
-
-MODELS: dict[str, type[Activation]] = {"smelu": SmeLU, "gsmelu": GSmeLU}
+__all__ = ["model_from_manifest", "spec_from_manifest"]
 
 
 def _format(entry: Mapping[str, object]) -> QFormat:
     return QFormat(entry["bits"], entry["frac"], signed=entry["signed"])
 
 
-def model_from_manifest(manifest: Mapping[str, object]) -> Activation:
-    """Return the golden model of the unit a manifest describes.
+def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
+    """Rebuild the spec of the unit a manifest describes.
+
+    Quantized parameters come from their recorded codes, so nothing is quantized twice.
 
     Raises
     ------
@@ -30,21 +32,27 @@ def model_from_manifest(manifest: Mapping[str, object]) -> Activation:
         If the activation is unknown.
     """
     activation = manifest["activation"]
-    if activation not in MODELS:
-        raise ValueError(f"activation {activation!r} has no golden model")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {activation!r}")
     fmt = _format(manifest["input"])
     params = manifest["params"]
-    # Parameters from their codes, so that no quantization happens twice.
-    values = {
-        key[: -len("_code")]: math.ldexp(code, -fmt.frac)
-        for key, code in params.items()
-        if key.endswith("_code")
-    }
+    kwargs: dict[str, object] = {}
+    for key, value in params.items():
+        if key.endswith("_code"):
+            kwargs[key[: -len("_code")]] = math.ldexp(value, -fmt.frac)
+        elif not key.endswith("_used") and f"{key}_code" not in params:
+            kwargs[key] = value
     grad = manifest["grad"]
-    return MODELS[activation](
-        **values,
+    return ACTIVATIONS[activation].spec(
         fmt=fmt,
         out_fmt=_format(manifest["output"]),
         grad_frac=None if grad is None else grad["frac"],
         rounding=manifest["rounding"],
+        **kwargs,
     )
+
+
+def model_from_manifest(manifest: Mapping[str, object]) -> Activation:
+    """Return the golden model of the unit a manifest describes."""
+    spec = spec_from_manifest(manifest)
+    return ACTIVATIONS[spec.activation].model.from_spec(spec)

@@ -111,7 +111,7 @@ BAD = [
         ["--bits", "16", "--activation", "gsmelu", "--beta", "2"],
         "--beta does not apply to --activation gsmelu",
     ),
-    (["--bits", "16", "--slope-left", "0.5"], "--slope-left only applies to --activation gsmelu"),
+    (["--bits", "16", "--slope-left", "0.5"], "--slope-left does not apply to --activation smelu"),
     (["--bits", "16", "--bogus"], "unrecognized arguments: --bogus"),
     ([], "the following arguments are required: --bits"),
 ]

@@ -32,7 +32,15 @@ from amaranth.hdl import Cat, Const, Module, Value
 from ..fixed import check_rounding
 from .arith import Columns, constant_columns, materialize, merge_columns, scaled_columns, sum_columns
 
-__all__ = ["MIRRORED", "Division", "bit_columns", "cancel_twos", "reciprocal", "rounded_combination"]
+__all__ = [
+    "MIRRORED",
+    "Division",
+    "bit_columns",
+    "cancel_twos",
+    "quotient_bounds",
+    "reciprocal",
+    "rounded_combination",
+]
 
 #: ``round(-a) == -MIRRORED[mode](a)``: the mode that rounds a negated numerator.
 MIRRORED = {"rne": "rne", "rna": "rna", "floor": "ceil"}
@@ -73,7 +81,11 @@ def reciprocal(divisor: int, t_max: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Division:
-    """Plan for ``round(n / den)`` with ``0 <= n <= n_max``: the constants the gates need.
+    """Plan for ``round(n / den)`` with ``n_min <= n <= n_max``: the constants the gates need.
+
+    A numerator that can be negative is biased by a multiple of ``2 den`` first, which shifts
+    the quotient by an even constant and so keeps ties and parity; ``rna`` then corrects the
+    negative ties (away from zero is downward there).
 
     Parameters
     ----------
@@ -81,6 +93,8 @@ class Division:
         Positive constant denominator.
     n_max : int
         Largest numerator.
+    n_min : int
+        Smallest numerator (default 0).
     rounding : {"rne", "rna", "floor", "ceil"}
         ``ceil`` is for negated numerators only (see :data:`MIRRORED`). For a non-negative
         ``n``, ``rna`` is round half up; ``rne`` also clears the quotient's
@@ -100,6 +114,7 @@ class Division:
     den: int
     n_max: int
     rounding: str
+    n_min: int = 0
 
     def __post_init__(self) -> None:
         if self.den < 1:
@@ -122,17 +137,26 @@ class Division:
         return 0 if self.rounding == "floor" else self.den // 2
 
     @property
+    def bias(self) -> int:
+        """Multiple of ``2 den`` added to make every numerator non-negative."""
+        step = 2 * self.den
+        return step * -(self.n_min // step) if self.n_min < 0 else 0
+
+    @property
     def has_ties(self) -> bool:
-        return self.rounding == "rne" and self.den % 2 == 0
+        """Whether an exact tie needs a correction after rounding half up."""
+        correcting = self.rounding == "rne" or (self.rounding == "rna" and self.bias > 0)
+        return correcting and self.den % 2 == 0
 
     @property
     def sum_width(self) -> int:
-        """Width of ``n + half``."""
-        return (self.n_max + self.half).bit_length()
+        """Width of ``n + bias + half``."""
+        return (self.n_max + self.bias + self.half).bit_length()
 
     @property
     def quotient_max(self) -> int:
-        return (self.n_max + self.half) // self.den
+        """Largest quotient before the bias is taken off."""
+        return (self.n_max + self.bias + self.half) // self.den
 
     def build(
         self,
@@ -165,26 +189,37 @@ class Division:
         Returns
         -------
         Value
-            The unsigned quotient, ``quotient_max.bit_length()`` bits wide.
+            The quotient: unsigned, or signed when ``n_min < 0``.
         """
         width = max(self.sum_width, 1)
-        addend = ((self.half if offset is None else offset) + constant) % (1 << width)
+        addend = ((self.half if offset is None else offset) + constant + self.bias) % (1 << width)
         total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name)
         high, low = total[self.shift :], total[: self.shift]
         exact_low = (low == 0) if self.shift else Const(1, 1)
         if self.divisor == 1:
             quotient, divisible = high, Const(1, 1)
         else:
-            multiplier, p = reciprocal(self.divisor, (self.n_max + self.half) >> self.shift)
+            multiplier, p = reciprocal(self.divisor, (self.n_max + self.bias + self.half) >> self.shift)
             product = materialize(m, high * multiplier, f"{name}_reciprocal")
             quotient, divisible = product[p:], product[:p] < multiplier
         out_width = max(self.quotient_max.bit_length(), 1)
         quotient = quotient[:out_width]
-        if not self.has_ties:
-            return quotient
-        if tie is None:
+        if self.has_ties and tie is None:
             tie = exact_low & divisible
-        return materialize(m, Cat(quotient[0] & ~tie, quotient[1:]), f"{name}_rne")
+        if self.has_ties and self.rounding == "rne":
+            quotient = materialize(m, Cat(quotient[0] & ~tie, quotient[1:]), f"{name}_rne")
+        if not self.bias:
+            return quotient
+        shift = self.bias // self.den
+        if self.has_ties and self.rounding == "rna":  # negative ties round away from zero: down
+            quotient = quotient - (tie & (quotient <= shift))
+        return materialize(m, quotient - shift, f"{name}_signed")
+
+
+def quotient_bounds(n_min: int, n_max: int, num_shift: int, den: int) -> tuple[int, int]:
+    """Bounds of ``round(n * 2**num_shift / den)`` over ``n_min <= n <= n_max``, any rounding."""
+    num_shift, den = cancel_twos(num_shift, den)
+    return (n_min << num_shift) // den, -(-(n_max << num_shift) // den)
 
 
 def bit_columns(value: Value, width: int) -> Columns:
@@ -201,10 +236,16 @@ def rounded_combination(
     den: int,
     rounding: str,
     name: str,
+    *,
+    n_min: int = 0,
 ) -> Value:
-    """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [0, n_max]."""
+    """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [n_min, n_max].
+
+    The factors may be negative (two's-complement columns); the result is signed when
+    ``n_min < 0``.
+    """
     num_shift, den = cancel_twos(num_shift, den)
-    division = Division(den, n_max << num_shift, rounding)
+    division = Division(den, n_max << num_shift, rounding, n_min << num_shift)
     width = max(division.sum_width, 1)
     columns: Columns = [[] for _ in range(width)]
     total_constant = constant << num_shift

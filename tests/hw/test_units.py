@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """The Amaranth components' constructor checks and signatures (SPEC §6)."""
 
 from __future__ import annotations

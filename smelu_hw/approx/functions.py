@@ -1,0 +1,86 @@
+"""Reference definitions of the smooth baselines, in float64 and in mpmath.
+
+Swish, Softplus and GELU all satisfy ``f(x) - f(-x) = x``. So with ``a = |x|``::
+
+    f(x)  = relu(x) + L(a)                         with L(a) = f(-a)
+    f'(x) = G(a) for x <= 0,  1 - G(a) for x > 0   with G(a) = f'(-a)
+
+and ``L`` and ``G`` decay to 0 as ``a`` grows. The units approximate only ``L`` and ``G`` on
+``a >= 0`` (the "subtract ReLU" and symmetry tricks). These float64 definitions drive the
+coefficient search; the mpmath ones (50 digits) are the exact reference for error analysis
+and for deciding faithfulness where float64 cannot.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["SMOOTH", "left_value", "left_slope", "value_mp", "slope_mp"]
+
+#: The smooth baselines approximated by polynomials.
+SMOOTH = ("swish", "softplus", "gelu")
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+_SQRT2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def _sigmoid_neg(z: np.ndarray) -> np.ndarray:
+    """``sigmoid(-z)`` for ``z >= 0`` without overflow."""
+    e = np.exp(-z)
+    return e / (1.0 + e)
+
+
+def left_value(name: str, beta: float, a: npt.ArrayLike) -> np.ndarray:
+    """``L(a) = f(-a)`` in float64, for ``a >= 0``."""
+    a = np.asarray(a, dtype=np.float64)
+    if name == "softplus":
+        return np.log1p(np.exp(-beta * a)) / beta
+    if name == "swish":
+        return -a * _sigmoid_neg(beta * a)
+    if name == "gelu":
+        return -a * 0.5 * _erfc(a / _SQRT2).astype(np.float64)
+    raise ValueError(f"unknown smooth activation {name!r}")
+
+
+def left_slope(name: str, beta: float, a: npt.ArrayLike) -> np.ndarray:
+    """``G(a) = f'(-a)`` in float64, for ``a >= 0``."""
+    a = np.asarray(a, dtype=np.float64)
+    if name == "softplus":
+        return _sigmoid_neg(beta * a)
+    if name == "swish":
+        s = _sigmoid_neg(beta * a)
+        return s - beta * a * s * (1.0 - s)
+    if name == "gelu":
+        return 0.5 * _erfc(a / _SQRT2).astype(np.float64) - a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+    raise ValueError(f"unknown smooth activation {name!r}")
+
+
+def _mp_function(name: str, beta: mpmath.mpf, x: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
+    if name == "softplus":
+        value = mpmath.log1p(mpmath.exp(beta * x)) / beta
+        slope = 1 / (1 + mpmath.exp(-beta * x))
+        return value, slope
+    if name == "swish":
+        s = 1 / (1 + mpmath.exp(-beta * x))
+        return x * s, s + beta * x * s * (1 - s)
+    if name == "gelu":
+        phi = mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+        return x * phi, phi + x * mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi)
+    raise ValueError(f"unknown smooth activation {name!r}")
+
+
+def value_mp(name: str, beta: float, x: float) -> mpmath.mpf:
+    """``f(x)`` to 50 significant digits."""
+    with mpmath.workdps(50):
+        return _mp_function(name, mpmath.mpf(beta), mpmath.mpf(x))[0]
+
+
+def slope_mp(name: str, beta: float, x: float) -> mpmath.mpf:
+    """``f'(x)`` to 50 significant digits."""
+    with mpmath.workdps(50):
+        return _mp_function(name, mpmath.mpf(beta), mpmath.mpf(x))[1]

@@ -1,0 +1,99 @@
+"""Amaranth units of the rational baselines, ReLU and hard-swish, correctly rounded."""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Mux, Value
+
+from ..params import HardSwishSpec, ReLUSpec
+from .arith import materialize, square_columns
+from .division import bit_columns, quotient_bounds, rounded_combination
+from .unit import ActivationUnit, clamp
+
+__all__ = ["ReLUUnit", "HardSwishUnit"]
+
+
+def rescaled_positive(m: Module, unit: ActivationUnit, x: Value, name: str) -> Value:
+    """``round(X * 2**(F_out - F))`` for ``X >= 0``, saturated to the output format."""
+    spec = unit.spec
+    fmt, out = spec.fmt, spec.out_fmt
+    shift = out.frac - fmt.frac
+    value = rounded_combination(
+        m, [(bit_columns(x, fmt.bits - 1), 1)], 0, fmt.max_code, shift, 1, spec.rounding, name
+    )
+    return clamp(value, *quotient_bounds(0, fmt.max_code, shift, 1), 0, out.max_code)
+
+
+class ReLUUnit(ActivationUnit):
+    """Bit-exact ReLU (``relu'(0) = 0``); equals :class:`~smelu_hw.ReLU`.
+
+    Members
+    -------
+    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    """
+
+    spec_class = ReLUSpec
+
+    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+        positive = materialize(m, x > 0, "positive")
+        y = Mux(positive, rescaled_positive(m, self, x, "linear"), 0)
+        return y, Mux(positive, Const(1 << self.spec.grad_frac, self.spec.grad_frac + 1), 0)
+
+
+class HardSwishUnit(ActivationUnit):
+    """Bit-exact hard-swish and PyTorch's gradient; equals :class:`~smelu_hw.HardSwish`.
+
+    Inside ``-3 < x < 3`` with ``u = X + T`` (``T = 3 * 2**F``) the numerator is
+    ``X (X + T) = u**2 - T u``: the folded squarer plus a constant multiple of ``u`` in
+    two's complement, possibly negative, over ``6 * 2**(2F)``. The gradient numerator
+    ``2u - T`` covers the closed interval.
+
+    Members
+    -------
+    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    """
+
+    spec_class = HardSwishSpec
+
+    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+        spec = self.spec
+        fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
+        f, three = fmt.frac, 3 << fmt.frac
+        left = materialize(m, x <= -three, "left")
+        right = materialize(m, x >= three, "right")
+        u_low, u_high = max(0, fmt.min_code + three), min(2 * three, fmt.max_code + three)
+        width = u_high.bit_length()
+        u = materialize(m, (x + three)[:width], "u")  # exact on the closed [-T, T]
+
+        inside_high = min(u_high, 2 * three - 1)
+        quad_min = -(three * three // 4) - 1
+        quad_max = max(inside_high * (inside_high - three), 0)
+        shift = out.frac - 2 * f
+        quad = rounded_combination(
+            m,
+            [(square_columns(u, width), 1), (bit_columns(u, width), -three)],
+            0,
+            quad_max,
+            shift,
+            6,
+            rounding,
+            "quad",
+            n_min=quad_min,
+        )
+        quad = clamp(quad, *quotient_bounds(quad_min, quad_max, shift, 6), out.min_code, out.max_code)
+        y = Mux(right, rescaled_positive(m, self, x, "linear"), Mux(left, 0, quad))
+        if not self.with_grad:
+            return y, None
+        g = spec.grad_frac
+        slope = rounded_combination(
+            m,
+            [(bit_columns(u, width), 2)],
+            -three,
+            2 * u_high - three,
+            g - f,
+            6,
+            rounding,
+            "slope",
+            n_min=2 * u_low - three,
+        )
+        dy = Mux(x > three, Const(1 << g, g + 2), Mux(x < -three, 0, slope))
+        return y, dy

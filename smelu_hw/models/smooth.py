@@ -1,0 +1,112 @@
+"""Golden models of Swish, Softplus and GELU: the integer algorithm the hardware runs.
+
+These are not exact functions: each is bit-exact to its unit, and faithfully rounded (method
+``poly``) or the hls4ml table (method ``table``). Their accuracy is measured separately
+against mpmath (``tests/models/test_smooth.py``, ``benchmarks/errors.py``).
+
+With ``a = |X|`` and plans from :mod:`smelu_hw.approx.plans` (``frac`` = ``Q``)::
+
+    y  = round_half_up((relu(X) 2**(Q - F) + L_Q(a)) / 2**(Q - F_out))
+    dy = round_half_up(((1 - G)_Q if X > 0 else G_Q(a)) / 2**(Q - F_grad))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..approx.plans import slope_plan, slope_table, value_plan, value_table
+from ..fixed import QFormat
+from ..params import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
+from .base import Activation
+
+__all__ = ["SmoothActivation", "Swish", "Softplus", "GELU"]
+
+
+def _round_shift(value: np.ndarray, shift: int) -> np.ndarray:
+    """Round half up by ``2**shift`` (``shift >= 1``)."""
+    return (value + (1 << (shift - 1))) >> shift
+
+
+class SmoothActivation(Activation):
+    """Shared evaluation of the smooth baselines (see the module docstring)."""
+
+    spec_class = SmoothSpec
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        spec = self.spec
+        if spec.method == "table":
+            return value_table(spec).lookup(x, spec.out_fmt.frac)
+        plan = value_plan(spec)
+        relu = np.where(x > 0, x << (plan.frac - spec.fmt.frac), 0)
+        return _round_shift(relu + plan.evaluate(np.abs(x)), plan.frac - spec.out_fmt.frac)
+
+    def _grad(self, x: np.ndarray) -> np.ndarray:
+        spec = self.spec
+        if spec.method == "table":
+            return slope_table(spec).lookup(x, spec.grad_frac)
+        plan = slope_plan(spec)
+        left = plan.evaluate(np.abs(x))
+        return _round_shift(np.where(x > 0, (1 << plan.frac) - left, left), plan.frac - spec.grad_frac)
+
+
+class Swish(SmoothActivation):
+    """Swish ``x sigmoid(beta x)`` and its gradient (see :class:`~smelu_hw.params.SmoothSpec`)."""
+
+    spec_class = SwishSpec
+
+    def __init__(
+        self,
+        beta: float = 1.0,
+        *,
+        fmt: QFormat,
+        out_fmt: QFormat | None = None,
+        grad_frac: int | None = None,
+        rounding: str | None = None,
+        method: str = "poly",
+    ) -> None:
+        super().__init__(
+            SwishSpec(
+                beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method
+            )
+        )
+
+
+class Softplus(SmoothActivation):
+    """Softplus ``log(1 + exp(beta x)) / beta`` and its gradient ``sigmoid(beta x)``."""
+
+    spec_class = SoftplusSpec
+
+    def __init__(
+        self,
+        beta: float = 1.0,
+        *,
+        fmt: QFormat,
+        out_fmt: QFormat | None = None,
+        grad_frac: int | None = None,
+        rounding: str | None = None,
+        method: str = "poly",
+    ) -> None:
+        super().__init__(
+            SoftplusSpec(
+                beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method
+            )
+        )
+
+
+class GELU(SmoothActivation):
+    """GELU ``x Phi(x)`` (erf form) and its gradient ``Phi(x) + x phi(x)``."""
+
+    spec_class = GELUSpec
+
+    def __init__(
+        self,
+        *,
+        fmt: QFormat,
+        out_fmt: QFormat | None = None,
+        grad_frac: int | None = None,
+        rounding: str | None = None,
+        method: str = "poly",
+    ) -> None:
+        super().__init__(
+            GELUSpec(fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method)
+        )
