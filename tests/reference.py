@@ -84,7 +84,7 @@ def reference_function(spec: object) -> Callable[[Fraction], tuple[Fraction, Fra
             for name in ("beta_left", "beta_right", "slope_left", "slope_right")
         ]
         return lambda x: gsmelu(x, *args)
-    raise NotImplementedError(spec.activation)
+    return {"relu": relu, "hardswish": hardswish}[spec.activation]
 
 
 def assert_matches_reference(model: object, codes: np.ndarray) -> None:
@@ -102,3 +102,18 @@ def assert_matches_reference(model: object, codes: np.ndarray) -> None:
     )
     np.testing.assert_array_equal(model.forward(codes), expected_y, err_msg=f"forward of {spec}")
     np.testing.assert_array_equal(model.grad(codes), expected_dy, err_msg=f"grad of {spec}")
+
+
+def relu(x: Fraction) -> tuple[Fraction, Fraction]:
+    """ReLU and PyTorch's derivative (0 at 0)."""
+    return (x, Fraction(1)) if x > 0 else (Fraction(0), Fraction(0))
+
+
+def hardswish(x: Fraction) -> tuple[Fraction, Fraction]:
+    """``x relu6(x + 3) / 6`` and PyTorch's derivative: ``x/3 + 1/2`` on the closed [-3, 3]."""
+    value = x * min(max(x + 3, Fraction(0)), Fraction(6)) / 6
+    if x < -3:
+        return value, Fraction(0)
+    if x > 3:
+        return value, Fraction(1)
+    return value, x / 3 + HALF
