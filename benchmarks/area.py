@@ -1,18 +1,25 @@
-"""Area of the reference SmeLU unit R16 beside ReLU-16 and a naive full-width SmeLU.
+"""Area of the reference SmeLU unit R16 beside ReLU-16, a naive full-width SmeLU, and every
+baseline unit at the same format.
 
 R16: 16 bits, frac 8, beta = 2, rne, forward + gradient, combinational. Prints, per design,
 the CMOS transistor estimate of the house flow (Yosys 0.70:
 ``synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos``), the generic cell count, the
 depth in logic levels, and iCE40 LUT4 + carry cells. Issue target: R16 <= 2000 transistors.
+The second table gives every unit at Q16.8 forward-only and forward + gradient, and R16's
+ratio to each (issue target: SmeLU at most 1/5 of the cheapest faithful smooth unit).
 Needs the report extra: ``pip install -e '.[report]'``. Run: ``python benchmarks/area.py``.
 """
+
+from concurrent.futures import ProcessPoolExecutor
 
 from amaranth.back import verilog
 from amaranth.hdl import Module, Mux, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SoftplusSpec, SwishSpec
 from smelu_hw.gen import generate
+from smelu_hw.params import ActivationSpec
 from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import generic_area, ice40_area, yosys_version
 
@@ -56,6 +63,42 @@ class NaiveSmeLU16(wiring.Component):
         return m
 
 
+def baseline_specs() -> dict[str, ActivationSpec]:
+    fmt = QFormat(16, 8)
+    return {
+        "smelu b=2 (R16)": REFERENCE_R16,
+        "relu": ReLUSpec(fmt=fmt),
+        "hardswish": HardSwishSpec(fmt=fmt),
+        "swish poly (faithful)": SwishSpec(fmt=fmt),
+        "softplus poly (faithful)": SoftplusSpec(fmt=fmt),
+        "gelu poly (faithful)": GELUSpec(fmt=fmt),
+        "swish table (hls4ml)": SwishSpec(fmt=fmt, method="table"),
+        "softplus table (hls4ml)": SoftplusSpec(fmt=fmt, method="table"),
+        "gelu table (hls4ml)": GELUSpec(fmt=fmt, method="table"),
+    }
+
+
+def _transistors(job: tuple[ActivationSpec, bool]) -> int:
+    spec, with_grad = job
+    unit = generate(spec, with_grad=with_grad)
+    return generic_area(unit.verilog, unit.name).transistors
+
+
+def baselines_table() -> None:
+    specs = baseline_specs()
+    jobs = [(spec, with_grad) for spec in specs.values() for with_grad in (False, True)]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        counts = list(pool.map(_transistors, jobs))
+    r16 = counts[1]
+    print(f"\n{'unit at Q16.8':<26} {'fwd only':>9} {'fwd+grad':>9} {'R16 / unit':>11}")
+    for i, label in enumerate(specs):
+        forward, both = counts[2 * i], counts[2 * i + 1]
+        print(f"{label:<26} {forward:>9} {both:>9} {r16 / both:>11.3f}")
+    cheapest = min(counts[2 * i + 1] for i, label in enumerate(specs) if "faithful" in label)
+    verdict = "meets" if 5 * r16 <= cheapest else "MISSES"
+    print(f"R16 / cheapest faithful smooth unit = {r16 / cheapest:.3f}: {verdict} the target of <= 1/5")
+
+
 def main() -> None:
     designs = {
         "SmeLU R16 (smelu_hw)": (generate(REFERENCE_R16).verilog, "smelu_q16f8_beta512_rne"),
@@ -76,6 +119,7 @@ def main() -> None:
     r16 = results["SmeLU R16 (smelu_hw)"].transistors
     verdict = "meets" if r16 <= TARGET_TRANSISTORS else "MISSES"
     print(f"R16 = {r16} transistors: {verdict} the target of <= {TARGET_TRANSISTORS}")
+    baselines_table()
 
 
 if __name__ == "__main__":

@@ -2,12 +2,20 @@
 
 Both the golden model and the Amaranth unit read these plans, so they compute the same
 integers. A plan is a deterministic function of the spec (the search is exhaustive and
-ordered), so the cache only saves time.
+ordered), so caching only saves time: plans are kept in memory and as small JSON files in
+``$SMELU_HW_CACHE`` (default ``$XDG_CACHE_HOME/smelu_hw``, or ``~/.cache/smelu_hw``;
+``SMELU_HW_CACHE=off`` disables the files). The key covers the search version, so a changed
+search never reads an old plan.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -24,18 +32,72 @@ def magnitudes(spec: SmoothSpec) -> np.ndarray:
     return np.ldexp(np.arange((1 << (spec.fmt.bits - 1)) + 1, dtype=np.float64), -spec.fmt.frac)
 
 
+#: Bump when the search or the plan format changes.
+SEARCH_VERSION = 1
+
+
+def cache_dir() -> Path | None:
+    """Where plan files live, or ``None`` when file caching is off."""
+    setting = os.environ.get("SMELU_HW_CACHE")
+    if setting == "off":
+        return None
+    if setting:
+        return Path(setting)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smelu_hw"
+
+
+def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int) -> PolyPlan:
+    function = left_value if kind == "value" else left_slope
+    key = json.dumps(
+        [
+            SEARCH_VERSION,
+            kind,
+            spec.activation,
+            spec.beta,
+            spec.fmt.bits,
+            spec.fmt.frac,
+            target_frac,
+            min_frac,
+        ]
+    )
+    folder = cache_dir()
+    path = folder / f"plan-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json" if folder else None
+    if path is not None and path.exists():
+        try:
+            data = json.loads(path.read_text())
+            if data["key"] == key:
+                return PolyPlan(
+                    **{**data["plan"], "coefficients": tuple(map(tuple, data["plan"]["coefficients"]))}
+                )
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # a damaged cache file is recomputed and replaced
+    plan = search(
+        function(spec.activation, spec.beta, magnitudes(spec)), spec.fmt.frac, target_frac, min_frac
+    )
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fields = {name: getattr(plan, name) for name in ("in_bits", "segment_bits", "degree", "frac")}
+            text = json.dumps({"key": key, "plan": {**fields, "coefficients": plan.coefficients}})
+            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json")
+            with os.fdopen(handle, "w") as stream:
+                stream.write(text)
+            os.replace(temporary, path)
+        except OSError:
+            pass  # caching is an optimisation only
+    return plan
+
+
 @lru_cache(maxsize=64)
 def value_plan(spec: SmoothSpec) -> PolyPlan:
     """Plan for ``L(|x|) = f(-|x|)``: faithful after adding ``relu(x)`` and rounding to ``out_frac``."""
-    values = left_value(spec.activation, spec.beta, magnitudes(spec))
-    return search(values, spec.fmt.frac, spec.out_fmt.frac, min_frac=spec.fmt.frac)
+    return _cached_search("value", spec, spec.out_fmt.frac, spec.fmt.frac)
 
 
 @lru_cache(maxsize=64)
 def slope_plan(spec: SmoothSpec) -> PolyPlan:
     """Plan for ``G(|x|) = f'(-|x|)``: faithful gradient at ``grad_frac``."""
-    values = left_slope(spec.activation, spec.beta, magnitudes(spec))
-    return search(values, spec.fmt.frac, spec.grad_frac)
+    return _cached_search("slope", spec, spec.grad_frac, 0)
 
 
 def _full(function, spec: SmoothSpec, x: np.ndarray) -> np.ndarray:
