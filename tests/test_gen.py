@@ -62,6 +62,31 @@ def test_gsmelu_flags(tmp_path):
     assert (params["slope_left_code"], params["slope_right_code"]) == (16, 256)
 
 
+@pytest.mark.parametrize(
+    ("args", "name", "grad"),
+    [
+        (["--activation", "relu"], "relu_q16f8_rne", {"bits": 9, "frac": 8, "signed": False}),
+        (["--activation", "hardswish"], "hardswish_q16f8_rne", {"bits": 10, "frac": 8, "signed": True}),
+        (
+            ["--activation", "swish", "--beta", "1.5"],
+            "swish_q16f8_beta1p5_poly_rne",
+            {"bits": 10, "frac": 8, "signed": True},
+        ),
+        (
+            ["--activation", "softplus", "--method", "table"],
+            "softplus_q16f8_beta1p0_table_floor",
+            {"bits": 9, "frac": 8, "signed": False},
+        ),
+        (["--activation", "gelu"], "gelu_q16f8_poly_rne", {"bits": 10, "frac": 8, "signed": True}),
+    ],
+)
+def test_baseline_activations(tmp_path, args, name, grad):
+    assert main(["--bits", "16", *args, "--out-dir", str(tmp_path)]) == 0
+    manifest = json.loads((tmp_path / f"{name}.json").read_text())
+    assert manifest["grad"] == grad
+    assert manifest["activation"] == args[1]
+
+
 def test_output_is_deterministic_and_free_of_machine_paths(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b" / "deeper"
     assert run_cli("--bits", "16", "--beta", "1.5", "--out-dir", str(first)).returncode == 0
@@ -112,6 +137,23 @@ BAD = [
         "--beta does not apply to --activation gsmelu",
     ),
     (["--bits", "16", "--slope-left", "0.5"], "--slope-left does not apply to --activation smelu"),
+    (["--bits", "16", "--activation", "relu", "--beta", "2"], "--beta does not apply to --activation relu"),
+    (["--bits", "16", "--method", "table"], "--method does not apply to --activation smelu"),
+    (["--bits", "16", "--activation", "gelu", "--beta", "2"], "--beta does not apply to --activation gelu"),
+    (["--bits", "24", "--activation", "swish"], "bits must be at most 16 for method 'poly'"),
+    (
+        ["--bits", "16", "--activation", "swish", "--rounding", "floor"],
+        "swish is faithfully rounded to nearest",
+    ),
+    (
+        ["--bits", "16", "--activation", "gelu", "--method", "table", "--rounding", "rne"],
+        "method 'table' truncates",
+    ),
+    (["--bits", "16", "--activation", "softplus", "--beta", "0"], "beta must be greater than 0"),
+    (
+        ["--bits", "16", "--activation", "swish", "--method", "lut"],
+        "argument --method: invalid choice: 'lut'",
+    ),
     (["--bits", "16", "--bogus"], "unrecognized arguments: --bogus"),
     ([], "the following arguments are required: --bits"),
 ]
