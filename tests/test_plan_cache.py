@@ -17,7 +17,7 @@ def test_cached_plan_equals_a_fresh_search(tmp_path, monkeypatch):
     monkeypatch.setenv("SMELU_HW_CACHE", str(tmp_path))
     spec = SoftplusSpec(fmt=QFormat(10, 5))
     first = fresh(spec)
-    files = list(tmp_path.glob("plan-*.json"))
+    files = list(tmp_path.glob("plans/*.json"))
     assert len(files) == 1
     assert fresh(spec) == first  # read back from the file
     values = left_value("softplus", 1.0, plans.magnitudes(spec))

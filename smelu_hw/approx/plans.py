@@ -2,23 +2,18 @@
 
 Both the golden model and the Amaranth unit read these plans, so they compute the same
 integers. A plan is a deterministic function of the spec (the search is exhaustive and
-ordered), so caching only saves time: plans are kept in memory and as small JSON files in
-``$SMELU_HW_CACHE`` (default ``$XDG_CACHE_HOME/smelu_hw``, or ``~/.cache/smelu_hw``;
-``SMELU_HW_CACHE=off`` disables the files). The key covers the search version, so a changed
-search never reads an old plan.
+ordered), so caching only saves time: plans are kept in memory and in :mod:`smelu_hw.cache`.
+The key covers the search version, so a changed search never reads an old plan.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
+from .. import cache
 from ..params import SmoothSpec
 from .functions import left_slope, left_value
 from .poly import PolyPlan, search
@@ -34,20 +29,10 @@ def magnitudes(spec: SmoothSpec) -> np.ndarray:
 
 #: Bump when the search or the plan format changes.
 SEARCH_VERSION = 1
-
-
-def cache_dir() -> Path | None:
-    """Where plan files live, or ``None`` when file caching is off."""
-    setting = os.environ.get("SMELU_HW_CACHE")
-    if setting == "off":
-        return None
-    if setting:
-        return Path(setting)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smelu_hw"
+_FIELDS = ("in_bits", "segment_bits", "degree", "frac")
 
 
 def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int) -> PolyPlan:
-    function = left_value if kind == "value" else left_slope
     key = json.dumps(
         [
             SEARCH_VERSION,
@@ -60,31 +45,22 @@ def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int)
             min_frac,
         ]
     )
-    folder = cache_dir()
-    path = folder / f"plan-{hashlib.sha256(key.encode()).hexdigest()[:24]}.json" if folder else None
-    if path is not None and path.exists():
+    stored = cache.load("plans", key)
+    if isinstance(stored, dict):
         try:
-            data = json.loads(path.read_text())
-            if data["key"] == key:
-                return PolyPlan(
-                    **{**data["plan"], "coefficients": tuple(map(tuple, data["plan"]["coefficients"]))}
-                )
-        except (OSError, ValueError, KeyError, TypeError):
-            pass  # a damaged cache file is recomputed and replaced
+            return PolyPlan(
+                **{name: stored[name] for name in _FIELDS},
+                coefficients=tuple(map(tuple, stored["coefficients"])),
+            )
+        except (KeyError, TypeError):
+            pass  # a malformed entry is recomputed and replaced
+    function = left_value if kind == "value" else left_slope
     plan = search(
         function(spec.activation, spec.beta, magnitudes(spec)), spec.fmt.frac, target_frac, min_frac
     )
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fields = {name: getattr(plan, name) for name in ("in_bits", "segment_bits", "degree", "frac")}
-            text = json.dumps({"key": key, "plan": {**fields, "coefficients": plan.coefficients}})
-            handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".json")
-            with os.fdopen(handle, "w") as stream:
-                stream.write(text)
-            os.replace(temporary, path)
-        except OSError:
-            pass  # caching is an optimisation only
+    cache.store(
+        "plans", key, {**{name: getattr(plan, name) for name in _FIELDS}, "coefficients": plan.coefficients}
+    )
     return plan
 
 

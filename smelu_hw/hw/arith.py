@@ -9,6 +9,8 @@ into one constant (see :func:`scaled_columns`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from amaranth.hdl import Cat, Const, Module, Signal, Value
 
 __all__ = [
@@ -16,12 +18,21 @@ __all__ = [
     "constant_columns",
     "scaled_columns",
     "square_columns",
+    "Pipe",
     "materialize",
+    "no_pipe",
     "merge_columns",
     "sum_columns",
 ]
 
 Columns = list[list[Value]]
+#: A pipeline cut: returns its value registered (when the cut is enabled) or unchanged.
+Pipe = Callable[[Value, str], Value]
+
+
+def no_pipe(value: Value, name: str) -> Value:
+    """The disabled cut."""
+    return value
 
 
 def materialize(m: Module, value: Value, name: str) -> Signal:
@@ -91,7 +102,7 @@ def merge_columns(*parts: Columns) -> Columns:
     return [[bit for part in parts if i < len(part) for bit in part[i]] for i in range(width)]
 
 
-def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
+def sum_columns(m: Module, columns: Columns, width: int, name: str, pipe: Pipe = no_pipe) -> Value:
     """Sum bit columns with a carry-save (Wallace) tree and one final adder.
 
     Parameters
@@ -102,6 +113,8 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
         Width of the result; the caller guarantees the sum fits.
     name : str
         Prefix of the names of the adder signals.
+    pipe : Pipe
+        Pipeline cut between the carry-save tree and the final adder.
 
     Returns
     -------
@@ -137,5 +150,6 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str) -> Value:
         columns = reduced[:width]
     rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
     if all(len(column) <= 1 for column in columns):  # one row: nothing to add
-        return materialize(m, rows[0], f"{name}_sum")
+        return materialize(m, pipe(rows[0], f"{name}_row"), f"{name}_sum")
+    rows = [pipe(row, f"{name}_row{r}") for r, row in enumerate(rows)]
     return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")

@@ -30,7 +30,16 @@ from dataclasses import dataclass
 from amaranth.hdl import Cat, Const, Module, Value
 
 from ..fixed import check_rounding
-from .arith import Columns, constant_columns, materialize, merge_columns, scaled_columns, sum_columns
+from .arith import (
+    Columns,
+    Pipe,
+    constant_columns,
+    materialize,
+    merge_columns,
+    no_pipe,
+    scaled_columns,
+    sum_columns,
+)
 
 __all__ = [
     "MIRRORED",
@@ -167,6 +176,7 @@ class Division:
         offset: int | None = None,
         tie: Value | None = None,
         constant: int = 0,
+        pipe: Pipe = no_pipe,
     ) -> Value:
         """Gates for the rounded quotient of the number held in ``numerator`` columns.
 
@@ -183,6 +193,8 @@ class Division:
         constant : int
             Added to the numerator, modulo ``2**sum_width``: the constant part of a numerator
             whose columns hold two's-complement terms.
+        pipe : Pipe
+            Pipeline cut before the final adder (it also delays a precomputed ``tie``).
         name : str
             Prefix of the signal names.
 
@@ -193,7 +205,9 @@ class Division:
         """
         width = max(self.sum_width, 1)
         addend = ((self.half if offset is None else offset) + constant + self.bias) % (1 << width)
-        total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name)
+        total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name, pipe)
+        if tie is not None:
+            tie = pipe(tie, f"{name}_tie")
         high, low = total[self.shift :], total[: self.shift]
         exact_low = (low == 0) if self.shift else Const(1, 1)
         if self.divisor == 1:
@@ -238,6 +252,7 @@ def rounded_combination(
     name: str,
     *,
     n_min: int = 0,
+    pipe: Pipe = no_pipe,
 ) -> Value:
     """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [n_min, n_max].
 
@@ -255,4 +270,4 @@ def rounded_combination(
         total_constant += offset
         for i in range(width):
             columns[i].extend(scaled[i])
-    return division.build(m, columns, name, constant=total_constant)
+    return division.build(m, columns, name, constant=total_constant, pipe=pipe)

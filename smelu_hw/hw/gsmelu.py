@@ -20,7 +20,7 @@ from amaranth.hdl import Const, Module, Mux, Value, signed
 
 from ..fixed import round_int
 from ..params import GSmeLUSpec
-from .arith import materialize, square_columns
+from .arith import Pipe, materialize, square_columns
 from .division import MIRRORED, bit_columns, rounded_combination
 from .unit import ActivationUnit, clamp
 
@@ -46,7 +46,7 @@ class GSmeLUUnit(ActivationUnit):
 
     spec_class = GSmeLUSpec
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         bl, br = spec.beta_left_code, spec.beta_right_code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..params import HardSwishSpec, ReLUSpec
-from .arith import materialize, square_columns
+from .arith import Pipe, materialize, square_columns
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 
@@ -33,7 +33,7 @@ class ReLUUnit(ActivationUnit):
 
     spec_class = ReLUSpec
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         positive = materialize(m, x > 0, "positive")
         y = Mux(positive, rescaled_positive(m, self, x, "linear"), 0)
         return y, Mux(positive, Const(1 << self.spec.grad_frac, self.spec.grad_frac + 1), 0)
@@ -54,7 +54,7 @@ class HardSwishUnit(ActivationUnit):
 
     spec_class = HardSwishSpec
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         f, three = fmt.frac, 3 << fmt.frac

@@ -16,7 +16,7 @@ from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_int
 from ..params import SmeLUSpec
-from .arith import materialize
+from .arith import Pipe, materialize
 from .division import bit_columns, rounded_combination
 from .square import rounded_square
 from .unit import ActivationUnit, clamp
@@ -42,8 +42,9 @@ class SmeLUUnit(ActivationUnit):
     """
 
     spec_class = SmeLUSpec
+    cut_priority = (1, 0)
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         b = spec.beta_code
@@ -53,25 +54,39 @@ class SmeLUUnit(ActivationUnit):
         right = materialize(m, x >= b, "right")
         # (X + B) mod 2**width: exact inside the quadratic region.
         u = materialize(m, (x[:width] + b)[:width], "u")
+        # Cut 0: after decoding the regions; cut 1: before the final adders.
+        decoded, adders = cuts
+        left, right, u, x = (
+            decoded(value, name) for value, name in ((left, "left"), (right, "right"), (u, "u"), (x, "x"))
+        )
 
         shift = out.frac - fmt.frac
-        quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad")
+        quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", adders)
         quad_max = round_int(u_max * u_max << max(shift, 0), (4 * b) << max(-shift, 0), rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
         positive_bits = fmt.bits - 1  # X >= B > 0 on the right
         linear = rounded_combination(
-            m, [(bit_columns(x, positive_bits), 1)], 0, fmt.max_code, shift, 1, rounding, "linear"
+            m,
+            [(bit_columns(x, positive_bits), 1)],
+            0,
+            fmt.max_code,
+            shift,
+            1,
+            rounding,
+            "linear",
+            pipe=adders,
         )
         linear_max = round_int(fmt.max_code << max(shift, 0), 1 << max(-shift, 0), rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
+        left, right = adders(left, "left"), adders(right, "right")
         y = Mux(right, linear, Mux(left, 0, quad))
         if not self.with_grad:
             return y, None
         one = 1 << spec.grad_frac
         slope = rounded_combination(
-            m, [(bit_columns(u, width), 1)], 0, u_max, spec.grad_frac, 2 * b, rounding, "slope"
+            m, [(bit_columns(u, width), 1)], 0, u_max, spec.grad_frac, 2 * b, rounding, "slope", pipe=adders
         )
         dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
         return y, dy

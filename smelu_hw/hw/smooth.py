@@ -17,7 +17,7 @@ from ..approx.plans import slope_plan, slope_table, value_plan, value_table
 from ..approx.poly import PolyPlan
 from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, TABLE_LOW, TablePlan
 from ..params import GELUSpec, QFormat, SmoothSpec, SoftplusSpec, SwishSpec
-from .arith import materialize
+from .arith import Pipe, materialize
 from .unit import ActivationUnit
 
 __all__ = ["SmoothUnit", "SwishUnit", "SoftplusUnit", "GELUUnit", "poly_evaluator"]
@@ -90,7 +90,7 @@ class SmoothUnit(ActivationUnit):
 
     spec_class = SmoothSpec
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out = spec.fmt, spec.out_fmt
         if spec.method == "table":

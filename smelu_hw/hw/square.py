@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 from amaranth.hdl import Const, Module, Value
 
-from .arith import Columns, square_columns
+from .arith import Columns, Pipe, no_pipe, square_columns
 from .division import Division, cancel_twos
 
 __all__ = ["MAX_PLANNED_RANGE", "Truncation", "plan_truncation", "rounded_square"]
@@ -90,7 +90,15 @@ def plan_truncation(width: int, u_max: int, shift: int, half: int, rne: bool) ->
 
 
 def rounded_square(
-    m: Module, u: Value, width: int, u_max: int, num_shift: int, den: int, rounding: str, name: str
+    m: Module,
+    u: Value,
+    width: int,
+    u_max: int,
+    num_shift: int,
+    den: int,
+    rounding: str,
+    name: str,
+    pipe: Pipe = no_pipe,
 ) -> Value:
     """Gates for ``round(u**2 * 2**num_shift / den)``, correctly rounded, for ``0 <= u <= u_max``.
 
@@ -111,6 +119,8 @@ def rounded_square(
     rounding : {"rne", "rna", "floor"}
     name : str
         Prefix of the signal names.
+    pipe : Pipe
+        Pipeline cut before the final adder.
 
     Returns
     -------
@@ -124,10 +134,10 @@ def rounded_square(
     if division.divisor == 1 and num_shift == 0:
         plan = plan_truncation(width, u_max, division.shift, division.half, division.has_ties)
     if plan is None or plan.drop == 0:
-        return division.build(m, columns, name)
+        return division.build(m, columns, name, pipe=pipe)
     tie = None
     if division.has_ties:
         j = plan.tie_bits - 1
         tie = (u[: plan.tie_bits] == (1 << j)) if plan.tie_bits else Const(0, 1)
     kept = [[] for _ in range(plan.drop)] + columns[plan.drop :]
-    return division.build(m, kept, name, offset=plan.offset, tie=tie)
+    return division.build(m, kept, name, offset=plan.offset, tie=tie, pipe=pipe)

@@ -9,6 +9,7 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..params import ActivationSpec
+from .arith import Pipe
 
 __all__ = ["ActivationUnit", "clamp"]
 
@@ -25,6 +26,20 @@ def clamp(value: Value, value_min: int, value_max: int, low: int, high: int) -> 
     return value
 
 
+class _Cut:
+    """Pipeline cut ``index``: registers what passes through it when enabled."""
+
+    def __init__(self, m: Module, index: int, enabled: bool) -> None:
+        self._m, self._index, self._enabled = m, index, enabled
+
+    def __call__(self, value: Value, name: str) -> Value:
+        if not self._enabled:
+            return value
+        register = Signal(value.shape(), name=f"{name}_cut{self._index}", reset_less=True)
+        self._m.d.sync += register.eq(value)
+        return register
+
+
 class ActivationUnit(wiring.Component):
     """Base of the generated units: combinational datapath plus optional pipeline registers.
 
@@ -34,7 +49,8 @@ class ActivationUnit(wiring.Component):
         Validated parameters; the datapath reads every constant from it.
     latency : int
         Register stages, 0 for a purely combinational unit. With ``latency > 0`` the input is
-        registered, and ``latency - 1`` more stages follow the datapath.
+        registered, the next stages cut the datapath where it offers cuts
+        (:attr:`cut_priority`), and any further stages follow the datapath.
     with_grad : bool
         Whether the ``dy`` gradient port exists.
 
@@ -87,9 +103,17 @@ class ActivationUnit(wiring.Component):
     def with_grad(self) -> bool:
         return self._with_grad
 
-    def datapath(self, m: Module, x: Value) -> tuple[Value, Value | None]:
-        """Build the combinational function; return ``(y, dy)`` (``dy`` may be ``None``)."""
+    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+        """Build the function; return ``(y, dy)`` (``dy`` may be ``None``).
+
+        ``cuts[i]`` is internal pipeline cut ``i`` (see :attr:`cut_priority`): every value
+        crossing it must pass through it, so all paths see the same number of registers.
+        """
         raise NotImplementedError
+
+    #: Internal pipeline cuts the datapath offers, in the order latency enables them. Stages
+    #: beyond these (and beyond the input register) are added at the outputs.
+    cut_priority: tuple[int, ...] = ()
 
     def elaborate(self, platform: object) -> Module:
         m = Module()
@@ -97,12 +121,14 @@ class ActivationUnit(wiring.Component):
         if self._latency:
             x = Signal.like(self.x, name="x_reg", reset_less=True)
             m.d.sync += x.eq(self.x)
-        y, dy = self.datapath(m, x)
+        enabled = set(self.cut_priority[: max(self._latency - 1, 0)])
+        cuts = [_Cut(m, index, index in enabled) for index in range(len(self.cut_priority))]
+        y, dy = self.datapath(m, x, cuts)
         outputs = [(self.y, y)]
         if self._with_grad:
             outputs.append((self.dy, dy))
         for port, value in outputs:
-            for stage in range(1, self._latency):
+            for stage in range(1 + len(enabled), self._latency):
                 register = Signal.like(port, name=f"{port.name}_stage{stage}", reset_less=True)
                 m.d.sync += register.eq(value)
                 value = register
