@@ -1,0 +1,1 @@
+"""Area, timing and error reports (``python -m smelu_hw.report``)."""

@@ -1,0 +1,164 @@
+"""``python -m smelu_hw.report``: sweep units, measure them, and write ``reports/``.
+
+Writes ``REPORT.md`` (headline table and commentary from the numbers), ``results.csv`` and
+``results.json`` (one row per unit) and PNG plots. ``--quick`` is a small sweep for CI.
+Measurements run in a process pool with a progress line on stderr and are cached by content
+hash (:mod:`smelu_hw.synth`), so an unchanged unit is never synthesized twice. Bad arguments
+exit with status 2 and one line on stderr, before anything is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import NoReturn
+
+from ..registry import ACTIVATIONS
+from ..synth import SynthesisError, tool_versions
+from .sweep import (
+    COLUMNS,
+    LATENCIES,
+    QUICK_LATENCIES,
+    Job,
+    UnitConfig,
+    default_units,
+    jobs_for,
+    quick_units,
+    run_job,
+)
+
+__all__ = ["main", "run"]
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m smelu_hw.report", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sweep for CI")
+    parser.add_argument("--bits", type=_int_list, help="widths to keep, e.g. 8,16")
+    parser.add_argument("--activation", help="activations to keep, e.g. smelu,swish")
+    parser.add_argument(
+        "--out-dir", type=Path, default=Path("reports"), help="output folder (default reports/)"
+    )
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
+    parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    return parser
+
+
+def select(args: argparse.Namespace) -> list[UnitConfig]:
+    units = quick_units() if args.quick else default_units()
+    if args.activation:
+        wanted = set(args.activation.split(","))
+        unknown = wanted - set(ACTIVATIONS)
+        if unknown:
+            raise UsageError(f"unknown activation(s): {', '.join(sorted(unknown))}")
+        units = [unit for unit in units if unit.activation in wanted]
+    if args.bits:
+        units = [unit for unit in units if unit.bits in args.bits]
+    if not units:
+        raise UsageError("the selection matches no unit")
+    if args.jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, not {args.jobs}")
+    return units
+
+
+def measure_all(jobs: list[Job], workers: int) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Run every job; return the measured columns per unit name and the failure messages."""
+    rows: dict[str, dict[str, object]] = {}
+    failures: list[str] = []
+    interactive = sys.stderr.isatty()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        for done, future in enumerate(as_completed(futures), start=1):
+            job = futures[future]
+            row = rows.setdefault(job.unit.name, job.unit.key())
+            try:
+                row.update(future.result())
+            except (SynthesisError, ValueError, OSError) as error:
+                message = f"{job.description}: {error}"
+                failures.append(message)
+                row["failures"] = "; ".join(filter(None, [str(row.get("failures", "")), message]))
+            if interactive or done == len(jobs) or done % max(len(jobs) // 20, 1) == 0:
+                end = "\n" if not interactive or done == len(jobs) else ""
+                print(
+                    f"\r[{done:>4}/{len(jobs)}] {job.description:<60.60}",
+                    end=end,
+                    file=sys.stderr,
+                    flush=True,
+                )
+    return rows, failures
+
+
+def write_tables(rows: list[dict[str, object]], out_dir: Path, metadata: dict[str, object]) -> None:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: row.get(column, "") for column in COLUMNS})
+    (out_dir / "results.csv").write_text(buffer.getvalue())
+    document = {"metadata": metadata, "units": [{c: row.get(c, "") for c in COLUMNS} for row in rows]}
+    (out_dir / "results.json").write_text(json.dumps(document, indent=1) + "\n")
+
+
+def short_version(line: str) -> str:
+    """``Yosys 0.70 (git sha1 28ba3cb92)`` or ``nextpnr-ice40 0.11.1``: no build paths."""
+    if "(Version nextpnr-" in line:
+        family = line.split('"')[1].removeprefix("yowasp-") if '"' in line else "nextpnr"
+        return f"{family} {line.split('(Version nextpnr-')[1].rstrip(')')}"
+    return line.split(", ")[0] + (")" if "(" in line else "")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        units = select(args)
+    except UsageError as error:
+        print(f"smelu_hw.report: error: {error}", file=sys.stderr)
+        return 2
+    latencies = QUICK_LATENCIES if args.quick else LATENCIES
+    start = time.monotonic()
+    rows_by_name, failures = measure_all(jobs_for(units, latencies), args.jobs)
+    rows = [rows_by_name[unit.name] for unit in units]
+    versions = {name: short_version(version) for name, version in tool_versions().items()}
+    metadata = {"tools": versions, "quick": args.quick, "latencies": list(latencies)}
+    args.out_dir.mkdir(parents=True, exist_ok=True)
+    write_tables(rows, args.out_dir, metadata)
+    from .document import write_report  # matplotlib is only needed from here on
+
+    write_report(rows, units, args.out_dir, metadata, failures, plots=not args.no_plots)
+    elapsed = time.monotonic() - start
+    print(
+        f"{len(rows)} units, {len(failures)} failed measurements, {elapsed:.0f} s -> {args.out_dir}/",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,175 @@
+"""``REPORT.md``: the headline table and commentary, generated from the measured rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .sweep import DEVICES, LATENCIES, UnitConfig
+
+__all__ = ["write_report"]
+
+
+def _number(row: dict[str, object], column: str) -> float | None:
+    value = row.get(column, "")
+    return None if value in ("", None) else float(value)
+
+
+def _cell(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _best_fmax(row: dict[str, object], device: str) -> tuple[float, int] | None:
+    points = [(_number(row, f"fmax_{device}_l{latency}"), latency) for latency in LATENCIES]
+    points = [(mhz, latency) for mhz, latency in points if mhz is not None]
+    return max(points) if points else None
+
+
+def _label(row: dict[str, object]) -> str:
+    return str(row["unit"]).rsplit(" ", 1)[0]
+
+
+def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
+    lines = [
+        f"| unit ({bits}-bit, frac {bits // 2}) | transistors fwd | transistors fwd+grad | GE | iCE40 LUT4 | "
+        "ECP5 LUT4 | XC7 LUT | depth | best Fmax iCE40 | best Fmax ECP5 | fwd max ULP | grad max ULP | "
+        "non-faithful | monotonic viol. | grad max jump |",
+        "|" + "---|" * 15,
+    ]
+    for row in rows:
+        if int(row["bits"]) != bits:
+            continue
+        fmax = []
+        for device in DEVICES:
+            best = _best_fmax(row, device)
+            fmax.append("n/a" if best is None else f"{best[0]:.1f} MHz (L={best[1]})")
+        cells = [
+            _cell(_number(row, "transistors_fwd")),
+            _cell(_number(row, "transistors_both")),
+            _cell(_number(row, "ge_both"), 1),
+            _cell(_number(row, "ice40_lut4_both")),
+            _cell(_number(row, "ecp5_lut4_both")),
+            _cell(_number(row, "xc7_lut_both")),
+            _cell(_number(row, "depth_both")),
+            *fmax,
+            _cell(_number(row, "fwd_max_ulp"), 3),
+            _cell(_number(row, "grad_max_ulp"), 3),
+            f"{row.get('fwd_non_faithful', 'n/a')} / {row.get('grad_non_faithful', 'n/a')}",
+            str(row.get("monotonic_violations", "n/a")),
+            str(row.get("grad_max_jump_ulp", "n/a")),
+        ]
+        lines.append(f"| {_label(row)} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
+    """Sentences generated from the numbers, so they stay true when the numbers change."""
+    at = {_label(row): row for row in rows if int(row["bits"]) == bits}
+    notes: list[str] = []
+    smelu = next((row for label, row in at.items() if label.startswith("smelu")), None)
+    if smelu is None or _number(smelu, "transistors_both") is None:
+        return ["(No SmeLU unit at this width in the sweep: no comparison.)"]
+    area = _number(smelu, "transistors_both")
+    name = _label(smelu)
+    others = {
+        label: _number(row, "transistors_both") for label, row in at.items() if not label.startswith("smelu")
+    }
+    others = {label: value for label, value in others.items() if value}
+    for label, value in sorted(others.items(), key=lambda item: item[1]):
+        ratio = value / area
+        relation = (
+            f"{ratio:.2f}x the area of {name}" if ratio >= 1 else f"{1 / ratio:.2f}x smaller than {name}"
+        )
+        error = _number(at[label], "fwd_max_ulp")
+        notes.append(
+            f"- **{label}**: {value:,.0f} transistors, {relation}; forward max error {_cell(error, 3)} ULP."
+        )
+    faithful = {
+        label: value
+        for label, value in others.items()
+        if label.endswith("poly")
+        and at[label].get("fwd_non_faithful") == 0
+        and at[label].get("grad_non_faithful") == 0
+    }
+    if faithful:
+        cheapest = min(faithful, key=faithful.get)
+        notes.append(
+            f"- The cheapest faithful smooth unit is **{cheapest}** ({faithful[cheapest]:,.0f} transistors): "
+            f"{name} costs {area / faithful[cheapest]:.2f} of it while being correctly rounded."
+        )
+    for device in DEVICES:
+        zero, best = _number(smelu, f"fmax_{device}_l0"), _best_fmax(smelu, device)
+        if zero and best and best[0] > zero:
+            notes.append(
+                f"- Pipelining lifts {name} on {device} from {zero:.1f} MHz (latency 0, registered I/O) to "
+                f"{best[0]:.1f} MHz at latency {best[1]}."
+            )
+    tables = [label for label in at if label.endswith("table")]
+    if tables:
+        worst = max(tables, key=lambda label: _number(at[label], "fwd_max_ulp") or 0)
+        notes.append(
+            f"- hls4ml-style tables are cheap but not faithful: {worst} is off by up to "
+            f"{_cell(_number(at[worst], 'fwd_max_ulp'))} ULP, mostly from the clamp at |x| = 8."
+        )
+    return notes
+
+
+def write_report(
+    rows: list[dict[str, object]],
+    units: list[UnitConfig],
+    out_dir: Path,
+    metadata: dict[str, object],
+    failures: list[str],
+    plots: bool = True,
+) -> None:
+    """Write ``REPORT.md`` (and the plots) into ``out_dir``."""
+    from .plots import headline_bits, make_plots
+
+    bits = headline_bits(rows)
+    images = make_plots(rows, units, out_dir) if plots else []
+    tools = ", ".join(f"{version}" for version in metadata["tools"].values())
+    lines = [
+        "# smelu_hw: area, timing and error report",
+        "",
+        f"Generated by `python -m smelu_hw.report{' --quick' if metadata['quick'] else ''}`. Tools: {tools}.",
+        "Area: Yosys `synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos` (transistors), "
+        "`abc -liberty smelu_hw/data/gates.lib` (gate equivalents, NAND2 = 1), `synth_ice40`, `synth_ecp5`, "
+        "`synth_xilinx`. Timing: nextpnr, iCE40 UP5K and ECP5-25K, seed 1, unit between registered I/O, "
+        f"latencies {', '.join(map(str, metadata['latencies']))}. Errors: every input code up to 16 bits "
+        "(sampled windows beyond) against float64 formulas with mpmath deciding doubtful codes.",
+        "",
+        f"## Headline ({bits}-bit units)",
+        "",
+        *headline(rows, bits),
+        "",
+        "## What the numbers say",
+        "",
+        *commentary(rows, bits),
+        "",
+        "## Area against width (transistors, forward + gradient)",
+        "",
+        *area_table(rows),
+        "",
+    ]
+    if images:
+        lines += ["## Plots", ""] + [f"![{name}]({name})" for name in images] + [""]
+    if failures:
+        lines += ["## Failed measurements (left empty, never zero)", ""] + [
+            f"- {failure}" for failure in failures
+        ]
+        lines.append("")
+    lines += ["Machine-readable data: `results.csv`, `results.json` (one row per unit)."]
+    (out_dir / "REPORT.md").write_text("\n".join(lines) + "\n")
+
+
+def area_table(rows: list[dict[str, object]]) -> list[str]:
+    widths = sorted({int(row["bits"]) for row in rows})
+    lines = [
+        "| unit | " + " | ".join(f"{width} bits" for width in widths) + " |",
+        "|---|" + "---|" * len(widths),
+    ]
+    by_label: dict[str, dict[int, float | None]] = {}
+    for row in rows:
+        by_label.setdefault(_label(row), {})[int(row["bits"])] = _number(row, "transistors_both")
+    for label, values in by_label.items():
+        lines.append(f"| {label} | " + " | ".join(_cell(values.get(width)) for width in widths) + " |")
+    return lines

@@ -1,0 +1,198 @@
+"""The report's PNG plots (matplotlib, Agg backend, deterministic metadata)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..accuracy import reference_codes
+from ..fixed import QFormat
+from ..registry import ACTIVATIONS
+from .sweep import DEVICES, LATENCIES, UnitConfig
+
+__all__ = ["make_plots"]
+
+R16 = QFormat(16, 8)  # the curves plot's format
+SAVE = {"dpi": 110, "metadata": {"Software": None}}  # no version stamp: same bytes every run
+CURVES = [
+    UnitConfig("relu", 16),
+    *(UnitConfig("smelu", 16, beta) for beta in (0.5, 1.0, 2.0, 4.0)),
+    UnitConfig("hardswish", 16),
+    UnitConfig("swish", 16, method="poly"),
+    UnitConfig("softplus", 16, method="poly"),
+    UnitConfig("gelu", 16, method="poly"),
+]
+
+
+def _model(unit: UnitConfig):
+    spec = unit.spec()
+    return ACTIVATIONS[spec.activation].model.from_spec(spec)
+
+
+def curves(path: Path) -> None:
+    """Function and gradient of every activation, from the fixed-point models at Q16.8."""
+    codes = np.arange(-4 << 8, (4 << 8) + 1)
+    x = R16.to_real(codes)
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 8), sharex=True)
+    for unit in CURVES:
+        model = _model(unit)
+        top.plot(x, R16.to_real(model.forward(codes)), label=unit.label)
+        bottom.plot(x, model.grad(codes) / 2.0**model.spec.grad_frac, label=unit.label)
+    top.set(title="Activations (fixed-point models, Q16.8)", ylabel="f(x)")
+    bottom.set(title="Gradients", xlabel="x", ylabel="f'(x)")
+    for axes in (top, bottom):
+        axes.grid(alpha=0.3)
+    top.legend(ncol=2, fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def headline_bits(rows: list[dict[str, object]]) -> int:
+    """16 when the sweep has 16-bit units, else its widest width up to 16."""
+    widths = {int(row["bits"]) for row in rows}
+    small = [width for width in widths if width <= 16]
+    return max(small) if small else min(widths)
+
+
+def ulp_errors(path: Path, units: list[UnitConfig], bits: int) -> None:
+    """Signed forward error in output ULPs against the exact reference, per input code."""
+    units = [unit for unit in units if unit.bits == bits]
+    fmt = QFormat(bits, bits // 2)
+    columns = 3
+    rows = max(1, -(-len(units) // columns))
+    figure, grid = plt.subplots(rows, columns, figsize=(12, 2.6 * rows), sharex=True, squeeze=False)
+    codes = fmt.codes()
+    x = fmt.to_real(codes)
+    for axes, unit in zip(grid.flat, units, strict=False):
+        model = _model(unit)
+        exact = np.clip(reference_codes(model.spec, codes), fmt.min_code, fmt.max_code)
+        error = model.forward(codes) - exact
+        axes.plot(x, error, ",", color="tab:blue")
+        axes.set_title(unit.label, fontsize=9)
+        axes.set_ylabel("error (ULP)", fontsize=8)
+        axes.grid(alpha=0.3)
+        if np.abs(error).max() < 1:
+            axes.set_ylim(-1, 1)
+    for axes in list(grid.flat)[len(units) :]:
+        axes.axis("off")
+    for axes in grid[-1]:
+        axes.set_xlabel(f"x ({fmt}, full range)")
+    figure.suptitle(
+        f"Forward error against the exact value, every input code of {fmt} (1 ULP = 2^-{fmt.frac})"
+    )
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def _series(rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    series: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        label = str(row["unit"]).rsplit(" ", 1)[0]
+        series.setdefault(label, []).append(row)
+    return series
+
+
+def area_vs_bits(path: Path, rows: list[dict[str, object]]) -> None:
+    figure, axes = plt.subplots(figsize=(8, 5))
+    for label, group in _series(rows).items():
+        points = [
+            (int(row["bits"]), float(row["transistors_both"])) for row in group if row.get("transistors_both")
+        ]
+        if points:
+            bits, area = zip(*sorted(points), strict=True)
+            axes.plot(bits, area, marker="o", label=label)
+    axes.set(
+        title="Area against width (forward + gradient, Yosys 0.70 CMOS estimate)",
+        xlabel="input bits",
+        ylabel="transistors",
+        yscale="log",
+    )
+    axes.grid(alpha=0.3, which="both")
+    axes.legend(fontsize=7, ncol=2)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def fmax_vs_latency(path: Path, rows: list[dict[str, object]], bits: int) -> None:
+    figure, grid = plt.subplots(1, len(DEVICES), figsize=(12, 4.5))
+    for axes, device in zip(grid, DEVICES, strict=True):
+        for row in rows:
+            if int(row["bits"]) != bits:
+                continue
+            points = [(latency, row.get(f"fmax_{device}_l{latency}")) for latency in LATENCIES]
+            points = [(latency, float(value)) for latency, value in points if value not in (None, "")]
+            if points:
+                axes.plot(*zip(*points, strict=True), marker="o", label=str(row["unit"]).rsplit(" ", 1)[0])
+        name = {"ice40": "iCE40 UP5K", "ecp5": "ECP5-25K"}[device]
+        axes.set(
+            title=f"{name}: Fmax against latency ({bits}-bit units)",
+            xlabel="latency (register stages)",
+            ylabel="Fmax (MHz)",
+        )
+        axes.set_xticks(list(LATENCIES))
+        axes.grid(alpha=0.3)
+    grid[-1].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def pareto(path: Path, rows: list[dict[str, object]], bits: int) -> None:
+    """Area against maximum forward error at one width; the Pareto front is drawn."""
+    points = [
+        (
+            float(row["transistors_both"]),
+            max(float(row["fwd_max_ulp"]), 1e-3),
+            str(row["unit"]).rsplit(" ", 1)[0],
+        )
+        for row in rows
+        if int(row["bits"]) == bits
+        and row.get("transistors_both") not in (None, "")
+        and row.get("fwd_max_ulp") != ""
+    ]
+    figure, axes = plt.subplots(figsize=(8, 5.5))
+    for area, error, label in points:
+        axes.scatter(area, error)
+        axes.annotate(label, (area, error), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    front, best = [], float("inf")
+    for area, error, _ in sorted(points):
+        if error < best:
+            front.append((area, error))
+            best = error
+    if front:
+        axes.step(*zip(*front, strict=True), where="post", color="grey", linestyle="--", label="Pareto front")
+        axes.legend(fontsize=8)
+    axes.set(
+        title=f"Area against accuracy ({bits} bits, forward + gradient)",
+        xlabel="transistors (Yosys 0.70 CMOS)",
+        ylabel="max forward error (ULP; exact = 1e-3)",
+        xscale="log",
+        yscale="log",
+    )
+    axes.grid(alpha=0.3, which="both")
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: Path) -> list[str]:
+    """Write every plot; return their file names."""
+    bits = headline_bits(rows)
+    plots = {
+        "curves.png": lambda path: curves(path),
+        "ulp_error.png": lambda path: ulp_errors(path, units, bits),
+        "area_vs_bits.png": lambda path: area_vs_bits(path, rows),
+        "fmax_vs_latency.png": lambda path: fmax_vs_latency(path, rows, bits),
+        "pareto.png": lambda path: pareto(path, rows, bits),
+    }
+    for name, draw in plots.items():
+        draw(out_dir / name)
+    return list(plots)

@@ -1,0 +1,224 @@
+"""What a report measures: the unit configurations, the jobs, and one result row per unit.
+
+A *job* is one tool run or one error analysis. Jobs are independent, so they run in a process
+pool; each returns the columns it measured, or raises, in which case the row records the
+failure and the column stays empty (a failure is never a zero).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from amaranth.back import verilog as amaranth_verilog
+
+from ..accuracy import error_stats, reference_codes
+from ..fixed import QFormat
+from ..gen import generate
+from ..hw.harness import TimingHarness
+from ..params import POLY_MAX_BITS, ActivationSpec
+from ..registry import ACTIVATIONS
+from ..synth import fmax, measure
+
+__all__ = ["UnitConfig", "Job", "default_units", "quick_units", "jobs_for", "run_job", "COLUMNS"]
+
+SMELU_BETAS = (0.5, 1.0, 2.0, 4.0)
+BITS = (8, 12, 16, 24, 32)
+TIMING_BITS = (8, 16)
+LATENCIES = (0, 1, 2, 3, 4)
+QUICK_LATENCIES = (0, 2)
+DEVICES = ("ice40", "ecp5")
+#: Area flows and what each reports, as (column, cell types summed).
+AREA_COLUMNS = {
+    "cmos": [("transistors", None)],
+    "ge": [("ge", None)],
+    "ice40": [("ice40_lut4", ("SB_LUT4",)), ("ice40_carry", ("SB_CARRY",))],
+    "ecp5": [("ecp5_lut4", ("LUT4",)), ("ecp5_ccu2", ("CCU2C",))],
+    "xilinx": [
+        ("xc7_lut", ("LUT1", "LUT2", "LUT3", "LUT4", "LUT5", "LUT6")),
+        ("xc7_carry4", ("CARRY4",)),
+        ("xc7_dsp48", ("DSP48E1",)),
+    ],
+}
+ERROR_COLUMNS = [
+    "fwd_max_ulp",
+    "fwd_mean_ulp",
+    "fwd_non_faithful",
+    "grad_max_ulp",
+    "grad_mean_ulp",
+    "grad_non_faithful",
+    "monotonic_violations",
+    "grad_max_jump_ulp",
+    "error_codes",
+]
+KEY_COLUMNS = ["unit", "activation", "method", "bits", "frac", "beta", "rounding"]
+
+
+def _area_columns() -> list[str]:
+    names = [name for columns in AREA_COLUMNS.values() for name, _ in columns] + ["depth"]
+    return [f"{name}_{part}" for name in names for part in ("fwd", "both")]
+
+
+COLUMNS = (
+    KEY_COLUMNS
+    + _area_columns()
+    + ERROR_COLUMNS
+    + [f"fmax_{device}_l{latency}" for device in DEVICES for latency in LATENCIES]
+    + ["failures"]
+)
+
+
+@dataclass(frozen=True)
+class UnitConfig:
+    """One unit of the sweep: an activation, a method, a width and a beta."""
+
+    activation: str
+    bits: int
+    beta: float | None = None
+    method: str | None = None
+
+    @property
+    def label(self) -> str:
+        parts = [self.activation]
+        if self.method:
+            parts.append(self.method)
+        if self.activation == "smelu":
+            parts.append(f"b={self.beta:g}")
+        return " ".join(parts)
+
+    @property
+    def name(self) -> str:
+        return f"{self.label} {self.bits}b"
+
+    def spec(self) -> ActivationSpec:
+        kwargs: dict[str, object] = {"fmt": QFormat(self.bits, self.bits // 2)}
+        if self.beta is not None:
+            kwargs["beta"] = self.beta
+        if self.method is not None:
+            kwargs["method"] = self.method
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # every sweep parameter is on the grid
+            return ACTIVATIONS[self.activation].spec(**kwargs)
+
+    def key(self) -> dict[str, object]:
+        spec = self.spec()
+        return {
+            "unit": self.name,
+            "activation": self.activation,
+            "method": self.method or "",
+            "bits": self.bits,
+            "frac": spec.fmt.frac,
+            "beta": "" if self.beta is None else self.beta,
+            "rounding": spec.rounding,
+        }
+
+
+def default_units() -> list[UnitConfig]:
+    """Every activation at every width it supports; SmeLU at four betas."""
+    units = [UnitConfig("smelu", bits, beta) for bits in BITS for beta in SMELU_BETAS]
+    units += [UnitConfig(name, bits) for name in ("relu", "hardswish") for bits in BITS]
+    for name in ("swish", "softplus", "gelu"):
+        units += [UnitConfig(name, bits, method="poly") for bits in BITS if bits <= POLY_MAX_BITS]
+        units += [UnitConfig(name, bits, method="table") for bits in BITS]
+    return units
+
+
+def quick_units() -> list[UnitConfig]:
+    """A small subset of :func:`default_units` for CI."""
+    return [UnitConfig("smelu", 8, 1.0), UnitConfig("relu", 8), UnitConfig("swish", 8, method="poly")]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One measurement: ``kind`` is ``area``, ``fmax`` or ``errors``."""
+
+    unit: UnitConfig
+    kind: str
+    flow: str = ""
+    with_grad: bool = True
+    latency: int = 0
+
+    @property
+    def description(self) -> str:
+        detail = {
+            "area": f"{self.flow} {'fwd+grad' if self.with_grad else 'fwd'}",
+            "fmax": f"{self.flow} L={self.latency}",
+            "errors": "",
+        }[self.kind]
+        return f"{self.unit.name} {self.kind} {detail}".strip()
+
+
+def jobs_for(units: list[UnitConfig], latencies: tuple[int, ...]) -> list[Job]:
+    jobs = []
+    for unit in units:
+        jobs.append(Job(unit, "errors"))
+        jobs += [Job(unit, "area", flow, with_grad) for flow in AREA_COLUMNS for with_grad in (False, True)]
+        if unit.bits in TIMING_BITS:
+            jobs += [
+                Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
+            ]
+    return jobs
+
+
+def run_job(job: Job) -> dict[str, object]:
+    """Run one job; return the columns it measured."""
+    spec = job.unit.spec()
+    if job.kind == "errors":
+        return error_columns(spec)
+    if job.kind == "fmax":
+        unit = ACTIVATIONS[spec.activation].unit(spec, latency=job.latency)
+        harness = amaranth_verilog.convert(TimingHarness(unit), name="harness", emit_src=False)
+        return {f"fmax_{job.flow}_l{job.latency}": round(fmax(job.flow, harness, "harness"), 2)}
+    unit = generate(spec, with_grad=job.with_grad)
+    stat = measure(job.flow, unit.verilog, unit.name)
+    part = "both" if job.with_grad else "fwd"
+    result: dict[str, object] = {}
+    for column, cell_types in AREA_COLUMNS[job.flow]:
+        if cell_types is None:
+            value = stat["transistors"] if job.flow == "cmos" else round(float(stat["area"]), 2)
+        else:
+            value = sum(int(stat["num_cells_by_type"].get(cell, 0)) for cell in cell_types)
+        result[f"{column}_{part}"] = value
+    if job.flow == "cmos":
+        result[f"depth_{part}"] = stat["depth"]
+    return result
+
+
+def sample_codes(fmt: QFormat) -> np.ndarray:
+    """Every code up to 16 bits; otherwise 64 windows of 1024 consecutive codes, spread evenly
+    and including both extremes and zero."""
+    if fmt.bits <= 16:
+        return fmt.codes()
+    starts = np.linspace(fmt.min_code, fmt.max_code - 1023, 62).astype(np.int64)
+    starts = np.concatenate([starts, [-512, -(1 << fmt.frac) - 512]])
+    codes = np.unique(np.concatenate([np.arange(start, start + 1024) for start in starts]))
+    return codes[(codes >= fmt.min_code) & (codes <= fmt.max_code)]
+
+
+def error_columns(spec: ActivationSpec) -> dict[str, object]:
+    """ULP errors, faithfulness, monotonicity and gradient jumps against the exact reference."""
+    model = ACTIVATIONS[spec.activation].model.from_spec(spec)
+    codes = sample_codes(spec.fmt)
+    y, dy = model.forward(codes), model.grad(codes)
+    forward = error_stats(spec, codes, y)
+    gradient = error_stats(spec, codes, dy, gradient=True)
+    neighbours = np.diff(codes) == 1
+    exact_step = np.diff(reference_codes(spec, codes))
+    output_step = np.diff(y)
+    # Wrong direction: the output falls where the exact function does not, or vice versa.
+    violations = neighbours & (
+        ((output_step < 0) & (exact_step >= 0)) | ((output_step > 0) & (exact_step <= 0))
+    )
+    jumps = np.abs(np.diff(dy))[neighbours]
+    return {
+        "fwd_max_ulp": round(forward.max_ulp, 4),
+        "fwd_mean_ulp": round(forward.mean_ulp, 5),
+        "fwd_non_faithful": forward.non_faithful,
+        "grad_max_ulp": round(gradient.max_ulp, 4),
+        "grad_mean_ulp": round(gradient.mean_ulp, 5),
+        "grad_non_faithful": gradient.non_faithful,
+        "monotonic_violations": int(np.count_nonzero(violations)),
+        "grad_max_jump_ulp": int(jumps.max(initial=0)),
+        "error_codes": "all" if spec.fmt.bits <= 16 else f"{codes.size} sampled",
+    }

@@ -1,0 +1,1 @@
+"""Reproducibility study: does fixed-point SmeLU reduce prediction differences?"""
