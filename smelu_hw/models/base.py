@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from ..fixed import QFormat
+from ..fixed import QFormat, exact_array, round_div
 from ..params import ActivationSpec
 
 __all__ = ["Activation"]
@@ -79,6 +79,31 @@ class Activation:
             If ``x`` is not integer or holds a code outside ``spec.fmt``.
         """
         return self._blockwise(self._grad, x, self._spec.grad_fmt)
+
+    def fused_backward(self, x: npt.ArrayLike, g: npt.ArrayLike) -> npt.NDArray[np.int64]:
+        """Upstream gradient times the activation's gradient, rounded once, in the input format.
+
+        ``g`` holds codes in ``spec.out_fmt`` (the gradient with respect to ``y`` has ``y``'s
+        scale). The result is ``round(G * DY * 2**F / 2**(F_out + F_grad))`` with ``DY`` the
+        gradient code of :meth:`grad`, rounded with ``spec.rounding`` and saturated to
+        ``spec.fmt``. It is exact whenever ``DY`` is (e.g. SmeLU with a power-of-two ``beta``
+        and ``grad_frac >= log2(2 beta) + frac``).
+
+        Raises
+        ------
+        ValueError
+            If ``x`` or ``g`` holds a code outside its format, or their shapes differ.
+        """
+        spec = self._spec
+        codes = spec.fmt.check_codes(x)
+        upstream = spec.out_fmt.check_codes(g, name="g")
+        if codes.shape != upstream.shape:
+            raise ValueError(f"x and g must have the same shape, not {codes.shape} and {upstream.shape}")
+        shift = spec.out_fmt.frac + spec.grad_frac - spec.fmt.frac
+        bound = spec.out_fmt.bits + spec.grad_fmt.bits + max(-shift, 0) + 1  # |G DY| << -shift
+        product = exact_array(upstream, bound) * exact_array(self.grad(codes), bound)
+        result = round_div(product, 1 << shift, spec.rounding) if shift > 0 else product << -shift
+        return spec.fmt.saturate(result)
 
     def _blockwise(
         self, kernel: Callable[[np.ndarray], np.ndarray], x: npt.ArrayLike, out_fmt: QFormat

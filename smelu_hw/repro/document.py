@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import pairwise
 from pathlib import Path
 
 import matplotlib
@@ -37,7 +38,10 @@ def verdict(results: list[ArmResult]) -> tuple[ArmResult, list[str]]:
         f"{100 * gap_high:+.2f})."
     ]
     if high < 1 and ratio <= 0.6:
-        lines.append("The claim reproduced here: SmeLU cut the prediction difference to about half or less.")
+        lines.append(
+            f"The claim reproduced here: SmeLU's PD is {ratio:.2f} of ReLU's, in line with the published "
+            "reduction of roughly one half, and the interval excludes no reduction."
+        )
     elif high < 1:
         lines.append(
             "The claim reproduced only in part: SmeLU's prediction difference is significantly lower than "
@@ -51,11 +55,40 @@ def verdict(results: list[ArmResult]) -> tuple[ArmResult, list[str]]:
     smooth = [result for result in results if result.arm.curve not in ("relu", "smelu", "hardswish")]
     if smooth:
         most = min(smooth, key=lambda result: float(np.mean(result.pd)))
+        _, most_low, most_high = interval(most.pd)
+        _, best_low, best_high = interval(best.pd)
+        if best_high < most_low:
+            relation = "significantly lower than it"
+        elif most_high < best_low:
+            relation = "significantly higher than it"
+        else:
+            relation = "indistinguishable from it (the intervals overlap)"
         lines.append(
             f"Among the other smooth activations the lowest PD is {most.arm.label} ({np.mean(most.pd):.4f}); "
-            f"SmeLU's best is {'lower' if np.mean(best.pd) < np.mean(most.pd) else 'not lower'}."
+            f"SmeLU's best is {relation}."
         )
+    lines += smoothness_trends(results)
     return best, lines
+
+
+def smoothness_trends(results: list[ArmResult]) -> list[str]:
+    """Whether PD falls as each swept activation gets smoother (larger SmeLU beta, smaller
+    Swish/Softplus beta), stated from the measured means."""
+    sentences = []
+    for curve, smoother_with_larger_beta in (("smelu", True), ("swish", False), ("softplus", False)):
+        members = sorted(
+            (result for result in results if result.arm.curve == curve and result.arm.beta is not None),
+            key=lambda result: result.arm.beta if smoother_with_larger_beta else -result.arm.beta,
+        )
+        if len(members) < 3:
+            continue
+        means = [float(np.mean(member.pd)) for member in members]
+        trend = "falls steadily" if all(b <= a for a, b in pairwise(means)) else "does not fall steadily"
+        sentences.append(
+            f"{curve}: PD {trend} as it gets smoother ({' -> '.join(f'{m:.4f}' for m in means)}, "
+            f"{members[0].arm.label} to {members[-1].arm.label})."
+        )
+    return sentences
 
 
 def write_outputs(

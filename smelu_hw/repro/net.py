@@ -33,7 +33,9 @@ class TrainConfig:
 class MLP:
     """Dense layers with a fixed-point activation between them and softmax at the end."""
 
-    def __init__(self, sizes: list[int], activation: Activation, init_seed: int, normalize: bool = True) -> None:
+    def __init__(
+        self, sizes: list[int], activation: Activation, init_seed: int, normalize: bool = True
+    ) -> None:
         self.normalize = normalize
         rng = np.random.default_rng(init_seed)
         self.weights = [rng.normal(0, np.sqrt(2 / n_in), (n_in, n_out)) for n_in, n_out in pairwise(sizes)]

@@ -1,0 +1,57 @@
+"""Verified vectors per second: the naive cocotb loop on Icarus against the fast path.
+
+The naive path drives one vector per simulation step through the combinational R16 unit on
+Icarus. The fast path drives a Verilator-compiled lane array (``--lanes`` copies of the unit),
+a whole NumPy array of vectors per step, and compares all outputs with the golden model at
+once. Both check forward and gradient for every code of R16; the fast path then verifies
+24-bit SmeLU (Q24.12, beta = 1) exhaustively, 16.7M codes. Rates count the simulation loops;
+build times are printed separately. Needs the test extras. Run:
+``python benchmarks/verification_speed.py [--lanes 64]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim.runner import run_bench, run_lanes
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.standard import REFERENCE_R16
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lanes", type=int, default=64)
+    parser.add_argument("--skip-24", action="store_true", help="skip the exhaustive 24-bit run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="smelu-speed-") as folder:
+        work = Path(folder)
+        start = time.perf_counter()
+        count, seconds = run_bench(work / "naive", REFERENCE_R16)
+        print(
+            f"naive  Icarus, 1 vector/step : {count / seconds:>12,.0f} vectors/s "
+            f"({count} vectors in {seconds:.2f} s; {time.perf_counter() - start:.1f} s with build)"
+        )
+        start = time.perf_counter()
+        count, seconds = run_lanes(work / "fast16", REFERENCE_R16, args.lanes, simulator="verilator")
+        print(
+            f"fast   Verilator, {args.lanes} lanes  : {count / seconds:>12,.0f} vectors/s "
+            f"({count} vectors in {seconds:.2f} s; {time.perf_counter() - start:.1f} s with build)"
+        )
+        if not args.skip_24:
+            spec = SmeLUSpec(fmt=QFormat(24, 12))
+            start = time.perf_counter()
+            count, seconds = run_lanes(work / "fast24", spec, args.lanes, simulator="verilator")
+            print(
+                f"24-bit SmeLU exhaustive      : {count:,} codes (y and dy) verified in {seconds:.1f} s "
+                f"= {count / seconds:,.0f} vectors/s ({time.perf_counter() - start:.1f} s with build)"
+            )
+
+
+if __name__ == "__main__":
+    main()

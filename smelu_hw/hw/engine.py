@@ -1,0 +1,151 @@
+"""Streaming activation engine: N lanes per beat behind valid/ready streams, with a mode.
+
+Each input beat carries a mode and, per lane, an input code ``x`` and an upstream gradient
+``g`` (in the output format). The output beat carries, per lane:
+
+* mode 0, forward: ``y``;
+* mode 1, gradient: ``dy``;
+* mode 2, fused backward: ``round(g * dy / 2**grad_frac)`` rescaled to the input format, rounded
+  once and saturated (:meth:`smelu_hw.models.base.Activation.fused_backward`).
+
+Lanes are sign-extended (or zero-extended, for an unsigned gradient) to a common width.
+``latency`` register stages follow the datapath and move together: the pipeline advances
+whenever its last stage is empty or being read, so it accepts a beat every cycle without
+backpressure and holds every beat under any backpressure pattern. With ``latency = 0`` the
+engine is combinational and ``i.ready`` is ``o.ready``.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.lib import stream, wiring
+from amaranth.lib.data import ArrayLayout, StructLayout
+from amaranth.lib.wiring import In, Out
+
+from ..params import ActivationSpec
+from .division import bit_columns, quotient_bounds, rounded_combination
+from .unit import ActivationUnit, clamp
+
+__all__ = ["MODES", "StreamEngine", "engine_layouts"]
+
+#: Mode codes of the engine's input beats.
+MODES = {"forward": 0, "gradient": 1, "backward": 2}
+
+
+def engine_layouts(spec: ActivationSpec, lanes: int) -> tuple[StructLayout, ArrayLayout]:
+    """Input and output payload layouts of an engine."""
+    grad = spec.grad_fmt
+    width = max(spec.fmt.bits, spec.out_fmt.bits, grad.bits + (0 if grad.signed else 1))
+    inputs = StructLayout(
+        {
+            "mode": unsigned(2),
+            "x": ArrayLayout(signed(spec.fmt.bits), lanes),
+            "g": ArrayLayout(signed(spec.out_fmt.bits), lanes),
+        }
+    )
+    return inputs, ArrayLayout(signed(width), lanes)
+
+
+class StreamEngine(wiring.Component):
+    """``lanes`` copies of an activation unit behind ``amaranth.lib.stream`` ports.
+
+    Parameters
+    ----------
+    spec : ActivationSpec
+        The activation's parameters.
+    lanes : int
+        Lanes per beat.
+    unit_class : type
+        The activation's unit class.
+    latency : int
+        Register stages after the datapath (0: combinational).
+
+    Members
+    -------
+    i : ``In(stream.Signature(inputs))``
+        Beats of ``{mode, x[lanes], g[lanes]}``.
+    o : ``Out(stream.Signature(outputs))``
+        Beats of ``result[lanes]``.
+    """
+
+    def __init__(
+        self, spec: ActivationSpec, lanes: int, unit_class: type[ActivationUnit], latency: int = 1
+    ) -> None:
+        if not isinstance(lanes, int) or lanes < 1:
+            raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
+        if not isinstance(latency, int) or latency < 0:
+            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
+        self._spec, self._lanes, self._unit_class, self._latency = spec, lanes, unit_class, latency
+        inputs, outputs = engine_layouts(spec, lanes)
+        super().__init__({"i": In(stream.Signature(inputs)), "o": Out(stream.Signature(outputs))})
+
+    @property
+    def lanes(self) -> int:
+        return self._lanes
+
+    @property
+    def latency(self) -> int:
+        return self._latency
+
+    def _fused(self, m: Module, g: object, dy: object, lane: int) -> object:
+        """``round(g * dy * 2**F / 2**(F_out + F_grad))`` saturated to the input format."""
+        spec = self._spec
+        grad, out, fmt = spec.grad_fmt, spec.out_fmt, spec.fmt
+        corners = [a * b for a in (out.min_code, out.max_code) for b in (grad.min_code, grad.max_code)]
+        product = Signal(signed(out.bits + grad.bits + 1), name=f"lane{lane}_product")
+        m.d.comb += product.eq(g * dy)
+        top = len(product) - 1
+        sign = [[] for _ in range(top)] + [[product[top]]]
+        shift = fmt.frac - out.frac - spec.grad_frac
+        value = rounded_combination(
+            m,
+            [(bit_columns(product, top), 1), (sign, -1)],
+            0,
+            max(corners),
+            shift,
+            1,
+            spec.rounding,
+            f"lane{lane}_fused",
+            n_min=min(corners),
+        )
+        return clamp(
+            value, *quotient_bounds(min(corners), max(corners), shift, 1), fmt.min_code, fmt.max_code
+        )
+
+    def elaborate(self, platform: object) -> Module:
+        m = Module()
+        _, outputs = engine_layouts(self._spec, self._lanes)
+        result = Signal(outputs)
+        for lane in range(self._lanes):
+            unit = self._unit_class(self._spec)
+            m.submodules[f"lane{lane}"] = unit
+            m.d.comb += unit.x.eq(self.i.payload.x[lane])
+            with m.Switch(self.i.payload.mode):
+                with m.Case(MODES["forward"]):
+                    m.d.comb += result[lane].eq(unit.y)
+                with m.Case(MODES["gradient"]):
+                    m.d.comb += result[lane].eq(unit.dy)
+                with m.Default():
+                    m.d.comb += result[lane].eq(self._fused(m, self.i.payload.g[lane], unit.dy, lane))
+        if not self._latency:
+            m.d.comb += [
+                self.o.payload.eq(result),
+                self.o.valid.eq(self.i.valid),
+                self.i.ready.eq(self.o.ready),
+            ]
+            return m
+        advance = Signal()
+        data, valid = result, self.i.valid
+        for stage in range(self._latency):
+            data_reg = Signal(outputs, name=f"data_stage{stage}", reset_less=True)
+            valid_reg = Signal(name=f"valid_stage{stage}")
+            with m.If(advance):
+                m.d.sync += [data_reg.eq(data), valid_reg.eq(valid)]
+            data, valid = data_reg, valid_reg
+        m.d.comb += [
+            advance.eq(~valid | self.o.ready),
+            self.i.ready.eq(advance),
+            self.o.payload.eq(data),
+            self.o.valid.eq(valid),
+        ]
+        return m

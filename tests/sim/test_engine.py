@@ -1,0 +1,27 @@
+"""Streaming engines equal the golden model under random backpressure, at full throughput."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim.runner import run_bench
+from smelu_hw import GSmeLUSpec, HardSwishSpec, QFormat, SmeLUSpec, SwishSpec
+
+CASES = {
+    "smelu_r16": (SmeLUSpec(beta=2.0, fmt=QFormat(16, 8)), 4),
+    "smelu_exact_fused": (SmeLUSpec(beta=2.0, fmt=QFormat(12, 6), grad_frac=10, rounding="rna"), 3),
+    "smelu_non_pow2_floor": (
+        SmeLUSpec(beta=1.5, fmt=QFormat(10, 5), out_fmt=QFormat(8, 3), rounding="floor"),
+        2,
+    ),
+    "gsmelu_leaky": (GSmeLUSpec(beta_left=1.0, beta_right=2.0, slope_left=0.0625, fmt=QFormat(12, 6)), 2),
+    "hardswish_signed_grad": (HardSwishSpec(fmt=QFormat(10, 5)), 2),
+    "swish_poly": (SwishSpec(fmt=QFormat(10, 5)), 2),
+}
+
+
+@pytest.mark.parametrize("latency", [0, 1, 3])
+@pytest.mark.parametrize("name", CASES)
+def test_engine(tmp_path, name, latency):
+    spec, lanes = CASES[name]
+    run_bench(tmp_path, spec, latency=latency, lanes=lanes)
