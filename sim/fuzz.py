@@ -1,0 +1,68 @@
+"""Random valid configurations for the fuzz test: format, beta, rounding, latency, lanes.
+
+``SMELU_FUZZ_SEED`` picks the draw (default 2026) and ``SMELU_FUZZ_COUNT`` how many
+configurations (default 8, what CI runs). Run more with, for example,
+``SMELU_FUZZ_COUNT=200 python -m pytest tests/sim/test_fuzz.py -n auto``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+from dataclasses import dataclass
+
+from smelu_hw import QFormat
+from smelu_hw.params import ActivationSpec, GSmeLUSpec, SmeLUSpec
+
+__all__ = ["FuzzCase", "fuzz_cases"]
+
+
+@dataclass(frozen=True)
+class FuzzCase:
+    spec: ActivationSpec
+    latency: int
+    lanes: int | None
+
+    @property
+    def label(self) -> str:
+        spec = self.spec
+        codes = "_".join(f"{value}" for key, value in spec.params().items() if key.endswith("_code"))
+        lanes = f"_engine{self.lanes}" if self.lanes else ""
+        formats = f"{spec.fmt}_{spec.out_fmt}_g{spec.grad_frac}"
+        return f"{spec.activation}_{formats}_{codes}_{spec.rounding}_l{self.latency}{lanes}"
+
+
+def _case(rng: random.Random) -> FuzzCase:
+    bits = rng.choice([rng.randint(4, 16), rng.randint(4, 16), rng.randint(17, 32)])
+    fmt = QFormat(bits, rng.randint(0, bits - 1))
+    out_bits = rng.randint(4, 32)
+    out_fmt = rng.choice([None, QFormat(out_bits, rng.randint(0, out_bits - 1))])
+    grad_frac = rng.choice([None, rng.randint(0, 31)])
+    rounding = rng.choice(["rne", "rna", "floor"])
+
+    def code_value(low: int) -> float:
+        return math.ldexp(rng.randint(low, fmt.max_code), -fmt.frac)
+
+    if rng.random() < 0.7:
+        spec = SmeLUSpec(beta=code_value(1), fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding)
+    else:
+        one = 1 << fmt.frac
+        slopes = [math.ldexp(rng.randint(0, one), -fmt.frac) for _ in range(2)]
+        spec = GSmeLUSpec(
+            beta_left=code_value(1),
+            beta_right=code_value(1),
+            slope_left=slopes[0],
+            slope_right=slopes[1],
+            fmt=fmt,
+            out_fmt=out_fmt,
+            grad_frac=grad_frac,
+            rounding=rounding,
+        )
+    lanes = rng.choice([None, None, rng.randint(1, 4)])
+    return FuzzCase(spec, rng.randint(0, 3), lanes)
+
+
+def fuzz_cases() -> list[FuzzCase]:
+    rng = random.Random(int(os.environ.get("SMELU_FUZZ_SEED", "2026")))
+    return [_case(rng) for _ in range(int(os.environ.get("SMELU_FUZZ_COUNT", "8")))]
