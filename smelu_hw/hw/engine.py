@@ -17,7 +17,7 @@ engine is combinational and ``i.ready`` is ``o.ready``.
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal, signed, unsigned
+from amaranth.hdl import Module, Signal, Value, signed, unsigned
 from amaranth.lib import stream, wiring
 from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
@@ -26,7 +26,7 @@ from ..params import ActivationSpec
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 
-__all__ = ["MODES", "StreamEngine", "engine_layouts"]
+__all__ = ["MODES", "StreamEngine", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
 
 #: Mode codes of the engine's input beats.
 MODES = {"forward": 0, "gradient": 1, "backward": 2}
@@ -44,6 +44,56 @@ def engine_layouts(spec: ActivationSpec, lanes: int) -> tuple[StructLayout, Arra
         }
     )
     return inputs, ArrayLayout(signed(width), lanes)
+
+
+def fused_backward_gates(m: Module, spec: ActivationSpec, g: Value, dy: Value, name: str) -> Value:
+    """Gates for ``round(g * dy * 2**F / 2**(F_out + F_grad))`` saturated to the input format."""
+    grad, out, fmt = spec.grad_fmt, spec.out_fmt, spec.fmt
+    corners = [a * b for a in (out.min_code, out.max_code) for b in (grad.min_code, grad.max_code)]
+    product = Signal(signed(out.bits + grad.bits + 1), name=f"{name}_product")
+    m.d.comb += product.eq(g * dy)
+    top = len(product) - 1
+    sign = [[] for _ in range(top)] + [[product[top]]]
+    shift = fmt.frac - out.frac - spec.grad_frac
+    value = rounded_combination(
+        m,
+        [(bit_columns(product, top), 1), (sign, -1)],
+        0,
+        max(corners),
+        shift,
+        1,
+        spec.rounding,
+        f"{name}_fused",
+        n_min=min(corners),
+    )
+    return clamp(value, *quotient_bounds(min(corners), max(corners), shift, 1), fmt.min_code, fmt.max_code)
+
+
+def stall_pipeline(
+    m: Module, data: Value, sink: stream.Interface, source: stream.Interface, latency: int, layout: object
+) -> None:
+    """``latency`` register stages from ``sink`` (whose payload produced ``data``) to ``source``.
+
+    All stages advance together whenever the last one is empty or being read: one beat per
+    cycle without backpressure, and no beat lost or duplicated under any backpressure.
+    """
+    if not latency:
+        m.d.comb += [source.payload.eq(data), source.valid.eq(sink.valid), sink.ready.eq(source.ready)]
+        return
+    advance = Signal()
+    valid = sink.valid
+    for stage in range(latency):
+        data_reg = Signal(layout, name=f"data_stage{stage}", reset_less=True)
+        valid_reg = Signal(name=f"valid_stage{stage}")
+        with m.If(advance):
+            m.d.sync += [data_reg.eq(data), valid_reg.eq(valid)]
+        data, valid = data_reg, valid_reg
+    m.d.comb += [
+        advance.eq(~valid | source.ready),
+        sink.ready.eq(advance),
+        source.payload.eq(data),
+        source.valid.eq(valid),
+    ]
 
 
 class StreamEngine(wiring.Component):
@@ -87,31 +137,6 @@ class StreamEngine(wiring.Component):
     def latency(self) -> int:
         return self._latency
 
-    def _fused(self, m: Module, g: object, dy: object, lane: int) -> object:
-        """``round(g * dy * 2**F / 2**(F_out + F_grad))`` saturated to the input format."""
-        spec = self._spec
-        grad, out, fmt = spec.grad_fmt, spec.out_fmt, spec.fmt
-        corners = [a * b for a in (out.min_code, out.max_code) for b in (grad.min_code, grad.max_code)]
-        product = Signal(signed(out.bits + grad.bits + 1), name=f"lane{lane}_product")
-        m.d.comb += product.eq(g * dy)
-        top = len(product) - 1
-        sign = [[] for _ in range(top)] + [[product[top]]]
-        shift = fmt.frac - out.frac - spec.grad_frac
-        value = rounded_combination(
-            m,
-            [(bit_columns(product, top), 1), (sign, -1)],
-            0,
-            max(corners),
-            shift,
-            1,
-            spec.rounding,
-            f"lane{lane}_fused",
-            n_min=min(corners),
-        )
-        return clamp(
-            value, *quotient_bounds(min(corners), max(corners), shift, 1), fmt.min_code, fmt.max_code
-        )
-
     def elaborate(self, platform: object) -> Module:
         m = Module()
         _, outputs = engine_layouts(self._spec, self._lanes)
@@ -126,26 +151,8 @@ class StreamEngine(wiring.Component):
                 with m.Case(MODES["gradient"]):
                     m.d.comb += result[lane].eq(unit.dy)
                 with m.Default():
-                    m.d.comb += result[lane].eq(self._fused(m, self.i.payload.g[lane], unit.dy, lane))
-        if not self._latency:
-            m.d.comb += [
-                self.o.payload.eq(result),
-                self.o.valid.eq(self.i.valid),
-                self.i.ready.eq(self.o.ready),
-            ]
-            return m
-        advance = Signal()
-        data, valid = result, self.i.valid
-        for stage in range(self._latency):
-            data_reg = Signal(outputs, name=f"data_stage{stage}", reset_less=True)
-            valid_reg = Signal(name=f"valid_stage{stage}")
-            with m.If(advance):
-                m.d.sync += [data_reg.eq(data), valid_reg.eq(valid)]
-            data, valid = data_reg, valid_reg
-        m.d.comb += [
-            advance.eq(~valid | self.o.ready),
-            self.i.ready.eq(advance),
-            self.o.payload.eq(data),
-            self.o.valid.eq(valid),
-        ]
+                    m.d.comb += result[lane].eq(
+                        fused_backward_gates(m, self._spec, self.i.payload.g[lane], unit.dy, f"lane{lane}")
+                    )
+        stall_pipeline(m, result, self.i, self.o, self._latency, outputs)
         return m
