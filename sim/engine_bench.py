@@ -16,9 +16,8 @@ from pathlib import Path
 
 import cocotb
 import numpy as np
-from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
+from sim.streams import pack_lanes, start, transfer, unpack_lanes
 from sim.vectors import knots
 from smelu_hw.manifest import model_from_manifest
 
@@ -56,15 +55,11 @@ class EngineBench:
         word = mode << fields["mode"][0]
         for name, values in (("x", x), ("g", g)):
             offset, width = fields[name]
-            lane_bits = width // self.lanes
-            for lane, value in enumerate(values.tolist()):
-                word |= (value & ((1 << lane_bits) - 1)) << (offset + lane * lane_bits)
+            word |= pack_lanes(values.tolist(), width // self.lanes, offset)
         return word
 
     def unpack(self, word: int) -> list[int]:
-        bits = self.engine["output_lane_bits"]
-        lanes = [(word >> (lane * bits)) & ((1 << bits) - 1) for lane in range(self.lanes)]
-        return [value - (1 << bits) if value >> (bits - 1) else value for value in lanes]
+        return unpack_lanes(word, self.lanes, self.engine["output_lane_bits"])
 
     def expected(self, mode: int, x: np.ndarray, g: np.ndarray) -> list[int]:
         modes = self.engine["modes"]
@@ -75,43 +70,16 @@ class EngineBench:
         return self.model.fused_backward(x, g).tolist()
 
     async def start(self) -> None:
-        if self.manifest["latency"]:
-            cocotb.start_soon(Clock(self.dut.clk, 10, unit="ns").start())
-            self.dut.rst.value = 1
-            self.dut.i__valid.value = 0
-            self.dut.o__ready.value = 0
-            for _ in range(2):
-                await RisingEdge(self.dut.clk)
-            await FallingEdge(self.dut.clk)
-            self.dut.rst.value = 0
+        await start(self.dut, bool(self.manifest["latency"]))
 
 
 async def stream(bench: EngineBench, beats: list, gap: float, stall: float) -> tuple[list[list[int]], int]:
     """Push every beat through; return the received beats and the cycles taken."""
-    dut = bench.dut
-    received, sent, cycles = [], 0, 0
-    while len(received) < len(beats):
-        cycles += 1
-        assert cycles < 20 * len(beats) + 100, "the engine stopped making progress"
-        presenting = sent < len(beats) and (dut.i__valid.value == 1 or bench.rng.random() >= gap)
-        dut.i__valid.value = int(presenting)
-        if presenting:
-            dut.i__payload.value = bench.pack(*beats[sent])
-        dut.o__ready.value = int(bench.rng.random() >= stall)
-        # Handshakes happen at the coming clock edge with the values settled before it.
-        if bench.manifest["latency"]:
-            await ReadOnly()
-        else:
-            await Timer(1, unit="ns")
-        accepted = presenting and dut.i__ready.value == 1
-        delivered = dut.o__valid.value == 1 and dut.o__ready.value == 1
-        if delivered:
-            received.append(bench.unpack(dut.o__payload.value.to_unsigned()))
-        sent += accepted
-        if bench.manifest["latency"]:
-            await RisingEdge(dut.clk)
-            await FallingEdge(dut.clk)
-    return received, cycles
+    words = [bench.pack(*beat) for beat in beats]
+    received, cycles = await transfer(
+        bench.dut, words, bool(bench.manifest["latency"]), bench.rng, gap, stall
+    )
+    return [bench.unpack(word) for word in received], cycles
 
 
 async def Timer_settle() -> None:

@@ -131,3 +131,35 @@ def run_lanes(
         raise RuntimeError(f"the lane bench failed; see {work_dir / 'build'}")
     count, seconds = rate_file.read_text().split()
     return int(count), float(seconds)
+
+
+def run_network(work_dir: Path, top: str, *, latency: int = 1, images: int = 100) -> None:
+    """Simulate the digits network's tile chain (``top="chain"``) or one tile (``"tileN"``)."""
+    from amaranth.back import verilog as amaranth_verilog
+
+    from smelu_hw.hw.dense import DenseTile, TileChain
+    from smelu_hw.network import load_network
+
+    layers = load_network()
+    design = (
+        TileChain(layers, latency)
+        if top == "chain"
+        else DenseTile(layers[int(top.removeprefix("tile"))], latency)
+    )
+    work_dir.mkdir(parents=True, exist_ok=True)
+    source = work_dir / f"{top}.v"
+    source.write_text(amaranth_verilog.convert(design, name=top, emit_src=False))
+    runner = get_runner(SIMULATOR)
+    runner.build(sources=[source], hdl_toplevel=top, build_dir=work_dir / "build", timescale=("1ns", "1ps"))
+    runner.test(
+        hdl_toplevel=top,
+        test_module="sim.network_bench",
+        testcase="network_inference_matches_model" if top == "chain" else "tile_backward_matches_model",
+        build_dir=work_dir / "build",
+        test_dir=work_dir,
+        extra_env={
+            "SMELU_NETWORK_TOP": top,
+            "SMELU_NETWORK_LATENCY": str(latency),
+            "SMELU_NETWORK_IMAGES": str(images),
+        },
+    )
