@@ -31,9 +31,13 @@ def smelu(z: np.ndarray, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     return value, np.where(z <= -beta, 0, np.where(z >= beta, 1, (z + beta) / (2 * beta)))
 
 
-def train(x: np.ndarray, labels: np.ndarray, sizes: list[int], epochs: int = 60) -> list[tuple[np.ndarray, np.ndarray]]:
+def train(
+    x: np.ndarray, labels: np.ndarray, sizes: list[int], epochs: int = 60
+) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(7)
-    layers = [(rng.normal(0, np.sqrt(2 / a), (a, b)), np.zeros(b)) for a, b in zip(sizes, sizes[1:], strict=False)]
+    layers = [
+        (rng.normal(0, np.sqrt(2 / a), (a, b)), np.zeros(b)) for a, b in zip(sizes, sizes[1:], strict=False)
+    ]
     for _ in range(epochs):
         for batch in np.array_split(rng.permutation(len(x)), len(x) // 32):
             h, cache = x[batch], []
@@ -64,8 +68,15 @@ def quantize(layers: list[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, obje
         unit = scale * 2.0**-in_frac  # value of one accumulator step
         bias = np.rint(b / unit).astype(int)
         multiplier = round(unit * 2.0**ACT_FRAC * 2**SHIFT)
-        result.append({"weights": codes.tolist(), "bias": bias.tolist(), "multiplier": multiplier, "shift": SHIFT,
-                       "in_bits": 8 if in_frac == IN_FRAC else 16})
+        result.append(
+            {
+                "weights": codes.tolist(),
+                "bias": bias.tolist(),
+                "multiplier": multiplier,
+                "shift": SHIFT,
+                "in_bits": 8 if in_frac == IN_FRAC else 16,
+            }
+        )
         in_frac = ACT_FRAC
     return result
 
@@ -73,8 +84,11 @@ def quantize(layers: list[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, obje
 def main() -> None:
     x, labels, x_test, labels_test = load_data()
     layers = train(x, labels, [64, 24, 10])
-    network = {"activation": {"beta": 1.0, "bits": 16, "frac": ACT_FRAC}, "input_frac": IN_FRAC,
-               "layers": quantize(layers)}
+    network = {
+        "activation": {"beta": 1.0, "bits": 16, "frac": ACT_FRAC},
+        "input_frac": IN_FRAC,
+        "layers": quantize(layers),
+    }
     OUT.write_text(json.dumps(network) + "\n")
     pixels = np.rint(x_test * 16).astype(int)
     print(f"integer network test accuracy: {network_accuracy(load_network(OUT), pixels, labels_test):.3f}")
