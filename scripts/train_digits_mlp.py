@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from smelu_hw.network import load_network, network_accuracy  # noqa: E402
-from smelu_hw.repro.study import load_data  # noqa: E402
+from smelu_hw.network import load_network, network_accuracy
+from smelu_hw.repro.study import load_data
 
 OUT = Path(__file__).resolve().parent.parent / "smelu_hw" / "data" / "digits_mlp.json"
 SHIFT = 24
@@ -35,9 +36,7 @@ def train(
     x: np.ndarray, labels: np.ndarray, sizes: list[int], epochs: int = 60
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     rng = np.random.default_rng(7)
-    layers = [
-        (rng.normal(0, np.sqrt(2 / a), (a, b)), np.zeros(b)) for a, b in zip(sizes, sizes[1:], strict=False)
-    ]
+    layers = [(rng.normal(0, np.sqrt(2 / a), (a, b)), np.zeros(b)) for a, b in pairwise(sizes)]
     for _ in range(epochs):
         for batch in np.array_split(rng.permutation(len(x)), len(x) // 32):
             h, cache = x[batch], []
