@@ -24,6 +24,7 @@ from amaranth.back import verilog
 from amaranth.hdl import Shape
 
 from . import __version__
+from .cli import Parser, UsageError, run_main
 from .fixed import ROUNDING_MODES
 from .hw import ActivationUnit
 from .hw.engine import MODES, StreamEngine, engine_layouts
@@ -84,15 +85,6 @@ LINT_WAIVERS = (
 MAX_LANES = 1024
 
 
-class UsageError(Exception):
-    """A bad command-line argument: reported as one line, exit status 2."""
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def _finite(text: str) -> float:
     try:
         value = float(text)
@@ -104,7 +96,7 @@ def _finite(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m smelu_hw.gen", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m smelu_hw.gen", description=__doc__.splitlines()[0])
     parser.add_argument("--bits", type=int, required=True, help="input width, 4..32")
     parser.add_argument("--frac", type=int, help="input fractional bits (default bits // 2)")
     parser.add_argument("--activation", choices=tuple(ACTIVATIONS), default="smelu")
@@ -333,13 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    """Console-script entry point: exit 1 with one line on an unexpected internal failure."""
-    try:
-        status = main()
-    except Exception as error:  # the CLI contract: one line, exit status 1
-        print(f"smelu_hw.gen: internal error: {type(error).__name__}: {error}", file=sys.stderr)
-        status = 1
-    sys.exit(status)
+    """Console-script entry point."""
+    run_main(main, "smelu_hw.gen")
 
 
 if __name__ == "__main__":

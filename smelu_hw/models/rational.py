@@ -18,7 +18,21 @@ def _rescale(x: np.ndarray, num_shift: int, rounding: str) -> np.ndarray:
     return round_div(x, 1 << -num_shift, rounding)
 
 
-class ReLU(Activation):
+class _Parameterless(Activation):
+    """An activation without parameters of its own: only formats and rounding."""
+
+    def __init__(
+        self,
+        *,
+        fmt: QFormat,
+        out_fmt: QFormat | None = None,
+        grad_frac: int | None = None,
+        rounding: str = "rne",
+    ) -> None:
+        super().__init__(self.spec_class(fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding))
+
+
+class ReLU(_Parameterless):
     """Bit-exact ReLU: ``y = round(max(x, 0))`` in the output format, ``dy = [x > 0]``.
 
     Parameters
@@ -29,16 +43,6 @@ class ReLU(Activation):
 
     spec_class = ReLUSpec
 
-    def __init__(
-        self,
-        *,
-        fmt: QFormat,
-        out_fmt: QFormat | None = None,
-        grad_frac: int | None = None,
-        rounding: str = "rne",
-    ) -> None:
-        super().__init__(ReLUSpec(fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding))
-
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
         return _rescale(np.maximum(x, 0), spec.out_fmt.frac - spec.fmt.frac, spec.rounding)
@@ -47,7 +51,7 @@ class ReLU(Activation):
         return (x > 0).astype(np.int64) << self.spec.grad_frac
 
 
-class HardSwish(Activation):
+class HardSwish(_Parameterless):
     """Bit-exact hard-swish ``x relu6(x + 3) / 6`` and PyTorch's gradient.
 
     With ``T = 3 * 2**F`` and ``c = clip(X, -T, T)``, the output is
@@ -62,16 +66,6 @@ class HardSwish(Activation):
     """
 
     spec_class = HardSwishSpec
-
-    def __init__(
-        self,
-        *,
-        fmt: QFormat,
-        out_fmt: QFormat | None = None,
-        grad_frac: int | None = None,
-        rounding: str = "rne",
-    ) -> None:
-        super().__init__(HardSwishSpec(fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding))
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec

@@ -49,52 +49,55 @@ class SmoothActivation(Activation):
         return _round_shift(np.where(x > 0, (1 << plan.frac) - left, left), plan.frac - spec.grad_frac)
 
 
-class Swish(SmoothActivation):
-    """Swish ``x sigmoid(beta x)`` and its gradient (see :class:`~smelu_hw.params.SmoothSpec`)."""
+class _BetaSmooth(SmoothActivation):
+    """A smooth baseline with a ``beta`` parameter; the constructor both subclasses share."""
+
+    def __init__(
+        self,
+        beta: float = 1.0,
+        *,
+        fmt: QFormat,
+        out_fmt: QFormat | None = None,
+        grad_frac: int | None = None,
+        rounding: str | None = None,
+        method: str = "poly",
+    ) -> None:
+        spec = self.spec_class(
+            beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method
+        )
+        super().__init__(spec)
+
+
+class Swish(_BetaSmooth):
+    """Swish ``x sigmoid(beta x)`` and its gradient (see :class:`~smelu_hw.params.SmoothSpec`).
+
+    Parameters
+    ----------
+    beta : float
+        Sharpness, in (0, 64].
+    fmt, out_fmt, grad_frac, rounding
+        As for :class:`~smelu_hw.SmeLU` (rounding ``rne`` or ``rna``; tables use ``floor``).
+    method : {"poly", "table"}
+        Faithful piecewise polynomials, or the hls4ml-style table.
+    """
 
     spec_class = SwishSpec
 
-    def __init__(
-        self,
-        beta: float = 1.0,
-        *,
-        fmt: QFormat,
-        out_fmt: QFormat | None = None,
-        grad_frac: int | None = None,
-        rounding: str | None = None,
-        method: str = "poly",
-    ) -> None:
-        super().__init__(
-            SwishSpec(
-                beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method
-            )
-        )
 
+class Softplus(_BetaSmooth):
+    """Softplus ``log(1 + exp(beta x)) / beta`` and its gradient ``sigmoid(beta x)``.
 
-class Softplus(SmoothActivation):
-    """Softplus ``log(1 + exp(beta x)) / beta`` and its gradient ``sigmoid(beta x)``."""
+    Parameters as for :class:`Swish`.
+    """
 
     spec_class = SoftplusSpec
 
-    def __init__(
-        self,
-        beta: float = 1.0,
-        *,
-        fmt: QFormat,
-        out_fmt: QFormat | None = None,
-        grad_frac: int | None = None,
-        rounding: str | None = None,
-        method: str = "poly",
-    ) -> None:
-        super().__init__(
-            SoftplusSpec(
-                beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, method=method
-            )
-        )
-
 
 class GELU(SmoothActivation):
-    """GELU ``x Phi(x)`` (erf form) and its gradient ``Phi(x) + x phi(x)``."""
+    """GELU ``x Phi(x)`` (erf form) and its gradient ``Phi(x) + x phi(x)``.
+
+    Parameters as for :class:`Swish`, without ``beta``.
+    """
 
     spec_class = GELUSpec
 

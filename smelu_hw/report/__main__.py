@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import NoReturn
 
+from ..cli import Parser, UsageError, run_main
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
 from .sweep import (
@@ -38,15 +39,6 @@ from .sweep import (
 __all__ = ["main", "run"]
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def _int_list(text: str) -> list[int]:
     try:
         return [int(part) for part in text.split(",") if part]
@@ -55,7 +47,7 @@ def _int_list(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m smelu_hw.report", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m smelu_hw.report", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sweep for CI")
     parser.add_argument("--bits", type=_int_list, help="widths to keep, e.g. 8,16")
     parser.add_argument("--activation", help="activations to keep, e.g. smelu,swish")
@@ -157,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    sys.exit(main())
+    """Console-script entry point."""
+    run_main(main, "smelu_hw.report")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
+from ..cli import Parser, UsageError, run_main
 from ..params import io_format
 from .net import TrainConfig
 from .study import arms, run_arm
@@ -21,17 +22,8 @@ from .study import arms, run_arm
 __all__ = ["main", "run"]
 
 
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(message)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m smelu_hw.repro", description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m smelu_hw.repro", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small study for CI (a couple of minutes)")
     parser.add_argument("--bits", type=int, default=16, help="activation input/output width (default 16)")
     parser.add_argument("--frac", type=int, help="fractional bits (default bits // 2)")
@@ -74,7 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run() -> NoReturn:
-    sys.exit(main())
+    """Console-script entry point."""
+    run_main(main, "smelu_hw.repro")
 
 
 if __name__ == "__main__":
