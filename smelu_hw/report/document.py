@@ -65,7 +65,9 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
     """Sentences generated from the numbers, so they stay true when the numbers change."""
     at = {_label(row): row for row in rows if int(row["bits"]) == bits}
     notes: list[str] = []
-    smelu = next((row for label, row in at.items() if label.startswith("smelu")), None)
+    # The reference is SmeLU with beta = 2 (R16 at 16 bits) when the sweep has it.
+    smelus = [row for label, row in at.items() if label.startswith("smelu")]
+    smelu = next((row for row in smelus if _label(row) == "smelu b=2"), smelus[0] if smelus else None)
     if smelu is None or _number(smelu, "transistors_both") is None:
         return ["(No SmeLU unit at this width in the sweep: no comparison.)"]
     area = _number(smelu, "transistors_both")
@@ -74,6 +76,13 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
         label: _number(row, "transistors_both") for label, row in at.items() if not label.startswith("smelu")
     }
     others = {label: value for label, value in others.items() if value}
+    betas = {_label(row): _number(row, "transistors_both") for row in smelus}
+    notes.append(
+        "- SmeLU across beta: "
+        + ", ".join(f"{label} {value:,.0f}" for label, value in betas.items() if value)
+        + " transistors (a wider quadratic region needs a wider squarer); comparisons below use "
+        + f"{name}."
+    )
     for label, value in sorted(others.items(), key=lambda item: item[1]):
         ratio = value / area
         relation = (

@@ -29,6 +29,20 @@ CURVES = [
 ]
 
 
+def _styles(count: int) -> list[dict[str, object]]:
+    """Distinct colour, marker and line style per series (more than ten series occur)."""
+    colours = plt.get_cmap("tab20").colors
+    markers = "osD^vP*Xh<>p"
+    return [
+        {
+            "color": colours[i % len(colours)],
+            "marker": markers[i % len(markers)],
+            "linestyle": "-" if i < 10 else "--",
+        }
+        for i in range(count)
+    ]
+
+
 def _model(unit: UnitConfig):
     spec = unit.spec()
     return ACTIVATIONS[spec.activation].model.from_spec(spec)
@@ -77,12 +91,14 @@ def ulp_errors(path: Path, units: list[UnitConfig], bits: int) -> None:
         axes.set_title(unit.label, fontsize=9)
         axes.set_ylabel("error (ULP)", fontsize=8)
         axes.grid(alpha=0.3)
-        if np.abs(error).max() < 1:
+        axes.set_xlim(-10, 10)  # where the errors live; tables clamp from |x| = 8 on
+        inside = np.abs(x) <= 10
+        if np.abs(error[inside]).max() < 1:
             axes.set_ylim(-1, 1)
     for axes in list(grid.flat)[len(units) :]:
         axes.axis("off")
     for axes in grid[-1]:
-        axes.set_xlabel(f"x ({fmt}, full range)")
+        axes.set_xlabel(f"x ({fmt}), shown on [-10, 10]")
     figure.suptitle(
         f"Forward error against the exact value, every input code of {fmt} (1 ULP = 2^-{fmt.frac})"
     )
@@ -123,14 +139,13 @@ def area_vs_bits(path: Path, rows: list[dict[str, object]]) -> None:
 
 def fmax_vs_latency(path: Path, rows: list[dict[str, object]], bits: int) -> None:
     figure, grid = plt.subplots(1, len(DEVICES), figsize=(12, 4.5))
+    selected = [row for row in rows if int(row["bits"]) == bits]
     for axes, device in zip(grid, DEVICES, strict=True):
-        for row in rows:
-            if int(row["bits"]) != bits:
-                continue
+        for row, style in zip(selected, _styles(len(selected)), strict=True):
             points = [(latency, row.get(f"fmax_{device}_l{latency}")) for latency in LATENCIES]
             points = [(latency, float(value)) for latency, value in points if value not in (None, "")]
             if points:
-                axes.plot(*zip(*points, strict=True), marker="o", label=str(row["unit"]).rsplit(" ", 1)[0])
+                axes.plot(*zip(*points, strict=True), **style, label=str(row["unit"]).rsplit(" ", 1)[0])
         name = {"ice40": "iCE40 UP5K", "ecp5": "ECP5-25K"}[device]
         axes.set(
             title=f"{name}: Fmax against latency ({bits}-bit units)",
@@ -139,7 +154,7 @@ def fmax_vs_latency(path: Path, rows: list[dict[str, object]], bits: int) -> Non
         )
         axes.set_xticks(list(LATENCIES))
         axes.grid(alpha=0.3)
-    grid[-1].legend(fontsize=7)
+    grid[-1].legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     figure.tight_layout()
     figure.savefig(path, **SAVE)
     plt.close(figure)
@@ -158,18 +173,23 @@ def pareto(path: Path, rows: list[dict[str, object]], bits: int) -> None:
         and row.get("transistors_both") not in (None, "")
         and row.get("fwd_max_ulp") != ""
     ]
-    figure, axes = plt.subplots(figsize=(8, 5.5))
-    for area, error, label in points:
-        axes.scatter(area, error)
-        axes.annotate(label, (area, error), fontsize=7, xytext=(4, 3), textcoords="offset points")
+    figure, axes = plt.subplots(figsize=(9, 5.5))
+    for (area, error, label), style in zip(points, _styles(len(points)), strict=True):
+        axes.scatter(area, error, color=style["color"], marker=style["marker"], s=45, label=label)
     front, best = [], float("inf")
-    for area, error, _ in sorted(points):
-        if error < best:
+    for area, error, label in sorted(points):
+        if label != "relu" and error < best:  # ReLU is exact but not smooth: not a candidate here
             front.append((area, error))
             best = error
     if front:
-        axes.step(*zip(*front, strict=True), where="post", color="grey", linestyle="--", label="Pareto front")
-        axes.legend(fontsize=8)
+        axes.step(
+            *zip(*front, strict=True),
+            where="post",
+            color="grey",
+            linestyle="--",
+            label="Pareto front (smooth)",
+        )
+    axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     axes.set(
         title=f"Area against accuracy ({bits} bits, forward + gradient)",
         xlabel="transistors (Yosys 0.70 CMOS)",
