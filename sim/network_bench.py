@@ -3,7 +3,8 @@ streamed through the tile chain, and one backward step through each tile, under 
 backpressure, every output compared with the integer golden model bit for bit.
 
 Not a pytest module (see :mod:`sim.runner`). Environment: ``SMELU_NETWORK_TOP`` (``chain`` or
-``tileN``), ``SMELU_NETWORK_LATENCY``, ``SMELU_NETWORK_IMAGES``.
+``tileN``), ``SMELU_NETWORK_LATENCY``, ``SMELU_NETWORK_IMAGES`` and, for another network than
+the committed digits one, ``SMELU_NETWORK_JSON``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import numpy as np
 
 from sim.streams import pack_lanes, start, transfer, unpack_lanes
 from smelu_hw.hw.dense import BACKWARD, tile_layouts
-from smelu_hw.network import load_network, network_backward, network_forward
+from smelu_hw.network import DIGITS_MLP, load_network, network_backward, network_forward
 from smelu_hw.repro.study import load_data
 
 
@@ -32,7 +33,7 @@ def _lane_bits(layout: object) -> int:
 
 @cocotb.test()
 async def network_inference_matches_model(dut):
-    layers = load_network()
+    layers = load_network(os.environ.get("SMELU_NETWORK_JSON") or DIGITS_MLP)
     latency = int(os.environ["SMELU_NETWORK_LATENCY"])
     images, labels = evaluation_images(int(os.environ["SMELU_NETWORK_IMAGES"]))
     await start(dut, latency > 0)
@@ -42,7 +43,7 @@ async def network_inference_matches_model(dut):
     got = np.array([unpack_lanes(word, layers[-1].outputs, _lane_bits(outputs)) for word in received])
     want = network_forward(layers, images)[-1]
     assert np.array_equal(got, want), (
-        f"{int(np.sum(np.any(got != want, axis=1)))} of {len(images)} vectors differ"
+        f"{int(np.sum(np.any(got != want, axis=1)))} of {len(images)} differ; got {got[0]} want {want[0]}"
     )
     accuracy = float(np.mean(got.argmax(axis=1) == labels))
     dut._log.info("%d images bit-exact through %d layers; accuracy %.3f", len(images), len(layers), accuracy)
@@ -51,7 +52,7 @@ async def network_inference_matches_model(dut):
 @cocotb.test()
 async def tile_backward_matches_model(dut):
     top = os.environ["SMELU_NETWORK_TOP"]
-    layers = load_network()
+    layers = load_network(os.environ.get("SMELU_NETWORK_JSON") or DIGITS_MLP)
     index = int(top.removeprefix("tile"))
     spec = layers[index]
     latency = int(os.environ["SMELU_NETWORK_LATENCY"])

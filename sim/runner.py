@@ -85,6 +85,14 @@ def use_verilator() -> None:
         os.environ["PATH"] = f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"
 
 
+def _prepare(simulator: str) -> list[str]:
+    """Simulator set-up and the build arguments Amaranth's Verilog needs."""
+    if simulator != "verilator":
+        return []
+    use_verilator()
+    return ["-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-fatal", "-O3"]
+
+
 def run_lanes(
     work_dir: Path, spec: ActivationSpec, lanes: int, *, simulator: str = SIMULATOR, codes: str = "all"
 ) -> tuple[int, float]:
@@ -102,10 +110,7 @@ def run_lanes(
     array = LaneArray(spec, lanes, ACTIVATIONS[spec.activation].unit)
     source = work_dir / "lanes.v"
     source.write_text(amaranth_verilog.convert(array, name="lanes", emit_src=False))
-    build_args: list[str] = []
-    if simulator == "verilator":
-        use_verilator()
-        build_args = ["-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-O3"]
+    build_args = _prepare(simulator)
     runner = get_runner(simulator)
     runner.build(
         sources=[source],
@@ -133,14 +138,17 @@ def run_lanes(
     return int(count), float(seconds)
 
 
-def run_network(work_dir: Path, top: str, *, latency: int = 1, images: int = 100) -> None:
-    """Simulate the digits network's tile chain (``top="chain"``) or one tile (``"tileN"``)."""
+def run_network(
+    work_dir: Path, top: str, *, latency: int = 1, images: int = 100, network: Path | None = None
+) -> None:
+    """Simulate a stored network's tile chain (``top="chain"``) or one tile (``"tileN"``);
+    the committed digits network unless ``network`` names another JSON file."""
     from amaranth.back import verilog as amaranth_verilog
 
     from smelu_hw.hw.dense import DenseTile, TileChain
     from smelu_hw.network import load_network
 
-    layers = load_network()
+    layers = load_network(network) if network else load_network()
     design = (
         TileChain(layers, latency)
         if top == "chain"
@@ -150,7 +158,13 @@ def run_network(work_dir: Path, top: str, *, latency: int = 1, images: int = 100
     source = work_dir / f"{top}.v"
     source.write_text(amaranth_verilog.convert(design, name=top, emit_src=False))
     runner = get_runner(SIMULATOR)
-    runner.build(sources=[source], hdl_toplevel=top, build_dir=work_dir / "build", timescale=("1ns", "1ps"))
+    runner.build(
+        sources=[source],
+        hdl_toplevel=top,
+        build_dir=work_dir / "build",
+        timescale=("1ns", "1ps"),
+        build_args=_prepare(SIMULATOR),
+    )
     runner.test(
         hdl_toplevel=top,
         test_module="sim.network_bench",
@@ -161,5 +175,6 @@ def run_network(work_dir: Path, top: str, *, latency: int = 1, images: int = 100
             "SMELU_NETWORK_TOP": top,
             "SMELU_NETWORK_LATENCY": str(latency),
             "SMELU_NETWORK_IMAGES": str(images),
+            "SMELU_NETWORK_JSON": str(network.resolve()) if network else "",
         },
     )

@@ -117,13 +117,14 @@ def _series(rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]
 
 def area_vs_bits(path: Path, rows: list[dict[str, object]]) -> None:
     figure, axes = plt.subplots(figsize=(8, 5))
-    for label, group in _series(rows).items():
+    series = _series(rows)
+    for (label, group), style in zip(series.items(), _styles(len(series)), strict=True):
         points = [
             (int(row["bits"]), float(row["transistors_both"])) for row in group if row.get("transistors_both")
         ]
         if points:
             bits, area = zip(*sorted(points), strict=True)
-            axes.plot(bits, area, marker="o", label=label)
+            axes.plot(bits, area, **style, label=label)
     axes.set(
         title="Area against width (forward + gradient, Yosys 0.70 CMOS estimate)",
         xlabel="input bits",
