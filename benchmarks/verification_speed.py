@@ -6,7 +6,7 @@ a whole NumPy array of vectors per step, and compares all outputs with the golde
 once. Both check forward and gradient for every code of R16; the fast path then verifies
 24-bit SmeLU (Q24.12, beta = 1) exhaustively, 16.7M codes. Rates count the simulation loops;
 build times are printed separately. Needs the test extras. Run:
-``python benchmarks/verification_speed.py [--lanes 64]``.
+``python benchmarks/verification_speed.py [--lanes 128]``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from smelu_hw.standard import REFERENCE_R16
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lanes", type=int, default=64)
+    parser.add_argument("--lanes", type=int, default=128)
     parser.add_argument("--skip-24", action="store_true", help="skip the exhaustive 24-bit run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smelu-speed-") as folder:
