@@ -1,10 +1,15 @@
-"""Verified vectors per second: the naive cocotb loop on Icarus against the fast path.
+"""Verified vectors per second: the naive cocotb loop on Icarus against the fast paths.
 
-The naive path drives one vector per simulation step through the combinational R16 unit on
-Icarus. The fast path drives a Verilator-compiled lane array (``--lanes`` copies of the unit),
-a whole NumPy array of vectors per step, and compares all outputs with the golden model at
-once. Both check forward and gradient for every code of R16; the fast path then verifies
-24-bit SmeLU (Q24.12, beta = 1) exhaustively, 16.7M codes. Rates count the simulation loops;
+* naive: cocotb drives one vector per simulation step through the combinational R16 unit on
+  Icarus;
+* cocotb lanes: cocotb drives a Verilator-compiled lane array (``--lanes`` copies of the
+  unit), a NumPy array of vectors per step;
+* native lanes: a small C++ loop drives the same lane array from a file NumPy packed
+  (:mod:`sim.native`), with no simulator scheduler per step.
+
+Each checks forward and gradient for every code of R16 against the golden model, and the
+native path then verifies 24-bit SmeLU (Q24.12, beta = 1) exhaustively, 16.7M codes. Rates
+count everything from the first vector to the final comparison (golden model included);
 build times are printed separately. Needs the test extras. Run:
 ``python benchmarks/verification_speed.py [--lanes 128]``.
 """
@@ -26,7 +31,8 @@ from smelu_hw.standard import REFERENCE_R16
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lanes", type=int, default=128)
+    parser.add_argument("--lanes", type=int, default=64, help="lanes of the cocotb lane path")
+    parser.add_argument("--native-lanes", type=int, default=64, help="lanes of the native path")
     parser.add_argument("--skip-24", action="store_true", help="skip the exhaustive 24-bit run")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smelu-speed-") as folder:
