@@ -24,9 +24,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from sim.native import verify_native
 from sim.runner import run_bench, run_lanes
 from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.standard import REFERENCE_R16
+
+
+def report(label: str, count: int, seconds: float, started: float) -> None:
+    print(
+        f"{label:<34}: {count / seconds:>12,.0f} vectors/s "
+        f"({count:,} vectors in {seconds:.3f} s; {time.perf_counter() - started:.1f} s with build)"
+    )
 
 
 def main() -> None:
@@ -37,26 +45,23 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="smelu-speed-") as folder:
         work = Path(folder)
-        start = time.perf_counter()
-        count, seconds = run_bench(work / "naive", REFERENCE_R16)
-        print(
-            f"naive  Icarus, 1 vector/step : {count / seconds:>12,.0f} vectors/s "
-            f"({count} vectors in {seconds:.2f} s; {time.perf_counter() - start:.1f} s with build)"
-        )
-        start = time.perf_counter()
-        count, seconds = run_lanes(work / "fast16", REFERENCE_R16, args.lanes, simulator="verilator")
-        print(
-            f"fast   Verilator, {args.lanes} lanes  : {count / seconds:>12,.0f} vectors/s "
-            f"({count} vectors in {seconds:.2f} s; {time.perf_counter() - start:.1f} s with build)"
+        started = time.perf_counter()
+        report("naive, Icarus, 1 vector/step", *run_bench(work / "naive", REFERENCE_R16), started)
+        started = time.perf_counter()
+        lanes = run_lanes(work / "lanes", REFERENCE_R16, args.lanes, simulator="verilator")
+        report(f"cocotb, Verilator, {args.lanes} lanes", *lanes, started)
+        started = time.perf_counter()
+        report(
+            f"native, Verilator, {args.native_lanes} lanes",
+            *verify_native(work / "native16", REFERENCE_R16, args.native_lanes),
+            started,
         )
         if not args.skip_24:
+            started = time.perf_counter()
             spec = SmeLUSpec(fmt=QFormat(24, 12))
-            start = time.perf_counter()
-            count, seconds = run_lanes(work / "fast24", spec, args.lanes, simulator="verilator")
-            print(
-                f"24-bit SmeLU exhaustive      : {count:,} codes (y and dy) verified in {seconds:.1f} s "
-                f"= {count / seconds:,.0f} vectors/s ({time.perf_counter() - start:.1f} s with build)"
-            )
+            count, seconds = verify_native(work / "native24", spec, args.native_lanes)
+            report("24-bit SmeLU exhaustive, native", count, seconds, started)
+            print(f"  -> all {count:,} codes of Q24.12 (y and dy) verified in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
