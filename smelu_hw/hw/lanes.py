@@ -6,6 +6,7 @@ unpack a clock's worth of vectors with NumPy byte views instead of bit loops.
 
 from __future__ import annotations
 
+import numpy as np
 from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
@@ -13,7 +14,7 @@ from amaranth.lib.wiring import In, Out
 from ..params import ActivationSpec
 from .unit import ActivationUnit
 
-__all__ = ["LaneArray", "byte_stride"]
+__all__ = ["LaneArray", "byte_stride", "decode_lanes", "encode_lanes"]
 
 
 def byte_stride(bits: int) -> int:
@@ -64,3 +65,23 @@ class LaneArray(wiring.Component):
                 field = getattr(self, name)[lane * self.strides[name] :][: len(port)]
                 m.d.comb += unit.x.eq(field) if name == "x" else field.eq(port)
         return m
+
+
+def encode_lanes(codes: np.ndarray, lanes: int, bits: int) -> np.ndarray:
+    """Codes as the bytes of a lane array's port, one row of ``lanes`` fields per step.
+
+    Two's complement, ``byte_stride(bits) // 8`` little-endian bytes per field; ``codes``
+    must be a whole number of steps long.
+    """
+    size = byte_stride(bits) // 8
+    return codes.astype("<i8").view(np.uint8).reshape(-1, lanes, 8)[:, :, :size].reshape(-1, lanes * size)
+
+
+def decode_lanes(raw: np.ndarray, bits: int, signed: bool) -> np.ndarray:
+    """Codes from port bytes (``byte_stride(bits) // 8`` per field, any row shape), in order."""
+    size = byte_stride(bits) // 8
+    fields = np.asarray(raw, dtype=np.uint8).reshape(-1, size)
+    wide = np.zeros((fields.shape[0], 8), dtype=np.uint8)
+    wide[:, :size] = fields
+    codes = wide.view("<i8").reshape(-1) & ((1 << bits) - 1)
+    return np.where(codes >= 1 << (bits - 1), codes - (1 << bits), codes) if signed else codes
