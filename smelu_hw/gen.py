@@ -31,7 +31,7 @@ from .hw.engine import MODES, StreamEngine, engine_layouts
 from .params import METHODS, ActivationSpec, io_format
 from .registry import ACTIVATIONS
 
-__all__ = ["GeneratedUnit", "generate", "main"]
+__all__ = ["GeneratedUnit", "add_unit_arguments", "generate", "main", "unit_from_args"]
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -97,7 +97,14 @@ def _finite(text: str) -> float:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m smelu_hw.gen", description=__doc__.splitlines()[0])
-    parser.add_argument("--bits", type=int, required=True, help="input width, 4..32")
+    add_unit_arguments(parser, bits_required=True)
+    parser.add_argument("--out-dir", type=Path, default=Path("rtl"), help="output folder (default rtl/)")
+    return parser
+
+
+def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) -> None:
+    """Add the flags that describe a unit (SPEC §5, all but ``--out-dir``) to ``parser``."""
+    parser.add_argument("--bits", type=int, required=bits_required, help="input width, 4..32")
     parser.add_argument("--frac", type=int, help="input fractional bits (default bits // 2)")
     parser.add_argument("--activation", choices=tuple(ACTIVATIONS), default="smelu")
     parser.add_argument("--beta", type=_finite, help="SmeLU half-width (default 1.0)")
@@ -118,8 +125,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
     parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
-    parser.add_argument("--out-dir", type=Path, default=Path("rtl"), help="output folder (default rtl/)")
-    return parser
 
 
 #: The parameter flags each activation accepts (besides formats and rounding).
@@ -295,25 +300,37 @@ def generate(
     return GeneratedUnit(spec, unit_class(spec, latency=latency, with_grad=with_grad), name)
 
 
+def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
+    """Elaborate the unit the flags of :func:`add_unit_arguments` describe.
+
+    Returns the unit and the parameter-quantization warnings to print.
+
+    Raises
+    ------
+    UsageError, ValueError
+        On a bad flag or parameter (one line, exit status 2).
+    """
+    if args.latency < 0:
+        raise UsageError(f"latency must be 0 or more, not {args.latency}")
+    if args.lanes is not None and not 1 <= args.lanes <= MAX_LANES:
+        raise UsageError(f"lanes must be from 1 to {MAX_LANES}, not {args.lanes}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spec = _spec_from_args(args)
+    unit = generate(spec, latency=args.latency, with_grad=not args.no_grad, name=args.name, lanes=args.lanes)
+    return unit, [str(warning.message) for warning in caught]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     try:
         args = build_parser().parse_args(argv)
-        if args.latency < 0:
-            raise UsageError(f"latency must be 0 or more, not {args.latency}")
-        if args.lanes is not None and not 1 <= args.lanes <= MAX_LANES:
-            raise UsageError(f"lanes must be from 1 to {MAX_LANES}, not {args.lanes}")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            spec = _spec_from_args(args)
-        unit = generate(
-            spec, latency=args.latency, with_grad=not args.no_grad, name=args.name, lanes=args.lanes
-        )
+        unit, notes = unit_from_args(args)
     except (UsageError, ValueError) as error:
         print(f"smelu_hw.gen: error: {error}", file=sys.stderr)
         return 2
-    for warning in caught:
-        print(f"smelu_hw.gen: warning: {warning.message}", file=sys.stderr)
+    for note in notes:
+        print(f"smelu_hw.gen: warning: {note}", file=sys.stderr)
     try:
         paths = unit.write(args.out_dir)
     except OSError as error:

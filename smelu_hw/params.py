@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import ClassVar
 
 from .fixed import QFormat, check_rounding
+from .pieces import Affine, LinearPiece
 
 __all__ = [
     "ParameterQuantizedWarning",
@@ -180,6 +181,17 @@ class ActivationSpec:
     def _positive_code(self, name: str, value: object) -> int:
         return quantize_parameter(name, value, self.fmt, 1, self.fmt.max_code)
 
+    def knots(self) -> tuple[int, ...]:
+        """Input codes where the function changes piece (benches probe around them)."""
+        return (0,)
+
+    def linear_pieces(self) -> tuple[LinearPiece, ...]:
+        """The outermost input ranges on which output and gradient are affine in the code.
+
+        Empty where the activation has no exact affine tails (the smooth baselines).
+        """
+        return ()
+
 
 @dataclass(frozen=True, kw_only=True)
 class SmeLUSpec(ActivationSpec):
@@ -198,6 +210,24 @@ class SmeLUSpec(ActivationSpec):
 
     def _quantize(self) -> None:
         object.__setattr__(self, "beta_code", self._positive_code("beta", self.beta))
+
+    def knots(self) -> tuple[int, ...]:
+        return (-self.beta_code, self.beta_code)
+
+    def linear_pieces(self) -> tuple[LinearPiece, ...]:
+        """``f = 0`` for ``X <= -B``; ``f = x`` (slope one) for ``X >= B`` (SPEC §3)."""
+        fmt, out_frac, grad_frac = self.fmt, self.out_fmt.frac, self.grad_frac
+        zero = Affine(0, 0, 0)
+        return (
+            LinearPiece("left tail", fmt.min_code, -self.beta_code, zero, zero),
+            LinearPiece(
+                "right tail",
+                self.beta_code,
+                fmt.max_code,
+                Affine(1, 0, fmt.frac - out_frac),
+                Affine(0, 1, -grad_frac),
+            ),
+        )
 
     def params(self) -> dict[str, object]:
         return {
@@ -245,6 +275,36 @@ class GSmeLUSpec(ActivationSpec):
                 code = quantize_parameter(name, value, self.fmt, 0, one)
             object.__setattr__(self, f"{name}_code", code)
 
+    def knots(self) -> tuple[int, ...]:
+        return (-self.beta_left_code, self.beta_right_code)
+
+    def linear_pieces(self) -> tuple[LinearPiece, ...]:
+        """Slope ``slope_left`` up to ``-beta_left``; from ``beta_right`` on, ``f(beta_right) +
+        slope_right (x - beta_right)`` with ``f(beta_right) = (SL + SR)(BL + BR) / 2`` (SPEC §3).
+
+        With every code in units of ``2**-frac``, the left value is ``SL (X + BL) / 2**(2 frac)``
+        and the right one ``((SL + SR)(BL + BR) + 2 SR (X - BR)) / 2**(2 frac + 1)``.
+        """
+        frac, out_frac, grad_frac = self.fmt.frac, self.out_fmt.frac, self.grad_frac
+        bl, br = self.beta_left_code, self.beta_right_code
+        sl, sr = self.slope_left_code, self.slope_right_code
+        return (
+            LinearPiece(
+                "left tail",
+                self.fmt.min_code,
+                -bl,
+                Affine(sl, sl * bl, 2 * frac - out_frac),
+                Affine(0, sl, frac - grad_frac),
+            ),
+            LinearPiece(
+                "right tail",
+                br,
+                self.fmt.max_code,
+                Affine(2 * sr, (sl + sr) * (bl + br) - 2 * sr * br, 2 * frac + 1 - out_frac),
+                Affine(0, sr, frac - grad_frac),
+            ),
+        )
+
     def params(self) -> dict[str, object]:
         result: dict[str, object] = {}
         for name in self._NAMES:
@@ -271,6 +331,10 @@ class HardSwishSpec(ActivationSpec):
 
     activation: ClassVar[str] = "hardswish"
     grad_signed: ClassVar[bool] = True
+
+    def knots(self) -> tuple[int, ...]:
+        three = 3 << self.fmt.frac
+        return tuple(code for code in (-three, 0, three) if self.fmt.min_code <= code <= self.fmt.max_code)
 
 
 #: How a smooth baseline is evaluated: faithful piecewise polynomials, or an hls4ml-style table.

@@ -2,14 +2,18 @@
 
 Writes ``REPORT.md`` (headline table and commentary from the numbers), ``results.csv`` and
 ``results.json`` (one row per unit) and PNG plots. ``--quick`` is a small sweep for CI.
-Measurements run in a process pool with a progress line on stderr and are cached by content
-hash (:mod:`smelu_hw.synth`), so an unchanged unit is never synthesized twice. Bad arguments
-exit with status 2 and one line on stderr, before anything is written.
+Measurements run in a process pool, or with ``--cluster`` on the workers of a Dask distributed
+scheduler (:mod:`smelu_hw.executor`), with a progress line on stderr; the results do not depend
+on which ran them or in what order they finished. They are cached by content hash
+(:mod:`smelu_hw.synth`), so an unchanged unit is never synthesized twice. Bad arguments, or a
+scheduler that cannot be reached, exit with status 2 and one line on stderr, before anything is
+written.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
@@ -17,11 +21,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import NoReturn
 
 from ..cli import Parser, UsageError, run_main
+from ..executor import open_executor
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
 from .sweep import (
@@ -54,7 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--out-dir", type=Path, default=Path("reports"), help="output folder (default reports/)"
     )
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (ignored with --cluster)"
+    )
+    parser.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="run the jobs on a Dask distributed scheduler at ADDRESS instead of local processes",
+    )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     return parser
 
@@ -76,30 +88,34 @@ def select(args: argparse.Namespace) -> list[UnitConfig]:
     return units
 
 
-def measure_all(jobs: list[Job], workers: int) -> tuple[dict[str, dict[str, object]], list[str]]:
-    """Run every job; return the measured columns per unit name and the failure messages."""
+def measure_all(jobs: list[Job], pool: Executor) -> tuple[dict[str, dict[str, object]], list[str]]:
+    """Run every job on ``pool``; return the measured columns per unit name and the failure messages.
+
+    Progress follows completion, but results are merged in job order, so rows and failure
+    messages are the same whichever executor ran the jobs and whatever order they finished in.
+    """
+    interactive = sys.stderr.isatty()
+    futures = {pool.submit(run_job, job): job for job in jobs}
+    for done, future in enumerate(as_completed(futures), start=1):
+        job = futures[future]
+        if interactive or done == len(jobs) or done % max(len(jobs) // 20, 1) == 0:
+            end = "\n" if not interactive or done == len(jobs) else ""
+            print(
+                f"\r[{done:>4}/{len(jobs)}] {job.description:<60.60}",
+                end=end,
+                file=sys.stderr,
+                flush=True,
+            )
     rows: dict[str, dict[str, object]] = {}
     failures: list[str] = []
-    interactive = sys.stderr.isatty()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(run_job, job): job for job in jobs}
-        for done, future in enumerate(as_completed(futures), start=1):
-            job = futures[future]
-            row = rows.setdefault(job.unit.name, job.unit.key())
-            try:
-                row.update(future.result())
-            except (SynthesisError, ValueError, OSError) as error:
-                message = f"{job.description}: {error}"
-                failures.append(message)
-                row["failures"] = "; ".join(filter(None, [str(row.get("failures", "")), message]))
-            if interactive or done == len(jobs) or done % max(len(jobs) // 20, 1) == 0:
-                end = "\n" if not interactive or done == len(jobs) else ""
-                print(
-                    f"\r[{done:>4}/{len(jobs)}] {job.description:<60.60}",
-                    end=end,
-                    file=sys.stderr,
-                    flush=True,
-                )
+    for future, job in futures.items():
+        row = rows.setdefault(job.unit.name, job.unit.key())
+        try:
+            row.update(future.result())
+        except (SynthesisError, ValueError, OSError) as error:
+            message = f"{job.description}: {error}"
+            failures.append(message)
+            row["failures"] = "; ".join(filter(None, [str(row.get("failures", "")), message]))
     return rows, failures
 
 
@@ -131,7 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     latencies = QUICK_LATENCIES if args.quick else LATENCIES
     start = time.monotonic()
-    rows_by_name, failures = measure_all(jobs_for(units, latencies), args.jobs)
+    with contextlib.ExitStack() as stack:
+        try:
+            pool = stack.enter_context(open_executor(args.jobs, args.cluster))
+        except ValueError as error:  # no `distributed`, or no scheduler at that address
+            print(f"smelu_hw.report: error: {error}", file=sys.stderr)
+            return 2
+        rows_by_name, failures = measure_all(jobs_for(units, latencies), pool)
     rows = [rows_by_name[unit.name] for unit in units]
     versions = {name: short_version(version) for name, version in tool_versions().items()}
     metadata = {"tools": versions, "quick": args.quick, "latencies": list(latencies)}

@@ -1,8 +1,10 @@
 """What a report measures: the unit configurations, the jobs, and one result row per unit.
 
 A *job* is one tool run or one error analysis. Jobs are independent, so they run in a process
-pool; each returns the columns it measured, or raises, in which case the row records the
-failure and the column stays empty (a failure is never a zero).
+pool or on a Dask cluster (:func:`smelu_hw.executor.open_executor`), which is why :func:`run_job`
+is a top-level function of pickleable arguments; each returns the columns it measured, or
+raises, in which case the row records the failure and the column stays empty (a failure is
+never a zero).
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
-__all__ = ["start", "transfer", "pack_lanes", "unpack_lanes"]
+__all__ = ["pack_lanes", "start", "transfer", "unpack_lanes"]
 
 
 async def start(dut: object, clocked: bool) -> None:

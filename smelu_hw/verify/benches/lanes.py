@@ -1,7 +1,7 @@
 """cocotb bench for a :class:`~smelu_hw.hw.lanes.LaneArray`: many vectors per step, NumPy in
 and out, compared with the golden model in one vectorised check at the end.
 
-Not a pytest module (see :mod:`sim.runner`). Environment: ``SMELU_MANIFEST`` (the single
+Not a pytest module (run by :mod:`smelu_hw.verify.designs`). Environment: ``SMELU_MANIFEST`` (the single
 unit's manifest), ``SMELU_LANES``, and ``SMELU_CODES`` (``all`` or ``start:stop``).
 """
 
@@ -16,8 +16,8 @@ import cocotb
 import numpy as np
 from cocotb.triggers import Timer
 
-from smelu_hw.hw.lanes import byte_stride, decode_lanes, encode_lanes
-from smelu_hw.manifest import model_from_manifest
+from ...hw.lanes import byte_stride, decode_lanes, encode_lanes
+from ...manifest import model_from_manifest
 
 
 @cocotb.test()
@@ -73,4 +73,4 @@ async def lanes_match_model(dut):
     simulated = time.perf_counter() - began  # simulation, unpacking, golden model and comparison
     rate = len(codes) / simulated
     dut._log.info("%d codes x (y, dy) match; %.0f vectors/s in simulation", len(codes), rate)
-    Path(os.environ.get("SMELU_RATE_FILE", os.devnull)).write_text(f"{len(codes)} {simulated}\n")
+    Path("lanes_match_model.json").write_text(json.dumps({"count": len(codes), "seconds": simulated}))

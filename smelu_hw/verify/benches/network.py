@@ -2,23 +2,25 @@
 streamed through the tile chain, and one backward step through each tile, under random
 backpressure, every output compared with the integer golden model bit for bit.
 
-Not a pytest module (see :mod:`sim.runner`). Environment: ``SMELU_NETWORK_TOP`` (``chain`` or
+Not a pytest module (run by :mod:`smelu_hw.verify.designs`). Environment: ``SMELU_NETWORK_TOP`` (``chain`` or
 ``tileN``), ``SMELU_NETWORK_LATENCY``, ``SMELU_NETWORK_IMAGES`` and, for another network than
 the committed digits one, ``SMELU_NETWORK_JSON``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
+from pathlib import Path
 
 import cocotb
 import numpy as np
 
-from sim.streams import pack_lanes, start, transfer, unpack_lanes
-from smelu_hw.hw.dense import BACKWARD, tile_layouts
-from smelu_hw.network import DIGITS_MLP, load_network, network_backward, network_forward
-from smelu_hw.repro.study import load_data
+from ...hw.dense import BACKWARD, tile_layouts
+from ...network import DIGITS_MLP, load_network, network_backward, network_forward
+from ...repro.study import load_data
+from ..streams import pack_lanes, start, transfer, unpack_lanes
 
 
 def evaluation_images(count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -47,6 +49,7 @@ async def network_inference_matches_model(dut):
     )
     accuracy = float(np.mean(got.argmax(axis=1) == labels))
     dut._log.info("%d images bit-exact through %d layers; accuracy %.3f", len(images), len(layers), accuracy)
+    Path("network_inference_matches_model.json").write_text(json.dumps({"vectors": len(got)}))
 
 
 @cocotb.test()
@@ -70,3 +73,4 @@ async def tile_backward_matches_model(dut):
     got = np.array([unpack_lanes(word, spec.outputs, _lane_bits(outputs)) for word in received])
     assert np.array_equal(got, dz), f"{int(np.sum(np.any(got != dz, axis=1)))} of {len(dz)} gradients differ"
     dut._log.info("backward step of tile %d: %d gradient vectors bit-exact", index, len(dz))
+    Path("tile_backward_matches_model.json").write_text(json.dumps({"vectors": len(got)}))

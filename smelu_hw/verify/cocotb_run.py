@@ -1,0 +1,131 @@
+"""Build a design and run cocotb benches on it, failing closed.
+
+cocotb selects tests by name, and a name that matches nothing runs zero tests without a
+failure. :func:`run_cocotb` therefore checks the results file itself: it must exist, list
+exactly the tests asked for, and report no failure. Benches then write what they compared
+(:func:`read_summary`), and the caller checks those counts against its plan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from xml.etree import ElementTree
+
+from .simulators import cocotb_build_args
+
+__all__ = ["BenchError", "build_design", "read_summary", "run_cocotb"]
+
+
+class BenchError(Exception):
+    """A bench did not run as planned: a build failed, tests are missing or failed, or a
+    results file is missing or short. Never a pass."""
+
+
+def build_design(
+    sources: Sequence[Path], toplevel: str, build_dir: Path, simulator: str, *, waves: bool = False
+) -> None:
+    """Compile ``sources`` for ``simulator`` into ``build_dir`` (log in ``build.log``)."""
+    from cocotb_tools.runner import get_runner
+
+    build_dir.mkdir(parents=True, exist_ok=True)
+    runner = get_runner(simulator)
+    try:
+        runner.build(
+            sources=list(sources),
+            hdl_toplevel=toplevel,
+            build_dir=build_dir,
+            timescale=("1ns", "1ps"),
+            build_args=cocotb_build_args(simulator),
+            waves=waves,
+            log_file=build_dir / "build.log",
+        )
+    except (RuntimeError, SystemExit) as error:
+        raise BenchError(f"{simulator} could not build {toplevel}; see {build_dir / 'build.log'}") from error
+
+
+def _results(path: Path) -> dict[str, str]:
+    """Test name -> ``passed``/``failed`` from a cocotb xUnit results file."""
+    outcome = {}
+    for case in ElementTree.parse(path).getroot().iter("testcase"):
+        failed = case.find("failure") is not None or case.find("error") is not None
+        outcome[case.get("name", "")] = "failed" if failed else "passed"
+    return outcome
+
+
+def run_cocotb(
+    *,
+    toplevel: str,
+    test_module: str,
+    testcases: Sequence[str],
+    build_dir: Path,
+    test_dir: Path,
+    simulator: str,
+    env: Mapping[str, str],
+    waves: bool = False,
+) -> list[str]:
+    """Run ``testcases`` of ``test_module`` on a built design; return the tests that failed.
+
+    A failed test may still have written its summary (what it found); the caller decides.
+
+    Raises
+    ------
+    BenchError
+        If the results file is missing, or the tests that ran are not exactly those requested.
+    """
+    from cocotb_tools.runner import get_runner
+
+    if not testcases:
+        raise BenchError("no cocotb test was requested")
+    test_dir.mkdir(parents=True, exist_ok=True)
+    results = test_dir / "results.xml"
+    results.unlink(missing_ok=True)
+    runner = get_runner(simulator)
+    cocotb_build_args(simulator)  # the environment the simulator needs
+    with contextlib.suppress(RuntimeError, SystemExit):  # the results file decides; a crash leaves none
+        runner.test(
+            hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",  # what build() would have told a runner that built
+            test_module=test_module,
+            testcase=list(testcases),
+            build_dir=build_dir,
+            test_dir=test_dir,
+            extra_env=dict(env),
+            waves=waves,
+            results_xml=str(results),
+            log_file=test_dir / "sim.log",
+        )
+    if not results.is_file():
+        raise BenchError(f"the simulation left no results file; see {test_dir / 'sim.log'}")
+    outcome = _results(results)
+    ran = {name.rsplit(".", 1)[-1]: state for name, state in outcome.items()}
+    missing = [name for name in testcases if name not in ran]
+    if missing or len(ran) != len(testcases):
+        raise BenchError(
+            f"{test_module} ran {sorted(ran)} instead of {list(testcases)}; see {test_dir / 'sim.log'}"
+        )
+    return [name for name, state in ran.items() if state != "passed"]
+
+
+def read_summary(test_dir: Path, name: str) -> dict[str, object]:
+    """The JSON summary a bench wrote as ``NAME.json`` in ``test_dir``.
+
+    Raises
+    ------
+    BenchError
+        If the bench wrote none (it did not run to the end).
+    """
+    path = test_dir / f"{name}.json"
+    if not path.is_file():
+        raise BenchError(f"the bench wrote no {path.name}; see {test_dir / 'sim.log'}")
+    return json.loads(path.read_text())
+
+
+def bench_environment(**values: object) -> dict[str, str]:
+    """Environment variables for a bench: ``SMELU_<NAME>`` for each keyword."""
+    return {f"SMELU_{key.upper()}": str(value) for key, value in values.items()} | {
+        "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")
+    }

