@@ -1,67 +1,76 @@
-"""Verified vectors per second: the naive cocotb loop on Icarus against the fast paths.
+"""Verification speed: the certificate targets end to end, and the vector rates of each path.
 
-* naive: cocotb drives one vector per simulation step through the combinational R16 unit on
-  Icarus;
-* cocotb lanes: cocotb drives a Verilator-compiled lane array (``--lanes`` copies of the
-  unit), a NumPy array of vectors per step;
-* native lanes: a small C++ loop drives the same lane array from a file NumPy packed
-  (:mod:`sim.native`), with no simulator scheduler per step.
+Targets (issue 10), each a cold run of ``python -m smelu_hw.verify`` (builds included, a fresh
+build folder, 2 jobs):
 
-Each checks forward and gradient for every code of R16 against the golden model, and the
-native path then verifies 24-bit SmeLU (Q24.12, beta = 1) exhaustively, 16.7M codes. Rates
-count everything from the first vector to the final comparison (golden model included);
-build times are printed separately. Needs the test extras. Run:
-``python benchmarks/verification_speed.py [--lanes 128]``.
+* R16 (Q16.8, beta = 2) certificate on Icarus: <= 10 s;
+* 24-bit SmeLU (Q24.12, beta = 1) exhaustive on the native Verilator path: <= 30 s;
+* 32-bit SmeLU (Q32.16, beta = 1, rne, forward + gradient) complete: <= 60 s.
+
+Then vector rates (every rate counts from the first vector to the final comparison, golden
+model included): the cocotb sweep on Icarus, the cocotb lane array on Verilator, and the native
+driver. Needs the test extras. Run: ``python benchmarks/verification_speed.py [--lanes 64]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from sim.native import verify_native
-from sim.runner import run_bench, run_lanes
-from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.gen import generate
 from smelu_hw.standard import REFERENCE_R16
+from smelu_hw.verify import load_design
+from smelu_hw.verify.checks import sweep_shard
+from smelu_hw.verify.lanes import lanes_check
+
+TARGETS = [
+    ("R16 certificate, Icarus", ["--bits", "16", "--beta", "2"], "icarus", 10.0),
+    ("24-bit exhaustive, native Verilator", ["--bits", "24"], "verilator", 30.0),
+    ("32-bit complete certificate, Icarus", ["--bits", "32"], "icarus", 60.0),
+    ("32-bit complete certificate, Verilator", ["--bits", "32"], "verilator", 60.0),
+]
 
 
-def report(label: str, count: int, seconds: float, started: float) -> None:
-    print(
-        f"{label:<34}: {count / seconds:>12,.0f} vectors/s "
-        f"({count:,} vectors in {seconds:.3f} s; {time.perf_counter() - started:.1f} s with build)"
-    )
+def certificate_run(flags: list[str], simulator: str, folder: Path) -> tuple[float, dict]:
+    """Wall time of a cold ``python -m smelu_hw.verify`` run, and its certificate."""
+    env = dict(os.environ, SMELU_VERIFY_WORK=str(folder / "work"))
+    began = time.perf_counter()
+    command = [sys.executable, "-m", "smelu_hw.verify", *flags, "--sim", simulator, "--jobs", "2"]
+    subprocess.run([*command, "--out-dir", str(folder)], env=env, check=True, capture_output=True)
+    seconds = time.perf_counter() - began
+    (certificate,) = folder.glob("*.cert.json")
+    return seconds, json.loads(certificate.read_text())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lanes", type=int, default=64, help="lanes of the cocotb lane path")
-    parser.add_argument("--native-lanes", type=int, default=64, help="lanes of the native path")
-    parser.add_argument("--skip-24", action="store_true", help="skip the exhaustive 24-bit run")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="smelu-speed-") as folder:
-        work = Path(folder)
-        started = time.perf_counter()
-        report("naive, Icarus, 1 vector/step", *run_bench(work / "naive", REFERENCE_R16), started)
-        started = time.perf_counter()
-        lanes = run_lanes(work / "lanes", REFERENCE_R16, args.lanes, simulator="verilator")
-        report(f"cocotb, Verilator, {args.lanes} lanes", *lanes, started)
-        started = time.perf_counter()
-        report(
-            f"native, Verilator, {args.native_lanes} lanes",
-            *verify_native(work / "native16", REFERENCE_R16, args.native_lanes),
-            started,
-        )
-        if not args.skip_24:
-            started = time.perf_counter()
-            spec = SmeLUSpec(fmt=QFormat(24, 12))
-            count, seconds = verify_native(work / "native24", spec, args.native_lanes)
-            report("24-bit SmeLU exhaustive, native", count, seconds, started)
-            print(f"  -> all {count:,} codes of Q24.12 (y and dy) verified in {seconds:.1f} s")
+    with tempfile.TemporaryDirectory(prefix="smelu-speed-") as root:
+        for index, (label, flags, simulator, target) in enumerate(TARGETS):
+            seconds, certificate = certificate_run(flags, simulator, Path(root) / f"target{index}")
+            coverage = ", ".join(f"{region['name']}: {region['method']}" for region in certificate["regions"])
+            verdict = "met" if seconds <= target else "MISSED"
+            print(
+                f"{label:<40}: {seconds:6.1f} s (target <= {target:.0f} s, {verdict}); {certificate['verdict']}"
+            )
+            print(f"{'':<42}{coverage}")
+        os.environ["SMELU_VERIFY_WORK"] = str(Path(root) / "rates")
+        _, manifest = generate(REFERENCE_R16).write(Path(root) / "r16")
+        design = load_design(manifest)
+        codes = REFERENCE_R16.fmt.codes()
+        for label, simulator in (("cocotb sweep, Icarus", "icarus"), ("native driver, Verilator", "native")):
+            sweep_shard(design, simulator, codes[:16])  # build first: rates exclude builds
+            result = sweep_shard(design, simulator, codes)
+            print(f"{label:<40}: {result.count / result.seconds:>12,.0f} vectors/s (R16, y and dy)")
+        count, seconds = lanes_check(Path(root) / "lanes", REFERENCE_R16, args.lanes, simulator="verilator")
+        print(f"{f'cocotb lanes, Verilator, {args.lanes} lanes':<40}: {count / seconds:>12,.0f} vectors/s")
 
 
 if __name__ == "__main__":

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.runner import verilator_environment
 from smelu_hw.standard import standard_units
+from smelu_hw.verify.simulators import verilator_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 RTL = ROOT / "rtl"

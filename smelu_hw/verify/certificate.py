@@ -102,9 +102,8 @@ class Certificate:
                 coverage = f"{region['engine']}, {region['seconds']:.2f} s"
             else:
                 coverage = f"{region['checked']:,} of {region['codes']:,} codes"
-            lines.append(
-                f"| {region['name']} | {region['low']} .. {region['high']} | {region['method']} | {coverage} |"
-            )
+            span = f"{region['low']} .. {region['high']}"
+            lines.append(f"| {region['name']} | {span} | {region['method']} | {coverage} |")
         if self.contract:
             lines += ["", f"Contract: {self.contract['checked']}."]
         lines += ["", f"Mismatches: {self.mismatch_count}."]

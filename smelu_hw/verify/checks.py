@@ -106,9 +106,7 @@ def cocotb_outputs(design: Design, simulator: str, codes: np.ndarray, *, waves: 
         run, failed = _cocotb(design, simulator, "activation", ["sweep"], waves=waves, codes=staged)
     finally:
         staged.unlink()
-    if failed:
-        raise BenchError(f"the sweep bench failed on {simulator}; see {run / 'sim.log'}")
-    read_summary(run, "sweep")
+    _summary(run, "sweep", failed)
     return run
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runner import run_bench
 from smelu_hw import GSmeLUSpec, HardSwishSpec, QFormat, SmeLUSpec, SwishSpec
 
 CASES = {
@@ -22,6 +21,9 @@ CASES = {
 
 @pytest.mark.parametrize("latency", [0, 1, 3])
 @pytest.mark.parametrize("name", CASES)
-def test_engine(tmp_path, name, latency):
+def test_engine(verify_unit, name, latency):
     spec, lanes = CASES[name]
-    run_bench(tmp_path, spec, latency=latency, lanes=lanes)
+    certificate = verify_unit(spec, latency=latency, lanes=lanes)
+    forward, gradient, backward = certificate.regions
+    assert forward["method"] == gradient["method"] == "exhaustive"  # every code, both modes
+    assert backward["checked"] > 0

@@ -1,37 +1,31 @@
-"""The fast verification paths: a Verilator-compiled lane array checked against the model,
-driven by cocotb or by the native C++ loop; 24-bit SmeLU exhaustively on the native path."""
+"""The fast verification paths: the native Verilator driver (24-bit SmeLU exhaustively, as a
+user runs it), cocotb on Verilator, and the cocotb lane array."""
 
 from __future__ import annotations
 
-import pytest
-
-from sim.runner import run_lanes
 from smelu_hw import QFormat, SmeLUSpec
-from smelu_hw.standard import REFERENCE_R16
+from smelu_hw.gen import generate
+from smelu_hw.verify import load_design, verify_design
+from smelu_hw.verify.lanes import lanes_check
 
 
-def test_r16_exhaustive_on_verilator_lanes(tmp_path):
-    count, _ = run_lanes(tmp_path / "r16", REFERENCE_R16, 16, simulator="verilator")
-    assert count == 1 << 16
+def test_24_bit_smelu_exhaustive_native(tmp_path):
+    """Every one of the 16.7M codes of Q24.12 SmeLU, forward and gradient, bit for bit."""
+    _, manifest = generate(SmeLUSpec(fmt=QFormat(24, 12))).write(tmp_path)
+    certificate = verify_design(load_design(manifest), simulator="verilator", jobs=2)
+    assert certificate.verified and certificate.complete, certificate.summary()
+    (region,) = certificate.regions
+    assert (region["method"], region["checked"], region["codes"]) == ("exhaustive", 1 << 24, 1 << 24)
+
+
+def test_pipelined_unit_on_cocotb_verilator(verify_unit):
+    """cocotb on Verilator: the sweep and the valid/reset contract of a pipelined unit."""
+    certificate = verify_unit(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=2, simulator="verilator")
+    assert certificate.tools["verilator"].startswith("5.")
 
 
 def test_24_bit_window_on_icarus_lanes(tmp_path):
     # The same bench on Icarus, so the lane array is also checked by a second simulator.
     spec = SmeLUSpec(beta=1.5, fmt=QFormat(24, 12), rounding="rna")
-    count, _ = run_lanes(tmp_path / "w24", spec, 8, simulator="icarus", codes="-8192:8192")
+    count, _ = lanes_check(tmp_path / "w24", spec, 8, simulator="icarus", codes="-8192:8192")
     assert count == 16384
-
-
-def test_24_bit_smelu_exhaustive_native(tmp_path):
-    """Every one of the 16.7M codes of Q24.12 SmeLU, forward and gradient, bit for bit."""
-    from sim.native import verify_native
-
-    count, _ = verify_native(tmp_path, SmeLUSpec(fmt=QFormat(24, 12)), 64)
-    assert count == 1 << 24
-
-
-def test_native_path_rejects_narrow_arrays(tmp_path):
-    from sim.native import build_driver
-
-    with pytest.raises(ValueError, match="^lanes must be at least 9"):
-        build_driver(tmp_path, REFERENCE_R16, 8)

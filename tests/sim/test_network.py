@@ -2,9 +2,46 @@
 
 from __future__ import annotations
 
-import pytest
+import json
+from pathlib import Path
 
-from sim.runner import run_network
+import numpy as np
+import pytest
+from amaranth.back import verilog
+
+from smelu_hw.hw.dense import DenseTile, TileChain
+from smelu_hw.network import load_network
+from smelu_hw.verify.cocotb_run import bench_environment, build_design, read_summary, run_cocotb
+
+
+def run_network(
+    work_dir: Path, top: str, *, latency: int = 1, images: int = 100, network: Path | None = None
+) -> None:
+    """Simulate a stored network's tile chain (``top="chain"``) or one tile (``"tileN"``) with
+    :mod:`smelu_hw.verify.benches.network`; the committed digits network unless ``network``."""
+    layers = load_network(network) if network else load_network()
+    design = TileChain(layers, latency) if top == "chain" else DenseTile(layers[int(top[4:])], latency)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    source = work_dir / f"{top}.v"
+    source.write_text(verilog.convert(design, name=top, emit_src=False))
+    build_design([source], top, work_dir / "build", "icarus")
+    test = "network_inference_matches_model" if top == "chain" else "tile_backward_matches_model"
+    failed = run_cocotb(
+        toplevel=top,
+        test_module="smelu_hw.verify.benches.network",
+        testcases=[test],
+        build_dir=work_dir / "build",
+        test_dir=work_dir / "run",
+        simulator="icarus",
+        env=bench_environment(
+            network_top=top,
+            network_latency=latency,
+            network_images=images,
+            network_json=network.resolve() if network else "",
+        ),
+    )
+    assert not failed, f"{test} failed; see {work_dir / 'run' / 'sim.log'}"
+    assert read_summary(work_dir / "run", test)["vectors"] == images
 
 
 @pytest.mark.parametrize("latency", [0, 2])
@@ -19,10 +56,6 @@ def test_backward_step_through_each_tile(tmp_path, top):
 
 def test_int16_weights_random_network(tmp_path):
     """A random network with int16 weights and a requantization that really scales."""
-    import json
-
-    import numpy as np
-
     rng = np.random.default_rng(16)
     layers = []
     for inputs, outputs, in_bits in ((64, 6, 8), (6, 10, 16)):

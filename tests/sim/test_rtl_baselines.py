@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from sim.runner import run_bench
 from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SoftplusSpec, SwishSpec
 
 R16 = QFormat(16, 8)
@@ -37,14 +36,14 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_combinational(tmp_path, name):
-    run_bench(tmp_path, CASES[name])
+def test_combinational(verify_unit, name):
+    verify_unit(CASES[name])
 
 
 @pytest.mark.parametrize("name", ["relu_r16", "hardswish_r16", "swish_r16", "gelu_table_r16"])
-def test_pipelined(tmp_path, name):
-    run_bench(tmp_path, CASES[name], latency=2)
+def test_pipelined(verify_unit, name):
+    verify_unit(CASES[name], latency=2)
 
 
-def test_without_gradient(tmp_path):
-    run_bench(tmp_path, CASES["softplus_r16"], with_grad=False)
+def test_without_gradient(verify_unit):
+    verify_unit(CASES["softplus_r16"], with_grad=False)

@@ -6,7 +6,8 @@ Not a pytest module: :mod:`smelu_hw.verify` builds the unit and runs these throu
 ``SMELU_MANIFEST``
     The unit's ``MODULE.json``; the golden model is rebuilt from it.
 ``SMELU_CODES``
-    ``sweep``: a ``.npy`` file of the input codes to drive.
+    ``sweep``: a ``.npy`` file of the input codes to drive (default: every code up to 2^16
+    codes, else the knots', extremes' and random codes of :func:`~smelu_hw.verify.plan.sample_codes`).
 ``SMELU_SEED``
     ``pipeline_contract``: seed of the random stream.
 
@@ -29,11 +30,14 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from ...manifest import model_from_manifest
 from ..compare import MAX_REPORTED, decode, mismatch_records
+from ..plan import sample_codes
 
 __all__ = ["pipeline_contract", "sweep"]
 
 #: Cycles of the random stream of :func:`pipeline_contract`.
 CONTRACT_CYCLES = 3000
+#: Without ``SMELU_CODES``, inputs up to this many bits are swept exhaustively.
+STANDALONE_EXHAUSTIVE_BITS = 16
 
 
 def _manifest() -> dict:
@@ -58,12 +62,21 @@ async def _reset(dut: object) -> None:
     dut.rst.value = 0
 
 
+def _codes(manifest: dict) -> np.ndarray:
+    if "SMELU_CODES" in os.environ:
+        return np.load(os.environ["SMELU_CODES"])
+    fmt = model_from_manifest(manifest).spec.fmt
+    if fmt.bits <= STANDALONE_EXHAUSTIVE_BITS:
+        return fmt.codes()
+    return sample_codes(model_from_manifest(manifest).spec, fmt.min_code, fmt.max_code)
+
+
 @cocotb.test()
 async def sweep(dut):
-    """Drive every code of ``SMELU_CODES``, one per step (one per cycle when pipelined), and
-    record ``y``, ``dy`` and ``out_valid``. The caller compares them with the golden model."""
+    """Drive every code of ``SMELU_CODES``, one per step (one per cycle when pipelined), record
+    ``y``, ``dy`` and ``out_valid``, and compare them with the golden model."""
     manifest = _manifest()
-    codes = np.load(os.environ["SMELU_CODES"]).tolist()
+    codes = _codes(manifest).tolist()
     latency, with_grad = manifest["latency"], manifest["grad"] is not None
     rows: list[tuple[int, int, int]] = []
     if latency == 0:
@@ -81,9 +94,15 @@ async def sweep(dut):
             if step >= latency - 1:
                 rows.append((_raw(dut.y), _raw(dut.dy) if with_grad else 0, _raw(dut.out_valid)))
             await FallingEdge(dut.clk)
-    np.save("sweep_out.npy", np.array(rows, dtype=np.int64).reshape(-1, 3))
-    _write("sweep", {"count": len(rows)})
-    dut._log.info("drove %d codes", len(rows))
+    raw = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    np.save("sweep_out.npy", raw)
+    y, dy = decode(manifest, raw)
+    records, count = mismatch_records(model_from_manifest(manifest), np.array(codes), y, dy)
+    count += int(np.sum(raw[:, 2] != 1))
+    _write("sweep", {"count": len(rows), "mismatch_count": count, "mismatches": records})
+    assert len(rows) == len(codes), f"{len(rows)} results for {len(codes)} codes"
+    assert count == 0, f"{count} of {len(codes)} vectors differ from the golden model: {records[:3]}"
+    dut._log.info("%d codes match the golden model", len(rows))
 
 
 @cocotb.test()

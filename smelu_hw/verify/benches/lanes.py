@@ -1,7 +1,8 @@
 """cocotb bench for a :class:`~smelu_hw.hw.lanes.LaneArray`: many vectors per step, NumPy in
 and out, compared with the golden model in one vectorised check at the end.
 
-Not a pytest module (run by :mod:`smelu_hw.verify.designs`). Environment: ``SMELU_MANIFEST`` (the single
+Not a pytest module (run by :func:`smelu_hw.verify.lanes.lanes_check`). Environment:
+``SMELU_MANIFEST`` (the single
 unit's manifest), ``SMELU_LANES``, and ``SMELU_CODES`` (``all`` or ``start:stop``).
 """
 

@@ -2,7 +2,7 @@
 streamed through the tile chain, and one backward step through each tile, under random
 backpressure, every output compared with the integer golden model bit for bit.
 
-Not a pytest module (run by :mod:`smelu_hw.verify.designs`). Environment: ``SMELU_NETWORK_TOP`` (``chain`` or
+Not a pytest module (run by ``tests/sim/test_network.py``). Environment: ``SMELU_NETWORK_TOP`` (``chain`` or
 ``tileN``), ``SMELU_NETWORK_LATENCY``, ``SMELU_NETWORK_IMAGES`` and, for another network than
 the committed digits one, ``SMELU_NETWORK_JSON``.
 """
