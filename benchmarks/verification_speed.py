@@ -57,9 +57,8 @@ def main() -> None:
             seconds, certificate = certificate_run(flags, simulator, Path(root) / f"target{index}")
             coverage = ", ".join(f"{region['name']}: {region['method']}" for region in certificate["regions"])
             verdict = "met" if seconds <= target else "MISSED"
-            print(
-                f"{label:<40}: {seconds:6.1f} s (target <= {target:.0f} s, {verdict}); {certificate['verdict']}"
-            )
+            summary = f"{seconds:6.1f} s (target <= {target:.0f} s, {verdict}); {certificate['verdict']}"
+            print(f"{label:<40}: {summary}")
             print(f"{'':<42}{coverage}")
         os.environ["SMELU_VERIFY_WORK"] = str(Path(root) / "rates")
         _, manifest = generate(REFERENCE_R16).write(Path(root) / "r16")

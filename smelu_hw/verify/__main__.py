@@ -23,7 +23,7 @@ from ..cli import Parser, UsageError, run_main
 from ..gen import add_unit_arguments, unit_from_args
 from .cocotb_run import BenchError
 from .design import DesignError
-from .run import verify_manifest
+from .run import PROOF_TIMEOUT, verify_manifest
 from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
 
 __all__ = ["main", "run"]
@@ -42,6 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--require-complete", action="store_true", help="exit 1 unless every code is covered")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local worker processes")
     parser.add_argument("--cluster", help="run the checks on a Dask scheduler at ADDRESS (tcp://HOST:PORT)")
+    parser.add_argument(
+        "--proof-timeout",
+        type=int,
+        default=PROOF_TIMEOUT,
+        help=f"seconds a proof may take before its region is sampled instead (default {PROOF_TIMEOUT})",
+    )
     group = parser.add_argument_group("generate the unit to verify (instead of MANIFEST)")
     add_unit_arguments(group, bits_required=False)
     return parser
@@ -55,12 +61,14 @@ def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
         raise UsageError(f"{unit_flags[0]} describes a unit to generate; it does not apply to a manifest")
     if args.jobs < 1:
         raise UsageError(f"jobs must be 1 or more, not {args.jobs}")
+    if args.proof_timeout < 1:
+        raise UsageError(f"proof-timeout must be 1 or more seconds, not {args.proof_timeout}")
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"--out-dir {args.out_dir} is not a folder")
     check_simulator(args.sim)
 
 
-_OWN_FLAGS = {"--sim", "--out-dir", "--waves", "--require-complete", "--jobs", "--cluster"}
+_OWN_FLAGS = {"--sim", "--out-dir", "--waves", "--require-complete", "--jobs", "--cluster", "--proof-timeout"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

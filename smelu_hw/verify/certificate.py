@@ -35,7 +35,8 @@ class Certificate:
         Tool versions.
     regions : list of dict
         Every input region with ``method`` ``exhaustive`` (``checked`` of ``codes``),
-        ``proved`` (``engine``, ``seconds``) or ``sampled`` (``checked`` of ``codes``).
+        ``proved`` (``engine``, ``seconds``), ``disproved`` (a ``counterexample``) or
+        ``sampled`` (``checked`` of ``codes``), and its ``mismatch_count``.
     contract : dict
         The latency and valid/reset (or stream) contract checked, if any.
     mismatch_count : int
@@ -100,6 +101,8 @@ class Certificate:
         for region in self.regions:
             if region["method"] == "proved":
                 coverage = f"{region['engine']}, {region['seconds']:.2f} s"
+            elif region["method"] == "disproved":
+                coverage = f"{region['engine']}: counterexample x={region['counterexample']}"
             else:
                 coverage = f"{region['checked']:,} of {region['codes']:,} codes"
             span = f"{region['low']} .. {region['high']}"

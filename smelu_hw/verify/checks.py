@@ -182,16 +182,20 @@ def engine_check(
     )
 
 
-def proof_check(design: Design, piece: LinearPiece, low: int, high: int) -> CheckResult:
+def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout: int) -> CheckResult:
     """Prove that every code in ``low ..= high`` (inside ``piece``) gives the piece's values.
 
-    On a counterexample the result holds its input code in ``detail["counterexample"]``.
+    On a counterexample the result holds its input code in ``detail["counterexample"]``; when
+    no proof came within ``timeout`` seconds, ``detail["timeout"]`` is set.
     """
-    from .formal import prove_piece
+    from .formal import ProofTimeout, prove_piece
 
     began = time.perf_counter()
-    counterexample = prove_piece(design, piece, low, high, design_build(design, FORMAL))
     detail: dict[str, object] = {"engine": "yosys sat (minisat)"}
+    try:
+        counterexample = prove_piece(design, piece, low, high, design_build(design, FORMAL), timeout)
+    except ProofTimeout:
+        counterexample, detail["timeout"] = None, timeout
     if counterexample is not None:
         detail["counterexample"] = counterexample
     return CheckResult(high - low + 1, 0, [], time.perf_counter() - began, detail)

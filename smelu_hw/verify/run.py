@@ -30,6 +30,8 @@ MIN_SHARD = 1 << 15
 ENGINE_EXHAUSTIVE_CODES = 1 << 16
 #: Random fused-backward beats an engine check sends.
 BACKWARD_BEATS = 256
+#: Seconds a proof may take before its region falls back to sampling.
+PROOF_TIMEOUT = 120
 #: Codes either side of the first mismatch that ``--waves`` traces.
 WAVES_WINDOW = 32
 
@@ -91,14 +93,38 @@ def _contract(design: Design, result: CheckResult | None) -> dict[str, object]:
 def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, object]:
     entry: dict[str, object] = {"name": region.name, "low": region.low, "high": region.high}
     entry |= {"codes": region.size, "method": region.method}
-    if region.method == "proved":
-        entry |= {"engine": results[0].detail["engine"], "seconds": round(results[0].seconds, 3)}
+    entry["mismatch_count"] = sum(result.mismatch_count for result in results)
+    if region.method == "proved" and "timeout" not in results[0].detail:
+        (result,) = results
+        entry |= {"engine": result.detail["engine"], "seconds": round(result.seconds, 3)}
+        if "counterexample" in result.detail:
+            entry |= {"method": "disproved", "counterexample": result.detail["counterexample"]}
         return entry
+    if region.method == "proved":  # no proof in time: the sampled fallback is the coverage
+        timeout = results[0].detail["timeout"]
+        region = Region(region.name, region.low, region.high, "sampled", sample_codes_of(region))
+        results = results[1:]
+        entry |= {"method": "sampled", "note": f"no proof within {timeout} s; sampled instead"}
     checked = sum(result.count for result in results)
     if checked != len(region.codes):
         raise BenchError(f"{region.name}: {checked} codes compared, {len(region.codes)} planned")
     entry["checked"] = checked
     return entry
+
+
+def sample_codes_of(region: Region) -> np.ndarray:
+    """The sampled fallback of a proved region (its piece's knots and ends, and random codes)."""
+    return sample_codes(_PieceKnots(region), region.low, region.high)
+
+
+class _PieceKnots:
+    """Stands in for a spec in :func:`sample_codes`: the region's ends are its knots."""
+
+    def __init__(self, region: Region) -> None:
+        self._knots = (region.low, region.high)
+
+    def knots(self) -> tuple[int, ...]:
+        return self._knots
 
 
 def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
@@ -143,6 +169,7 @@ def verify_design(
     jobs: int = 1,
     cluster: str | None = None,
     seed: int = 1,
+    proof_timeout: int = PROOF_TIMEOUT,
 ) -> Certificate:
     """Verify ``design`` against its golden model and return the certificate (not written).
 
@@ -175,7 +202,12 @@ def verify_design(
                 if region.method == "proved":
                     proofs = True
                     pending.append(
-                        (region, executor.submit(proof_check, design, region.piece, region.low, region.high))
+                        (
+                            region,
+                            executor.submit(
+                                proof_check, design, region.piece, region.low, region.high, proof_timeout
+                            ),
+                        )
                     )
                     continue
                 for shard in _shards(region.codes, jobs):
@@ -184,6 +216,10 @@ def verify_design(
                     )
             extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
         done = [(region, future.result()) for region, future in pending]
+        for region, result in list(done):  # proofs that timed out fall back to sampling
+            if "timeout" in result.detail:
+                shard = sweep_shard(design, NATIVE if native else simulator, sample_codes_of(region))
+                done.append((region, shard))
         extra_result = extra.result() if extra is not None else None
     by_region: dict[int, list[CheckResult]] = {}
     for region, result in done:
@@ -229,6 +265,7 @@ def verify_manifest(
     jobs: int = 1,
     cluster: str | None = None,
     waves: bool = False,
+    proof_timeout: int = PROOF_TIMEOUT,
 ) -> Certificate:
     """Verify the Verilog beside ``manifest`` and write its certificate into ``out_dir``
     (default: beside the manifest). With ``waves``, a mismatch also leaves a trace of the
@@ -245,7 +282,9 @@ def verify_manifest(
     """
     design = load_design(Path(manifest))
     out_dir = Path(manifest).parent if out_dir is None else Path(out_dir)
-    certificate = verify_design(design, simulator=simulator, jobs=jobs, cluster=cluster)
+    certificate = verify_design(
+        design, simulator=simulator, jobs=jobs, cluster=cluster, proof_timeout=proof_timeout
+    )
     certificate.write(out_dir)
     if waves and certificate.mismatches and not design.is_engine:
         first = next((record[0] for record in certificate.mismatches if record[0] is not None), None)

@@ -16,7 +16,8 @@ from smelu_hw.verify import Certificate, load_design, verify_design
 
 @pytest.fixture
 def verify_unit(tmp_path: Path) -> Callable[..., Certificate]:
-    """Generate the unit of a spec and verify it; return its certificate, asserting a pass."""
+    """Generate the unit of a spec and verify it; return its certificate, asserting a pass and,
+    unless ``complete`` is None, whether the certificate is complete (engines never are)."""
 
     def verify(
         spec: ActivationSpec,
@@ -25,13 +26,14 @@ def verify_unit(tmp_path: Path) -> Callable[..., Certificate]:
         with_grad: bool = True,
         lanes: int | None = None,
         simulator: str = "icarus",
-        complete: bool = True,
+        complete: bool | None = True,
     ) -> Certificate:
         unit = generate(spec, latency=latency, with_grad=with_grad, lanes=lanes)
         _, manifest = unit.write(tmp_path)
-        certificate = verify_design(load_design(manifest), simulator=simulator, jobs=1)
+        certificate = verify_design(load_design(manifest), simulator=simulator, jobs=1, proof_timeout=30)
         assert certificate.mismatch_count == 0, certificate.summary()
-        assert certificate.complete == (complete and lanes is None), certificate.summary()
+        if complete is not None:
+            assert certificate.complete == (complete and lanes is None), certificate.summary()
         return certificate
 
     return verify

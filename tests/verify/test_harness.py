@@ -1,0 +1,77 @@
+"""The harness fails closed: a bench that ran no test, wrote no results or compared fewer
+vectors than planned is a failure, never a pass."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.gen import generate
+from smelu_hw.verify import BenchError, load_design
+from smelu_hw.verify.builds import design_build
+from smelu_hw.verify.checks import CheckResult, sweep_shard
+from smelu_hw.verify.cocotb_run import bench_environment, read_summary, run_cocotb
+from smelu_hw.verify.plan import Region
+from smelu_hw.verify.run import _regions_entry
+
+
+@pytest.fixture(scope="module")
+def design(tmp_path_factory):
+    _, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3))).write(tmp_path_factory.mktemp("unit"))
+    return load_design(manifest)
+
+
+def _run(design, tmp_path, tests):
+    folder = design_build(design, "icarus")
+    np.save(tmp_path / "codes.npy", np.arange(-4, 4))
+    return run_cocotb(
+        toplevel=design.name,
+        test_module="smelu_hw.verify.benches.activation",
+        testcases=tests,
+        build_dir=folder / "build",
+        test_dir=tmp_path / "run",
+        simulator="icarus",
+        env=bench_environment(manifest=folder / f"{design.name}.json", codes=tmp_path / "codes.npy"),
+    )
+
+
+def test_the_real_bench_runs(design, tmp_path):
+    assert _run(design, tmp_path, ["sweep"]) == []
+    assert read_summary(tmp_path / "run", "sweep")["count"] == 8
+
+
+def test_a_renamed_cocotb_test_fails_the_harness(design, tmp_path):
+    """cocotb runs zero tests for a name that matches nothing and reports no failure; the
+    harness must not. (Renaming ``sweep`` in the bench leaves exactly this situation.)"""
+    with pytest.raises(BenchError, match=r"ran \[\] instead of \['sweep_renamed'\]"):
+        _run(design, tmp_path, ["sweep_renamed"])
+
+
+def test_an_extra_or_missing_test_fails_the_harness(design, tmp_path):
+    with pytest.raises(BenchError, match="instead of"):
+        _run(design, tmp_path, ["sweep", "no_such_test"])
+
+
+def test_no_requested_test_is_a_failure(design, tmp_path):
+    with pytest.raises(BenchError, match="no cocotb test was requested"):
+        _run(design, tmp_path, [])
+
+
+def test_a_missing_summary_is_a_failure(tmp_path):
+    with pytest.raises(BenchError, match="wrote no sweep.json"):
+        read_summary(tmp_path, "sweep")
+
+
+def test_a_short_count_is_a_failure():
+    region = Region("all codes", 0, 9, "exhaustive", np.arange(10))
+    assert _regions_entry(region, [CheckResult(6), CheckResult(4)])["checked"] == 10
+    with pytest.raises(BenchError, match="9 codes compared, 10 planned"):
+        _regions_entry(region, [CheckResult(6), CheckResult(3)])
+
+
+def test_sweeps_compare_every_code_on_both_paths(design):
+    codes = np.arange(-32, 32)
+    for simulator in ("icarus", "native"):
+        result = sweep_shard(design, simulator, codes)
+        assert (result.count, result.mismatch_count) == (64, 0), simulator
