@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install smelu_hw into ./.venv on a Debian/Ubuntu machine.
 #   scripts/setup.sh          runtime only (NumPy, Amaranth)
-#   scripts/setup.sh --test   also Icarus Verilog from the distro (when missing) and the test extras
+#   scripts/setup.sh --test   also Icarus Verilog, make and g++ from the distro (when missing; the
+#                             Verilator builds and sim/Makefile need the last two) and the test extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,8 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || distro+=(python3-venv)
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"
     command -v iverilog >/dev/null || distro+=(iverilog)
+    command -v make >/dev/null || distro+=(make)
+    command -v g++ >/dev/null || distro+=(g++)
 fi
 if ((${#distro[@]})); then
     sudo=""

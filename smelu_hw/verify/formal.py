@@ -143,7 +143,7 @@ def prove_piece(
     script = (
         f"read_verilog {design.name}.v\n"
         f"read_verilog -formal proof_{tag}.v\n"
-        f"hierarchy -top {TOP}\nproc\nflatten\nopt -fast\n"
+        f"hierarchy -top {TOP}\nproc\nflatten\n"  # no opt: Amaranth's initial values trip opt_dff
         + _sat(latency, "-prove ok 1", f"proof_{tag}.txt")
         + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt")
     )

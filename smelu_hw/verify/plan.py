@@ -1,17 +1,18 @@
 """How each input region of a design is covered: simulated exhaustively, proved, or sampled.
 
-* Up to :data:`EXHAUSTIVE_CODES` codes (2^24 on the native Verilator path, 2^20 on a cocotb
+* Up to :data:`EXHAUSTIVE_CODES` codes (2^24 on the native Verilator path, 2^18 on a cocotb
   simulator): every code is simulated.
 * Beyond, where the spec knows its linear pieces (SmeLU, generalized SmeLU): every code of the
   nonlinear band between the knots, widened by :data:`KNOT_MARGIN` codes on each side, is
   simulated, and the tails outside it are proved (:mod:`smelu_hw.verify.formal`). A band too
   wide to simulate is sampled, and the certificate says so.
 * Otherwise: the knots' and extremes' neighbourhoods and :data:`RANDOM_SAMPLES` random codes
-  are sampled.
+  are sampled (more on the native path, where they are cheap).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,11 +30,13 @@ __all__ = [
 ]
 
 #: Largest number of codes simulated one by one: on the native path, and on cocotb simulators.
-EXHAUSTIVE_CODES = {"native": 1 << 24, "cocotb": 1 << 20}
+EXHAUSTIVE_CODES = {"native": 1 << 24, "cocotb": 1 << 18}
 #: Codes on each side of a knot that are always simulated, whatever is proved.
 KNOT_MARGIN = 256
-#: Random codes of a sampled region.
-RANDOM_SAMPLES = 1 << 16
+#: Random codes of a sampled region, on the native path and on cocotb simulators.
+RANDOM_SAMPLES = {"native": 1 << 20, "cocotb": 1 << 11}
+#: Neighbours of each knot and end that a sampled region includes.
+SAMPLE_MARGIN = 64
 
 
 @dataclass(frozen=True)
@@ -56,20 +59,25 @@ class Region:
         return self.high - self.low + 1
 
 
-def sample_codes(spec: ActivationSpec, low: int, high: int, seed: int = 1) -> np.ndarray:
-    """Codes in ``low ..= high``: each knot and extreme with :data:`KNOT_MARGIN` neighbours on
-    either side, and :data:`RANDOM_SAMPLES` random codes, sorted and unique."""
-    centres = [*spec.knots(), low, high, 0]
-    parts = [np.arange(centre - KNOT_MARGIN, centre + KNOT_MARGIN + 1) for centre in centres]
-    parts.append(np.random.default_rng(seed).integers(low, high + 1, size=RANDOM_SAMPLES))
+def sample_codes(
+    knots: Sequence[int], low: int, high: int, seed: int = 1, count: int = RANDOM_SAMPLES["cocotb"]
+) -> np.ndarray:
+    """Codes in ``low ..= high``: each knot (a spec's :meth:`~smelu_hw.params.ActivationSpec.knots`),
+    each end and 0 with :data:`SAMPLE_MARGIN` neighbours on either side, and ``count`` random
+    codes, sorted and unique."""
+    centres = [*knots, low, high, 0]
+    parts = [np.arange(centre - SAMPLE_MARGIN, centre + SAMPLE_MARGIN + 1) for centre in centres]
+    parts.append(np.random.default_rng(seed).integers(low, high + 1, size=count))
     codes = np.unique(np.concatenate(parts))
     return codes[(codes >= low) & (codes <= high)]
 
 
-def _region(spec: ActivationSpec, name: str, low: int, high: int, limit: int) -> Region:
-    if high - low + 1 <= limit:
+def _region(spec: ActivationSpec, name: str, low: int, high: int, path: str) -> Region:
+    if high - low + 1 <= EXHAUSTIVE_CODES[path]:
         return Region(name, low, high, "exhaustive", np.arange(low, high + 1, dtype=np.int64))
-    return Region(name, low, high, "sampled", sample_codes(spec, low, high))
+    return Region(
+        name, low, high, "sampled", sample_codes(spec.knots(), low, high, count=RANDOM_SAMPLES[path])
+    )
 
 
 def plan_regions(spec: ActivationSpec, native: bool, *, can_prove: bool = True) -> list[Region]:
@@ -79,24 +87,28 @@ def plan_regions(spec: ActivationSpec, native: bool, *, can_prove: bool = True) 
     linear tails may be proved (else they are sampled).
     """
     fmt = spec.fmt
-    limit = EXHAUSTIVE_CODES["native" if native else "cocotb"]
+    path = "native" if native else "cocotb"
     total = fmt.max_code - fmt.min_code + 1
     pieces = spec.linear_pieces()
-    if total <= limit or not pieces:
-        return [_region(spec, "all codes", fmt.min_code, fmt.max_code, limit)]
+    if total <= EXHAUSTIVE_CODES[path] or not pieces:
+        return [_region(spec, "all codes", fmt.min_code, fmt.max_code, path)]
     left, right = pieces[0], pieces[-1]
     low = max(fmt.min_code, left.high - KNOT_MARGIN)
     high = min(fmt.max_code, right.low + KNOT_MARGIN)
     regions = []
     if low > fmt.min_code:
-        regions.append(_tail(spec, left, fmt.min_code, low - 1, can_prove))
-    regions.append(_region(spec, "nonlinear band and knots", low, high, limit))
+        regions.append(_tail(spec, left, fmt.min_code, low - 1, can_prove, path))
+    regions.append(_region(spec, "nonlinear band and knots", low, high, path))
     if high < fmt.max_code:
-        regions.append(_tail(spec, right, high + 1, fmt.max_code, can_prove))
+        regions.append(_tail(spec, right, high + 1, fmt.max_code, can_prove, path))
     return regions
 
 
-def _tail(spec: ActivationSpec, piece: LinearPiece, low: int, high: int, can_prove: bool) -> Region:
+def _tail(
+    spec: ActivationSpec, piece: LinearPiece, low: int, high: int, can_prove: bool, path: str
+) -> Region:
     if can_prove:
         return Region(piece.name, low, high, "proved", piece=piece)
-    return Region(piece.name, low, high, "sampled", sample_codes(spec, low, high))
+    return Region(
+        piece.name, low, high, "sampled", sample_codes(spec.knots(), low, high, count=RANDOM_SAMPLES[path])
+    )

@@ -113,18 +113,8 @@ def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, obje
 
 
 def sample_codes_of(region: Region) -> np.ndarray:
-    """The sampled fallback of a proved region (its piece's knots and ends, and random codes)."""
-    return sample_codes(_PieceKnots(region), region.low, region.high)
-
-
-class _PieceKnots:
-    """Stands in for a spec in :func:`sample_codes`: the region's ends are its knots."""
-
-    def __init__(self, region: Region) -> None:
-        self._knots = (region.low, region.high)
-
-    def knots(self) -> tuple[int, ...]:
-        return self._knots
+    """The sampled fallback of a proved region: its ends' neighbourhoods and random codes."""
+    return sample_codes((), region.low, region.high)
 
 
 def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
@@ -193,7 +183,7 @@ def verify_design(
             codes = (
                 spec.fmt.codes()
                 if total <= ENGINE_EXHAUSTIVE_CODES
-                else sample_codes(spec, spec.fmt.min_code, spec.fmt.max_code, seed)
+                else sample_codes(spec.knots(), spec.fmt.min_code, spec.fmt.max_code, seed)
             )
             extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
         else:

@@ -30,7 +30,7 @@ def verify_unit(tmp_path: Path) -> Callable[..., Certificate]:
     ) -> Certificate:
         unit = generate(spec, latency=latency, with_grad=with_grad, lanes=lanes)
         _, manifest = unit.write(tmp_path)
-        certificate = verify_design(load_design(manifest), simulator=simulator, jobs=1, proof_timeout=30)
+        certificate = verify_design(load_design(manifest), simulator=simulator, jobs=1, proof_timeout=20)
         assert certificate.mismatch_count == 0, certificate.summary()
         if complete is not None:
             assert certificate.complete == (complete and lanes is None), certificate.summary()

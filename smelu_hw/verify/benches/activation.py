@@ -68,7 +68,7 @@ def _codes(manifest: dict) -> np.ndarray:
     fmt = model_from_manifest(manifest).spec.fmt
     if fmt.bits <= STANDALONE_EXHAUSTIVE_BITS:
         return fmt.codes()
-    return sample_codes(model_from_manifest(manifest).spec, fmt.min_code, fmt.max_code)
+    return sample_codes(model_from_manifest(manifest).spec.knots(), fmt.min_code, fmt.max_code)
 
 
 @cocotb.test()

@@ -1,0 +1,25 @@
+"""Example for your own CI: every unit in a folder equals its golden model, bit for bit.
+
+Copy this file into your suite. The ``smelu_verify`` fixture comes with the package (a pytest
+plugin), so nothing else is needed::
+
+    pytest sim/test_my_units.py                      # the units in rtl/
+    SMELU_UNITS=build/ pytest sim/test_my_units.py   # yours
+    pytest sim/test_my_units.py --smelu-sim verilator -n auto
+
+Each case writes its certificate into its temporary folder and fails on any mismatch or on
+an incomplete certificate.
+"""
+
+import os
+
+import pytest
+
+from smelu_hw.verify import find_manifests
+
+UNITS = os.environ.get("SMELU_UNITS", os.path.join(os.path.dirname(__file__), "..", "rtl"))
+
+
+@pytest.mark.parametrize("manifest", find_manifests(UNITS), ids=lambda path: path.stem)
+def test_unit_equals_its_golden_model(smelu_verify, manifest):
+    smelu_verify(manifest)
