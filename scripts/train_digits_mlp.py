@@ -10,13 +10,10 @@ dense-layer model). Run once: ``python scripts/train_digits_mlp.py``.
 from __future__ import annotations
 
 import json
-import sys
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from smelu_hw.network import load_network, network_accuracy
 from smelu_hw.repro.study import load_data

@@ -22,6 +22,7 @@ def _environment() -> dict[str, str]:
 
 def _make(tmp_path: Path, manifest: Path) -> subprocess.CompletedProcess:
     # A copy of the example, so parallel runs and the checkout stay clean.
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "Makefile").write_text((ROOT / "sim" / "Makefile").read_text())
     command = ["make", "-C", str(tmp_path), f"MANIFEST={manifest}", f"PYTHON={sys.executable}"]
     return subprocess.run(command, env=_environment(), capture_output=True, text=True, check=False)
@@ -40,7 +41,7 @@ def test_cocotb_makefile_flow_fails_on_a_wrong_gate(tmp_path):
     assert count == 1
     verilog.write_text(text)
     result = _make(tmp_path / "flow", manifest)
-    assert result.returncode != 0 and "FAIL=1" in result.stdout
+    assert result.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in result.stdout, result.stdout[-1500:]
 
 
 def test_pytest_example_verifies_every_unit_in_rtl(tmp_path):

@@ -152,6 +152,44 @@ def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None
     return target
 
 
+def _engine_codes(design: Design, seed: int) -> np.ndarray:
+    """The codes an engine streams through its forward and gradient modes."""
+    fmt = design.model.spec.fmt
+    if fmt.max_code - fmt.min_code + 1 <= ENGINE_EXHAUSTIVE_CODES:
+        return fmt.codes()
+    return sample_codes(design.model.spec.knots(), fmt.min_code, fmt.max_code, seed)
+
+
+def _submit_regions(
+    executor: Executor, design: Design, regions: list[Region], sweeper: str, jobs: int, proof_timeout: int
+) -> list[tuple[Region, Future]]:
+    """One proof per proved region, and sweep shards for every other region."""
+    pending = []
+    for region in regions:
+        if region.method == "proved":
+            task = (proof_check, design, region.piece, region.low, region.high, proof_timeout)
+            pending.append((region, executor.submit(*task)))
+        else:
+            pending += [
+                (region, executor.submit(sweep_shard, design, sweeper, shard))
+                for shard in _shards(region.codes, jobs)
+            ]
+    return pending
+
+
+def _settle_proofs(design: Design, sweeper: str, done: list[tuple[Region, CheckResult]]) -> None:
+    """Sample the regions whose proof timed out, and simulate each counterexample so that it
+    is reported as the mismatch it is."""
+    for region, result in list(done):
+        if "timeout" in result.detail:
+            done.append((region, sweep_shard(design, sweeper, sample_codes_of(region))))
+        counterexample = result.detail.get("counterexample")
+        if counterexample is not None:
+            found = sweep_shard(design, sweeper, np.array([counterexample]))
+            result.mismatch_count = max(found.mismatch_count, 1)
+            result.mismatches = found.mismatches or [[counterexample, "proof", None, None]]
+
+
 def verify_design(
     design: Design,
     *,
@@ -173,74 +211,37 @@ def verify_design(
     began = time.perf_counter()
     check_simulator(simulator)
     native = simulator == "verilator"
-    spec = design.model.spec
+    sweeper = NATIVE if native else simulator
     regions: list[Region] = []
-    proofs = False
     with _executor(jobs, cluster) as executor:
-        pending: list[tuple[Region | None, Future]] = []
         if design.is_engine:
-            total = spec.fmt.max_code - spec.fmt.min_code + 1
-            codes = (
-                spec.fmt.codes()
-                if total <= ENGINE_EXHAUSTIVE_CODES
-                else sample_codes(spec.knots(), spec.fmt.min_code, spec.fmt.max_code, seed)
-            )
+            codes = _engine_codes(design, seed)
+            pending = []
             extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
         else:
-            regions = plan_regions(spec, native, can_prove=prover_available())
-            for region in regions:
-                if region.method == "proved":
-                    proofs = True
-                    pending.append(
-                        (
-                            region,
-                            executor.submit(
-                                proof_check, design, region.piece, region.low, region.high, proof_timeout
-                            ),
-                        )
-                    )
-                    continue
-                for shard in _shards(region.codes, jobs):
-                    pending.append(
-                        (region, executor.submit(sweep_shard, design, NATIVE if native else simulator, shard))
-                    )
+            regions = plan_regions(design.model.spec, native, can_prove=prover_available())
+            pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
             extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
         done = [(region, future.result()) for region, future in pending]
-        for region, result in list(done):  # proofs that timed out fall back to sampling
-            if "timeout" in result.detail:
-                shard = sweep_shard(design, NATIVE if native else simulator, sample_codes_of(region))
-                done.append((region, shard))
         extra_result = extra.result() if extra is not None else None
-    by_region: dict[int, list[CheckResult]] = {}
-    for region, result in done:
-        by_region.setdefault(id(region), []).append(result)
-    mismatches, count = [], 0
-    for _, result in done:
-        counterexample = result.detail.get("counterexample")
-        if counterexample is not None:
-            found = sweep_shard(design, NATIVE if native else simulator, np.array([counterexample]))
-            result.mismatch_count, result.mismatches = (
-                max(found.mismatch_count, 1),
-                found.mismatches or [[counterexample, "proof", None, None]],
-            )
-        mismatches += result.mismatches
-        count += result.mismatch_count
+    _settle_proofs(design, sweeper, done)
+    results = [result for _, result in done] + ([extra_result] if extra_result else [])
     if design.is_engine:
         entries = _engine_regions(design, extra_result, codes)
     else:
-        entries = [_regions_entry(region, by_region[id(region)]) for region in regions]
-    if extra_result is not None:
-        mismatches += extra_result.mismatches
-        count += extra_result.mismatch_count
-    mismatches.sort(key=lambda record: (record[0] is None, record[0] or 0))
+        entries = [_regions_entry(region, [r for g, r in done if g is region]) for region in regions]
+    mismatches = sorted(
+        (record for result in results for record in result.mismatches),
+        key=lambda record: (record[0] is None, record[0] or 0),
+    )
     return Certificate(
         module=design.name,
         sha256=design.sha256,
         configuration=_configuration(design),
-        tools=tool_versions(simulator, native=native, prover=proofs),
+        tools=tool_versions(simulator, native=native, prover=any(r.method == "proved" for r in regions)),
         regions=entries,
         contract=_contract(design, extra_result),
-        mismatch_count=count,
+        mismatch_count=sum(result.mismatch_count for result in results),
         mismatches=mismatches[:MAX_REPORTED],
         complete=all(entry["method"] != "sampled" for entry in entries),
         wall_seconds=round(time.perf_counter() - began, 2),

@@ -1,0 +1,31 @@
+"""Shards run on local processes or on a Dask cluster, and the certificate is the same."""
+
+from __future__ import annotations
+
+import distributed
+
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.gen import generate
+from smelu_hw.verify import load_design, verify_design
+
+
+def _without_times(certificate) -> dict:
+    record = certificate.to_json()
+    del record["wall_seconds"]
+    for region in record["regions"]:
+        region.pop("seconds", None)
+    return record
+
+
+def test_the_certificate_is_the_same_on_every_executor(tmp_path):
+    # 32-bit: a simulated band split into shards, and two proofs, all as cluster tasks.
+    _, manifest = generate(SmeLUSpec(beta=0.5, fmt=QFormat(32, 14)), latency=1).write(tmp_path)
+    design = load_design(manifest)
+    inline = verify_design(design, jobs=1)
+    local = verify_design(design, jobs=2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        clustered = verify_design(design, cluster=cluster.scheduler_address)
+    assert inline.verified and inline.complete, inline.summary()
+    assert _without_times(inline) == _without_times(local) == _without_times(clustered)
