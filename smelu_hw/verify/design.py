@@ -103,9 +103,20 @@ def _check(manifest: object) -> dict:
         model_from_manifest(manifest)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise DesignError(f"corrupt manifest: {error}") from None
+    if not isinstance(manifest["module"], str) or not re.fullmatch(
+        r"[A-Za-z_][A-Za-z0-9_]*", manifest["module"]
+    ):
+        raise DesignError(f"corrupt manifest: module {manifest['module']!r} is not a Verilog identifier")
     if not isinstance(manifest["latency"], int) or manifest["latency"] < 0:
         raise DesignError(f"corrupt manifest: latency {manifest['latency']!r}")
     return manifest
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DesignError(f"cannot read {what} {path}: {getattr(error, 'strerror', error)}") from None
 
 
 def load_design(manifest_path: Path) -> Design:
@@ -118,23 +129,13 @@ def load_design(manifest_path: Path) -> Design:
         Verilog module's name or ports differ from the manifest's.
     """
     manifest_path = Path(manifest_path)
-    try:
-        text = manifest_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DesignError(
-            f"cannot read manifest {manifest_path}: {getattr(error, 'strerror', error)}"
-        ) from None
+    text = _read(manifest_path, "manifest")
     try:
         manifest = _check(json.loads(text))
     except json.JSONDecodeError as error:
         raise DesignError(f"corrupt manifest {manifest_path}: {error}") from None
     verilog_path = manifest_path.with_name(f"{manifest['module']}.v")
-    try:
-        verilog = verilog_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise DesignError(
-            f"cannot read Verilog {verilog_path}: {getattr(error, 'strerror', error)}"
-        ) from None
+    verilog = _read(verilog_path, "Verilog")
     ports = _ports(verilog, manifest["module"])
     try:
         wanted = {port["name"]: (port["dir"], port["width"]) for port in manifest["ports"]}

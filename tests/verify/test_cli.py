@@ -150,6 +150,7 @@ def _bad_manifests(folder: Path) -> dict[str, Path]:
     case("no_ports", json.dumps({key: value for key, value in data.items() if key != "ports"}), verilog)
     case("unknown_activation", json.dumps(data | {"activation": "tanh"}), verilog)
     case("bad_format", json.dumps(data | {"input": {"bits": 99, "frac": 0, "signed": True}}), verilog)
+    case("module_path", json.dumps(data | {"module": "../unit/" + name}), verilog)
     case("missing_verilog", text, None)
     case("other_module", text, verilog.replace(f"module {name}(", f"module {name}_x("))
     ports = [port | ({"width": 9} if port["name"] == "x" else {}) for port in data["ports"]]
