@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--waves", action="store_true", help="on a mismatch, trace the first failing window")
     parser.add_argument("--require-complete", action="store_true", help="exit 1 unless every code is covered")
+    parser.add_argument(
+        "--no-native",
+        action="store_true",
+        help="sweep codes through cocotb on --sim, never on the native Verilator driver",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="local worker processes")
     parser.add_argument("--cluster", help="run the checks on a Dask scheduler at ADDRESS (tcp://HOST:PORT)")
     parser.add_argument(
@@ -68,7 +73,19 @@ def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
     check_simulator(args.sim)
 
 
-_OWN_FLAGS = {"--sim", "--out-dir", "--waves", "--require-complete", "--jobs", "--cluster", "--proof-timeout"}
+#: The verifier's own flags; every other flag describes a unit to generate.
+_OWN_FLAGS = frozenset(
+    [
+        "--sim",
+        "--out-dir",
+        "--waves",
+        "--require-complete",
+        "--jobs",
+        "--cluster",
+        "--proof-timeout",
+        "--no-native",
+    ]
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

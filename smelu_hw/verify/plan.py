@@ -34,7 +34,7 @@ EXHAUSTIVE_CODES = {"native": 1 << 24, "cocotb": 1 << 18}
 #: Codes on each side of a knot that are always simulated, whatever is proved.
 KNOT_MARGIN = 256
 #: Random codes of a sampled region, on the native path and on cocotb simulators.
-RANDOM_SAMPLES = {"native": 1 << 20, "cocotb": 1 << 11}
+RANDOM_SAMPLES = {"native": 1 << 16, "cocotb": 1 << 11}
 #: Neighbours of each knot and end that a sampled region includes.
 SAMPLE_MARGIN = 64
 

@@ -19,8 +19,8 @@ from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
 from .design import Design, load_design
 from .formal import prover_available
-from .plan import Region, plan_regions, sample_codes
-from .simulators import check_simulator, tool_versions
+from .plan import EXHAUSTIVE_CODES, Region, plan_regions, sample_codes
+from .simulators import SimulatorUnavailable, check_simulator, tool_versions
 
 __all__ = ["verify_design", "verify_manifest"]
 
@@ -152,6 +152,18 @@ def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None
     return target
 
 
+def _sweeps_natively(design: Design, simulator: str) -> bool:
+    if simulator == "verilator":
+        return True
+    if 1 << design.manifest["input"]["bits"] <= EXHAUSTIVE_CODES["cocotb"] or design.is_engine:
+        return False
+    try:
+        check_simulator("verilator")
+    except SimulatorUnavailable:
+        return False
+    return True
+
+
 def _engine_codes(design: Design, seed: int) -> np.ndarray:
     """The codes an engine streams through its forward and gradient modes."""
     fmt = design.model.spec.fmt
@@ -198,8 +210,15 @@ def verify_design(
     cluster: str | None = None,
     seed: int = 1,
     proof_timeout: int = PROOF_TIMEOUT,
+    native: bool | None = None,
 ) -> Certificate:
     """Verify ``design`` against its golden model and return the certificate (not written).
+
+    ``native`` chooses where code sweeps run: on the native Verilator driver (``True``), or
+    through cocotb on ``simulator`` (``False``). By default (``None``) they run natively with
+    ``simulator="verilator"``, and with Icarus wherever Verilator is installed and the input
+    has more codes than cocotb sweeps exhaustively; the cocotb benches of the latency and
+    stream contracts always run on ``simulator``.
 
     Raises
     ------
@@ -210,7 +229,9 @@ def verify_design(
     """
     began = time.perf_counter()
     check_simulator(simulator)
-    native = simulator == "verilator"
+    native = _sweeps_natively(design, simulator) if native is None else native
+    if native:
+        check_simulator("verilator")
     sweeper = NATIVE if native else simulator
     regions: list[Region] = []
     with _executor(jobs, cluster) as executor:
@@ -257,10 +278,11 @@ def verify_manifest(
     cluster: str | None = None,
     waves: bool = False,
     proof_timeout: int = PROOF_TIMEOUT,
+    native: bool | None = None,
 ) -> Certificate:
     """Verify the Verilog beside ``manifest`` and write its certificate into ``out_dir``
     (default: beside the manifest). With ``waves``, a mismatch also leaves a trace of the
-    window around the first mismatching input there.
+    window around the first mismatching input there. Other arguments as :func:`verify_design`.
 
     Raises
     ------
@@ -274,7 +296,7 @@ def verify_manifest(
     design = load_design(Path(manifest))
     out_dir = Path(manifest).parent if out_dir is None else Path(out_dir)
     certificate = verify_design(
-        design, simulator=simulator, jobs=jobs, cluster=cluster, proof_timeout=proof_timeout
+        design, simulator=simulator, jobs=jobs, cluster=cluster, proof_timeout=proof_timeout, native=native
     )
     certificate.write(out_dir)
     if waves and certificate.mismatches and not design.is_engine:

@@ -1,6 +1,8 @@
 """The benches of ``tests/sim`` go through the package's own verifier (:mod:`smelu_hw.verify`):
 each case generates a unit into its own folder, verifies it with one worker, and checks the
-certificate. The verifier fails closed, so a bench that compared nothing cannot pass."""
+certificate. The verifier fails closed, so a bench that compared nothing cannot pass. As for a
+user, units wider than cocotb sweeps exhaustively are swept on the native Verilator driver
+unless ``native=False``."""
 
 from __future__ import annotations
 
@@ -27,10 +29,13 @@ def verify_unit(tmp_path: Path) -> Callable[..., Certificate]:
         lanes: int | None = None,
         simulator: str = "icarus",
         complete: bool | None = True,
+        native: bool | None = None,
     ) -> Certificate:
         unit = generate(spec, latency=latency, with_grad=with_grad, lanes=lanes)
         _, manifest = unit.write(tmp_path)
-        certificate = verify_design(load_design(manifest), simulator=simulator, jobs=1, proof_timeout=20)
+        certificate = verify_design(
+            load_design(manifest), simulator=simulator, jobs=1, proof_timeout=20, native=native
+        )
         assert certificate.mismatch_count == 0, certificate.summary()
         if complete is not None:
             assert certificate.complete == (complete and lanes is None), certificate.summary()

@@ -61,6 +61,14 @@ def test_combinational(verify_unit, name):
     verify_unit(COMBINATIONAL[name], complete=name != "w32_beta_max")
 
 
+@pytest.mark.parametrize("name", ["w24_beta_non_pow2", "w32_beta_non_pow2"])
+def test_wide_units_swept_through_cocotb_on_icarus(verify_unit, name):
+    """The band of a wide unit simulated by the cocotb sweep on Icarus, tails proved."""
+    certificate = verify_unit(COMBINATIONAL[name], native=False)
+    assert [region["method"] for region in certificate.regions] == ["proved", "exhaustive", "proved"]
+    assert "verilator" not in certificate.tools
+
+
 @pytest.mark.parametrize("name", ["r16_rne", "w8_beta_non_pow2_rne", "w10_narrow_out"])
 def test_combinational_without_gradient(verify_unit, name):
     verify_unit(COMBINATIONAL[name], with_grad=False)
