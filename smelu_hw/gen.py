@@ -28,6 +28,7 @@ from .cli import Parser, UsageError, run_main
 from .fixed import ROUNDING_MODES
 from .hw import ActivationUnit
 from .hw.engine import MODES, StreamEngine, engine_layouts
+from .keywords import RESERVED_WORDS
 from .params import METHODS, ActivationSpec, io_format
 from .registry import ACTIVATIONS
 
@@ -35,40 +36,6 @@ __all__ = ["GeneratedUnit", "add_unit_arguments", "generate", "main", "unit_from
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-VERILOG_KEYWORDS = frozenset(
-    [
-        "always",
-        "and",
-        "assign",
-        "begin",
-        "buf",
-        "case",
-        "default",
-        "else",
-        "end",
-        "endcase",
-        "endfunction",
-        "endmodule",
-        "for",
-        "function",
-        "if",
-        "initial",
-        "inout",
-        "input",
-        "integer",
-        "module",
-        "nand",
-        "nor",
-        "not",
-        "or",
-        "output",
-        "parameter",
-        "reg",
-        "signed",
-        "wire",
-        "xor",
-    ]
-)
 
 
 #: Verilator -Wall waivers for two properties of all Amaranth output, not of this design:
@@ -292,8 +259,11 @@ def generate(
     if lanes is not None and not with_grad:
         raise ValueError("an engine needs the gradient (its modes use it); drop --no-grad")
     name = default_name(spec, latency, with_grad, lanes) if name is None else name
-    if not IDENTIFIER.match(name) or name in VERILOG_KEYWORDS:
-        raise ValueError(f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
+    if not IDENTIFIER.match(name) or name in RESERVED_WORDS:
+        raise ValueError(
+            f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
+            f"keyword, not {name!r}"
+        )
     unit_class = ACTIVATIONS[spec.activation].unit
     if lanes is not None:
         return GeneratedUnit(spec, StreamEngine(spec, lanes, unit_class, latency), name)

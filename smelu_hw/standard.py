@@ -1,6 +1,6 @@
 """The standard set of generated units checked in under ``rtl/``.
 
-``python -m smelu_hw.standard [DIR]`` regenerates them; a test proves the checked-in files
+``python -m smelu_hw.standard [DIR]`` (default ``rtl``) regenerates them; a test proves the checked-in files
 equal what the current generator produces.
 """
 
@@ -28,7 +28,8 @@ def standard_units() -> list[GeneratedUnit]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    out_dir = Path((sys.argv[1:] if argv is None else argv or ["rtl"])[0])
+    arguments = sys.argv[1:] if argv is None else argv
+    out_dir = Path(arguments[0] if arguments else "rtl")
     for unit in standard_units():
         for path in unit.write(out_dir):
             print(path)

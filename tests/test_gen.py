@@ -123,6 +123,10 @@ BAD = [
     (["--bits", "16", "--name", "2fast"], "name must be a plain Verilog identifier"),
     (["--bits", "16", "--name", "a-b"], "name must be a plain Verilog identifier"),
     (["--bits", "16", "--name", "module"], "name must be a plain Verilog identifier"),
+    *(
+        (["--bits", "16", "--name", word], f"and no (System)Verilog keyword, not {word!r}")
+        for word in ("posedge", "negedge", "task", "generate", "localparam", "logic", "interface")
+    ),
     (["--bits", "16", "--latency", "-1"], "latency must be 0 or more, not -1"),
     (["--bits", "16", "--out-bits", "40"], "out_bits must be an integer from 4 to 32, not 40"),
     (["--bits", "16", "--out-frac", "16"], "out_frac must be an integer from 0 to 15, not 16"),
@@ -194,3 +198,13 @@ def test_console_script_is_installed(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "smelu_q8f4_beta16_rne.v").exists()
+
+
+def test_standard_set_defaults_to_rtl(tmp_path, monkeypatch):
+    """``python -m smelu_hw.standard`` with no argument writes the standard set into rtl/."""
+    monkeypatch.chdir(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "smelu_hw.standard"], capture_output=True, text=True, check=False
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+    assert len(list((tmp_path / "rtl").glob("*.v"))) == len(result.stdout.splitlines()) // 2 > 0
