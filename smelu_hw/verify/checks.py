@@ -176,7 +176,7 @@ def engine_check(
     elif "engine_full_throughput" in failed and count == 0:
         raise BenchError(f"engine_full_throughput failed; see {run / 'sim.log'}")
     vectors = summary["vectors"]
-    detail = {"vectors": vectors, "throughput": throughput}
+    detail = {"vectors": vectors, "per_mode": summary["per_mode"], "throughput": throughput}
     return CheckResult(
         sum(vectors.values()), count, records[:MAX_REPORTED], time.perf_counter() - began, detail
     )

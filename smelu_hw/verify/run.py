@@ -128,11 +128,12 @@ def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> l
     pairs = total * (out.max_code - out.min_code + 1)  # fused backward takes (x, g)
     return [
         {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
-         "method": method, "checked": vectors[mode]}
+         "method": method, "checked": len(codes), "mismatch_count": result.detail["per_mode"][mode]}
         for mode in ("forward", "gradient")
     ] + [
         {"name": "backward mode (x, g pairs)", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
-         "method": "sampled", "checked": vectors["backward"]}
+         "method": "sampled", "checked": vectors["backward"],
+         "mismatch_count": result.detail["per_mode"]["backward"]}
     ]  # fmt: skip
 
 

@@ -92,20 +92,20 @@ async def engine_sweep(dut):
     beats = bench.beats("forward", codes) + bench.beats("gradient", codes) + bench.beats("backward", backward)
     bench.rng.shuffle(beats)
     received, _ = await bench.stream(beats, gap=0.3, stall=0.4)
-    records, count = [], 0
+    records: list[list[int | str]] = []
     field = {"forward": "y", "gradient": "dy", "backward": "fused"}
+    per_mode = dict.fromkeys(field, 0)
     for (mode, x, g), got in zip(beats, received, strict=True):
         want = bench.expected(mode, x, g)
         for lane, (value, expected) in enumerate(zip(got, want, strict=True)):
             if value != expected:
-                count += 1
+                per_mode[mode] += 1
                 if len(records) < MAX_REPORTED:
                     records.append([int(x[lane]), field[mode], value, expected])
+    count = sum(per_mode.values())
     vectors = {mode: sum(bench.lanes for beat in beats if beat[0] == mode) for mode in field}
-    _write(
-        "engine_sweep",
-        {"beats": len(received), "vectors": vectors, "mismatch_count": count, "mismatches": records},
-    )
+    summary = {"beats": len(received), "vectors": vectors, "mismatch_count": count, "per_mode": per_mode}
+    _write("engine_sweep", summary | {"mismatches": records})
     assert len(received) == len(beats), f"{len(received)} of {len(beats)} beats came out"
     assert count == 0, f"{count} lane results differ from the golden model: {records[:3]}"
 
