@@ -23,7 +23,7 @@ from ..cli import Parser, UsageError, run_main
 from ..gen import add_unit_arguments, unit_from_args
 from .cocotb_run import BenchError
 from .design import DesignError
-from .run import PROOF_TIMEOUT, verify_manifest
+from .run import PROOF_TIMEOUT, ExecutorUnavailable, verify_manifest
 from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
 
 __all__ = ["main", "run"]
@@ -98,7 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             manifest = args.manifest
             out_dir = args.out_dir
             if manifest is None:
-                unit, notes = unit_from_args(args)
+                try:
+                    unit, notes = unit_from_args(args)
+                except ValueError as error:  # a parameter out of range
+                    raise UsageError(str(error)) from None
                 for note in notes:
                     print(f"{PROG}: warning: {note}", file=sys.stderr)
                 manifest = unit.write(Path(folder))[1]
@@ -110,8 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 jobs=args.jobs,
                 cluster=args.cluster,
                 waves=args.waves,
+                proof_timeout=args.proof_timeout,
+                native=False if args.no_native else None,
             )
-    except (UsageError, ValueError, DesignError, SimulatorUnavailable) as error:
+    except (UsageError, DesignError, SimulatorUnavailable, ExecutorUnavailable) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except BenchError as error:

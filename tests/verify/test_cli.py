@@ -151,6 +151,14 @@ def _bad_manifests(folder: Path) -> dict[str, Path]:
     case("unknown_activation", json.dumps(data | {"activation": "tanh"}), verilog)
     case("bad_format", json.dumps(data | {"input": {"bits": 99, "frac": 0, "signed": True}}), verilog)
     case("module_path", json.dumps(data | {"module": "../unit/" + name}), verilog)
+    case("grad_dropped", json.dumps(data | {"grad": None}), verilog)  # dy would go unchecked
+    case("grad_signed", json.dumps(data | {"grad": data["grad"] | {"signed": True}}), verilog)
+    case("output_narrower", json.dumps(data | {"output": data["output"] | {"bits": 6}}), verilog)
+    case("latency_bool", json.dumps(data | {"latency": True}), verilog)
+    case("latency_wrong", json.dumps(data | {"latency": 1}), verilog)
+    case("huge_beta", json.dumps(data | {"params": data["params"] | {"beta_code": 10**400}}), verilog)
+    case("port_list_width", json.dumps(data | {"ports": [{**data["ports"][0], "width": [8]}]}), verilog)
+    case("engine_garbage", json.dumps(data | {"engine": {"lanes": "many"}}), verilog)
     case("missing_verilog", text, None)
     case("other_module", text, verilog.replace(f"module {name}(", f"module {name}_x("))
     ports = [port | ({"width": 9} if port["name"] == "x" else {}) for port in data["ports"]]
