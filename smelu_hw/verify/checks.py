@@ -86,12 +86,17 @@ def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
     folder = design_build(design, NATIVE)
     run = _run_dir(folder, "native")
     codes.astype("<i8").tofile(run / "codes.bin")
-    result = subprocess.run(
-        [str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"],
-        cwd=run,
-        capture_output=True,
-        check=False,
-    )
+    limit = 60 + len(codes) // NATIVE_MIN_RATE  # far beyond any real run: a hung unit fails
+    try:
+        result = subprocess.run(
+            [str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"],
+            cwd=run,
+            capture_output=True,
+            check=False,
+            timeout=limit,
+        )
+    except subprocess.TimeoutExpired:
+        raise BenchError(f"the native driver ran over {limit} s in {run}") from None
     if result.returncode != 0:
         raise BenchError(f"the native driver failed with status {result.returncode} in {run}")
     raw = np.fromfile(run / "out.bin", dtype="<u4").astype(np.int64).reshape(-1, 3)

