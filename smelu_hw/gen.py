@@ -11,10 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import sys
-import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,10 +23,12 @@ from amaranth.hdl import Shape
 
 from . import __version__
 from .cli import Parser, UsageError, run_main
+from .files import write_atomically
 from .fixed import ROUNDING_MODES
 from .hw import ActivationUnit
 from .hw.engine import MODES, StreamEngine, engine_layouts
 from .keywords import RESERVED_WORDS
+from .manifest import format_entry
 from .params import METHODS, ActivationSpec, io_format
 from .registry import ACTIVATIONS
 
@@ -152,16 +152,6 @@ def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int
     return "_".join(parts)
 
 
-def _format_json(fmt: object) -> dict[str, object]:
-    return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 class GeneratedUnit:
     """A unit's Verilog text and manifest, built in memory (nothing written yet)."""
 
@@ -189,9 +179,9 @@ class GeneratedUnit:
             "activation": spec.activation,
             "generator_version": __version__,
             "params": spec.params(),
-            "input": _format_json(spec.fmt),
-            "output": _format_json(spec.out_fmt),
-            "grad": _format_json(spec.grad_fmt) if self.with_grad else None,
+            "input": format_entry(spec.fmt),
+            "output": format_entry(spec.out_fmt),
+            "grad": format_entry(spec.grad_fmt) if self.with_grad else None,
             "rounding": spec.rounding,
             "latency": unit.latency,
             "ports": ports,
@@ -230,20 +220,8 @@ class GeneratedUnit:
         """Write ``NAME.v`` and ``NAME.json`` atomically (temporary file, then rename)."""
         out_dir.mkdir(parents=True, exist_ok=True)
         manifest = json.dumps(self.manifest, indent=2) + "\n"
-        paths = []
-        for suffix, text in ((".v", self.verilog), (".json", manifest)):
-            path = out_dir / f"{self.name}{suffix}"
-            handle, temporary = tempfile.mkstemp(dir=out_dir, prefix=f".{self.name}", suffix=suffix)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                    stream.write(text)
-                os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates files private
-                os.replace(temporary, path)
-            except BaseException:
-                os.unlink(temporary)
-                raise
-            paths.append(path)
-        return paths
+        texts = ((".v", self.verilog), (".json", manifest))
+        return [write_atomically(out_dir / f"{self.name}{suffix}", text) for suffix, text in texts]
 
 
 def generate(

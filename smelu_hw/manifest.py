@@ -14,11 +14,16 @@ from .models import Activation
 from .params import ActivationSpec
 from .registry import ACTIVATIONS
 
-__all__ = ["model_from_manifest", "spec_from_manifest"]
+__all__ = ["format_entry", "model_from_manifest", "spec_from_manifest"]
 
 
 def _format(entry: Mapping[str, object]) -> QFormat:
     return QFormat(entry["bits"], entry["frac"], signed=entry["signed"])
+
+
+def format_entry(fmt: QFormat) -> dict[str, object]:
+    """A format as the manifest records it (SPEC §7); the inverse of reading it back."""
+    return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
 
 
 def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:

@@ -8,12 +8,12 @@ and the wall time. Both files are written atomically, so an interrupted run leav
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["CERTIFICATE_VERSION", "Certificate", "write_atomically"]
+from ..files import write_atomically
+
+__all__ = ["CERTIFICATE_VERSION", "Certificate"]
 
 #: Version of the certificate's JSON layout.
 CERTIFICATE_VERSION = 1
@@ -121,19 +121,3 @@ class Certificate:
             f"{self.module}.cert.md": self.to_markdown(),
         }
         return [write_atomically(out_dir / name, text) for name, text in texts.items()]
-
-
-def write_atomically(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file beside ``path`` and rename it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        mask = os.umask(0)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp creates files private
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return path

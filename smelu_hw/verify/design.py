@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..manifest import model_from_manifest
+from ..manifest import format_entry, model_from_manifest
 from ..models import Activation
 
 __all__ = ["Design", "DesignError", "load_design"]
@@ -89,10 +89,6 @@ def _ports(verilog: str, module: str) -> dict[str, tuple[str, int]]:
     raise DesignError(f"the Verilog file has no module {module!r}")
 
 
-def _format(fmt: object) -> dict[str, object]:
-    return {"bits": fmt.bits, "frac": fmt.frac, "signed": fmt.signed}
-
-
 def _unit_ports(manifest: dict, spec: object) -> set[tuple[str, str, int]]:
     """The ports (SPEC §6) that a unit of ``spec`` with the manifest's latency has."""
     ports = {("x", "in", spec.fmt.bits), ("y", "out", spec.out_fmt.bits)}
@@ -142,7 +138,7 @@ def _check(manifest: object) -> dict:
     grad = manifest["grad"]
     formats = [("input", spec.fmt), ("output", spec.out_fmt)] + ([("grad", spec.grad_fmt)] if grad else [])
     for key, fmt in formats:
-        if manifest[key] != _format(fmt):
+        if manifest[key] != format_entry(fmt):
             raise DesignError(f"corrupt manifest: {key} {manifest[key]} is not the unit's {fmt}")
     if "engine" not in manifest and ports != _unit_ports(manifest, spec):
         raise DesignError("corrupt manifest: its ports are not those of the unit it describes")
