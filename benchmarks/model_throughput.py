@@ -14,13 +14,7 @@ from collections.abc import Callable
 import numpy as np
 
 from smelu_hw import QFormat, SmeLU
-
-
-def float_smelu(x: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    """SmeLU and its gradient in float64, the textbook ``np.where`` way."""
-    y = np.where(x <= -beta, 0.0, np.where(x >= beta, x, (x + beta) ** 2 / (4 * beta)))
-    dy = np.where(x <= -beta, 0.0, np.where(x >= beta, 1.0, (x + beta) / (2 * beta)))
-    return y, dy
+from smelu_hw.approx.functions import smelu_float
 
 
 def best_rate(run: Callable[[], object], elements: int, repeats: int) -> float:
@@ -47,7 +41,7 @@ def main() -> None:
     for beta in (2.0, 1.5):
         model = SmeLU(beta, fmt=fmt)
         exact = best_rate(lambda m=model: (m.forward(codes), m.grad(codes)), codes.size, args.repeats)
-        floating = best_rate(lambda b=beta: float_smelu(reals, b), codes.size, args.repeats)
+        floating = best_rate(lambda b=beta: smelu_float(reals, b), codes.size, args.repeats)
         print(
             f"beta={beta:<4} exact int model {exact / 1e6:7.1f} M elem/s | "
             f"float64 np.where {floating / 1e6:7.1f} M elem/s | ratio {exact / floating:.2f}x"

@@ -15,18 +15,14 @@ from pathlib import Path
 
 import numpy as np
 
-from smelu_hw.network import load_network, network_accuracy
-from smelu_hw.repro.study import load_data
+from smelu_hw.approx.functions import smelu_float
+from smelu_hw.datasets import load_digits_split
+from smelu_hw.network import INPUT_FRAC, input_codes, load_network, network_accuracy
 
 OUT = Path(__file__).resolve().parent.parent / "smelu_hw" / "data" / "digits_mlp.json"
 SHIFT = 24
+BETA = 1.0  # SmeLU's beta after both layers
 ACT_FRAC = 8  # activations in Q16.8
-IN_FRAC = 4  # pixels 0..16 as Q8.4 codes (value = pixel / 16)
-
-
-def smelu(z: np.ndarray, beta: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    value = np.where(z <= -beta, 0, np.where(z >= beta, z, (z + beta) ** 2 / (4 * beta)))
-    return value, np.where(z <= -beta, 0, np.where(z >= beta, 1, (z + beta) / (2 * beta)))
 
 
 def train(
@@ -38,7 +34,7 @@ def train(
         for batch in np.array_split(rng.permutation(len(x)), len(x) // 32):
             h, cache = x[batch], []
             for w, b in layers:
-                a, slope = smelu(h @ w + b)
+                a, slope = smelu_float(h @ w + b, BETA)
                 cache.append((h, slope))
                 h = a
             p = np.exp(h - h.max(axis=1, keepdims=True))
@@ -57,7 +53,7 @@ def train(
 
 
 def quantize(layers: list[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, object]]:
-    result, in_frac = [], IN_FRAC
+    result, in_frac = [], INPUT_FRAC
     for w, b in layers:
         scale = float(np.abs(w).max()) / 127
         codes = np.rint(w / scale).astype(int).T  # [outputs][inputs]
@@ -70,7 +66,7 @@ def quantize(layers: list[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, obje
                 "bias": bias.tolist(),
                 "multiplier": multiplier,
                 "shift": SHIFT,
-                "in_bits": 8 if in_frac == IN_FRAC else 16,
+                "in_bits": 8 if in_frac == INPUT_FRAC else 16,
             }
         )
         in_frac = ACT_FRAC
@@ -78,15 +74,14 @@ def quantize(layers: list[tuple[np.ndarray, np.ndarray]]) -> list[dict[str, obje
 
 
 def main() -> None:
-    x, labels, x_test, labels_test = load_data()
+    x, labels, x_test, labels_test = load_digits_split()
     layers = train(x, labels, [64, 24, 10])
     network = {
-        "activation": {"beta": 1.0, "bits": 16, "frac": ACT_FRAC},
-        "input_frac": IN_FRAC,
+        "activation": {"beta": BETA, "bits": 16, "frac": ACT_FRAC},
         "layers": quantize(layers),
     }
     OUT.write_text(json.dumps(network) + "\n")
-    pixels = np.rint(x_test * 16).astype(int)
+    pixels = input_codes(x_test)
     print(f"integer network test accuracy: {network_accuracy(load_network(OUT), pixels, labels_test):.3f}")
 
 

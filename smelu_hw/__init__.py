@@ -2,7 +2,7 @@
 
 from .fixed import ROUNDING_MODES, QFormat
 from .models import GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
-from .params import (
+from .specs import (
     GELUSpec,
     GSmeLUSpec,
     HardSwishSpec,

@@ -18,15 +18,13 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
-from .approx.functions import slope_mp, value_mp
-from .params import ActivationSpec
+from .approx.functions import erfc, gsmelu_float, slope_mp, value_mp
+from .specs import ActivationSpec
 
 __all__ = ["ErrorStats", "reference_codes", "error_stats"]
 
 #: Relative error bound of the float64 formulas below (a few ulps each), generously rounded up.
 FLOAT_MARGIN = 2.0**-40
-
-_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -45,12 +43,7 @@ def _float_reference(spec: ActivationSpec, x: np.ndarray, gradient: bool) -> np.
             else (p["beta_left_used"], p["beta_right_used"])
         )
         sl, sr = (0.0, 1.0) if name == "smelu" else (p["slope_left_used"], p["slope_right_used"])
-        a = (sr - sl) / (2 * (bl + br))
-        u = x + bl
-        if gradient:
-            return np.where(x <= -bl, sl, np.where(x >= br, sr, 2 * a * u + sl))
-        right = a * (bl + br) ** 2 + sl * (bl + br) + sr * (x - br)
-        return np.where(x <= -bl, sl * u, np.where(x >= br, right, a * u * u + sl * u))
+        return gsmelu_float(x, bl, br, sl, sr)[int(gradient)]
     if name == "relu":
         return (x > 0).astype(np.float64) if gradient else np.maximum(x, 0.0)
     if name == "hardswish":
@@ -64,7 +57,7 @@ def _float_reference(spec: ActivationSpec, x: np.ndarray, gradient: bool) -> np.
     if name == "softplus":
         return _sigmoid(beta * x) if gradient else np.logaddexp(0.0, beta * x) / beta
     if name == "gelu":
-        phi = 0.5 * _erfc(-x / math.sqrt(2.0)).astype(np.float64)
+        phi = 0.5 * erfc(-x / math.sqrt(2.0))
         return phi + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi) if gradient else x * phi
     raise ValueError(f"unknown activation {name!r}")
 

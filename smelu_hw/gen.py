@@ -29,8 +29,8 @@ from .hw import ActivationUnit
 from .hw.engine import MODES, StreamEngine, engine_layouts
 from .keywords import RESERVED_WORDS
 from .manifest import format_entry
-from .params import METHODS, ActivationSpec, io_format
 from .registry import ACTIVATIONS
+from .specs import METHODS, ActivationSpec, io_format
 
 __all__ = ["GeneratedUnit", "add_unit_arguments", "generate", "main", "unit_from_args"]
 

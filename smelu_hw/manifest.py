@@ -10,9 +10,8 @@ import math
 from collections.abc import Mapping
 
 from .fixed import QFormat
-from .models import Activation
-from .params import ActivationSpec
-from .registry import ACTIVATIONS
+from .models import Activation, model_for
+from .specs import SPECS, ActivationSpec
 
 __all__ = ["format_entry", "model_from_manifest", "spec_from_manifest"]
 
@@ -37,7 +36,7 @@ def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
         If the activation is unknown.
     """
     activation = manifest["activation"]
-    if activation not in ACTIVATIONS:
+    if activation not in SPECS:
         raise ValueError(f"unknown activation {activation!r}")
     fmt = _format(manifest["input"])
     params = manifest["params"]
@@ -48,7 +47,7 @@ def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
         elif not key.endswith("_used") and f"{key}_code" not in params:
             kwargs[key] = value
     grad = manifest["grad"]
-    return ACTIVATIONS[activation].spec(
+    return SPECS[activation](
         fmt=fmt,
         out_fmt=_format(manifest["output"]),
         grad_frac=None if grad is None else grad["frac"],
@@ -60,4 +59,4 @@ def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
 def model_from_manifest(manifest: Mapping[str, object]) -> Activation:
     """Return the golden model of the unit a manifest describes."""
     spec = spec_from_manifest(manifest)
-    return ACTIVATIONS[spec.activation].model.from_spec(spec)
+    return model_for(spec)

@@ -8,12 +8,14 @@ from pathlib import Path
 import numpy as np
 
 from .fixed import QFormat
-from .models.dense import DenseLayer, DenseSpec
-from .params import SmeLUSpec
+from .models.dense import DenseLayer
+from .specs import DenseSpec, SmeLUSpec, check_chain
 
 __all__ = [
     "DIGITS_MLP",
     "INPUT_FRAC",
+    "UPSTREAM_GAIN",
+    "input_codes",
     "load_network",
     "network_forward",
     "network_accuracy",
@@ -22,6 +24,10 @@ __all__ = [
 
 #: Fractional bits of the network's input codes (pixels 0..16 as Q8.4).
 INPUT_FRAC = 4
+#: Gain of the float cross-entropy gradient before it is quantized to a tile's output format,
+#: so that the codes of the upstream gradient ``dy`` use the format's range instead of
+#: rounding to zero (it only scales the bench's stimulus; every tile step stays bit-exact).
+UPSTREAM_GAIN = 64
 #: The committed digits network (see ``scripts/train_digits_mlp.py``).
 DIGITS_MLP = Path(__file__).resolve().parent / "data" / "digits_mlp.json"
 
@@ -45,8 +51,14 @@ def load_network(path: Path = DIGITS_MLP) -> list[DenseSpec]:
     ]
 
 
+def input_codes(images: np.ndarray) -> np.ndarray:
+    """Input codes (``INPUT_FRAC`` fractional bits) of images scaled to [0, 1]."""
+    return np.rint(np.ldexp(images, INPUT_FRAC)).astype(np.int64)
+
+
 def network_forward(layers: list[DenseSpec], x: np.ndarray) -> list[np.ndarray]:
     """Every layer's output codes for input codes ``x`` of shape ``(batch, inputs)``."""
+    check_chain(layers)
     outputs = []
     for spec in layers:
         x = DenseLayer(spec).forward(x)
@@ -74,7 +86,7 @@ def network_backward(
     p = np.exp(logits - logits.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     p[np.arange(len(labels)), labels] -= 1
-    upstream = p / len(labels) * 64  # scaled so that the codes use the format's range
+    upstream = p / len(labels) * UPSTREAM_GAIN
     steps: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for index in range(len(layers) - 1, -1, -1):
         spec = layers[index]

@@ -3,7 +3,7 @@ activation is linear, used to prove hardware on inputs too many to simulate.
 
 A :class:`LinearPiece` says that on the input codes ``low ..= high`` the unit's output code is
 ``saturate(round((scale * X + offset) / 2**shift))`` and likewise for the gradient code. Specs
-derive their pieces from their quantized codes (:meth:`~smelu_hw.params.ActivationSpec.linear_pieces`).
+derive their pieces from their quantized codes (:meth:`~smelu_hw.specs.ActivationSpec.linear_pieces`).
 """
 
 from __future__ import annotations

@@ -1,25 +1,16 @@
-"""One table of every activation: its spec, golden model and hardware unit."""
+"""One table of every activation for the tools: its spec, golden model and hardware unit.
+
+The layers below keep their own tables (:data:`smelu_hw.specs.SPECS`,
+:data:`smelu_hw.models.MODELS`, :data:`smelu_hw.hw.UNITS`); this module, a tool, joins them.
+"""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from .hw import ActivationUnit
-from .hw.gsmelu import GSmeLUUnit
-from .hw.rational import HardSwishUnit, ReLUUnit
-from .hw.smelu import SmeLUUnit
-from .hw.smooth import GELUUnit, SoftplusUnit, SwishUnit
-from .models import GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
-from .params import (
-    ActivationSpec,
-    GELUSpec,
-    GSmeLUSpec,
-    HardSwishSpec,
-    ReLUSpec,
-    SmeLUSpec,
-    SoftplusSpec,
-    SwishSpec,
-)
+from .hw import UNITS, ActivationUnit
+from .models import MODELS, Activation
+from .specs import SPECS, ActivationSpec
 
 __all__ = ["ACTIVATIONS", "Entry"]
 
@@ -31,12 +22,4 @@ class Entry(NamedTuple):
 
 
 #: Activation name (SPEC §5) -> spec, model and unit classes.
-ACTIVATIONS: dict[str, Entry] = {
-    "smelu": Entry(SmeLUSpec, SmeLU, SmeLUUnit),
-    "gsmelu": Entry(GSmeLUSpec, GSmeLU, GSmeLUUnit),
-    "relu": Entry(ReLUSpec, ReLU, ReLUUnit),
-    "hardswish": Entry(HardSwishSpec, HardSwish, HardSwishUnit),
-    "swish": Entry(SwishSpec, Swish, SwishUnit),
-    "softplus": Entry(SoftplusSpec, Softplus, SoftplusUnit),
-    "gelu": Entry(GELUSpec, GELU, GELUUnit),
-}
+ACTIVATIONS: dict[str, Entry] = {name: Entry(spec, MODELS[name], UNITS[name]) for name, spec in SPECS.items()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .fixed import QFormat
 from .gen import GeneratedUnit, generate
-from .params import SmeLUSpec
+from .specs import SmeLUSpec
 
 __all__ = ["REFERENCE_R16", "standard_units", "main"]
 

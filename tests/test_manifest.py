@@ -9,7 +9,7 @@ import pytest
 from smelu_hw import QFormat
 from smelu_hw.gen import generate
 from smelu_hw.manifest import model_from_manifest, spec_from_manifest
-from smelu_hw.params import (
+from smelu_hw.specs import (
     GELUSpec,
     GSmeLUSpec,
     HardSwishSpec,

@@ -1,26 +1,24 @@
-"""The reproducibility study: backpropagation is right, and the quick study runs end to end."""
+"""The reproducibility study: backpropagation is right, the quantized activation is the golden
+model's arithmetic, and the quick study runs end to end."""
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
 from smelu_hw import QFormat, SmeLU
+from smelu_hw.approx.functions import smelu_float
 from smelu_hw.repro.__main__ import main
-from smelu_hw.repro.net import MLP
-
-
-def smelu_float(z: np.ndarray, beta: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
-    value = np.where(z <= -beta, 0, np.where(z >= beta, z, (z + beta) ** 2 / (4 * beta)))
-    slope = np.where(z <= -beta, 0, np.where(z >= beta, 1, (z + beta) / (2 * beta)))
-    return value, slope
+from smelu_hw.repro.net import MLP, QuantizedActivation
+from tests.reference import round_fraction, smelu
 
 
 @pytest.mark.parametrize("normalize", [False, True])
 def test_backpropagation_matches_finite_differences(normalize):
     # A float activation isolates the network's own calculus from the quantized steps.
-    net = MLP([5, 7, 6, 3], SmeLU(2.0, fmt=QFormat(16, 8)), init_seed=1, normalize=normalize)
-    net._act = smelu_float
+    net = MLP([5, 7, 6, 3], lambda z: smelu_float(z, 2.0), init_seed=1, normalize=normalize)
     rng = np.random.default_rng(0)
     x, labels = rng.normal(size=(4, 5)), np.array([0, 2, 1, 2])
 
@@ -38,6 +36,22 @@ def test_backpropagation_matches_finite_differences(normalize):
             down = loss()
             weights[i, j] += step
             assert abs((up - down) / (2 * step) - dw[i, j]) < 1e-6 * max(1.0, abs(dw[i, j]))
+
+
+def test_the_quantized_activation_is_the_golden_models_arithmetic():
+    # Q8.4 SmeLU with beta = 1: pre-activations off the grid, ties included, and beyond the
+    # input range (saturated), against quantization and SPEC §3 done in Fractions.
+    act = QuantizedActivation(SmeLU(1.0, fmt=QFormat(8, 4)))
+    spec = act.model.spec
+    z = np.arange(-9.0, 9.0, 1 / 64)
+    value, slope = act(z)
+    for zi, vi, si in zip(z, value, slope, strict=True):
+        code = min(max(round_fraction(Fraction(zi) * 16, "rne"), -128), 127)
+        exact_value, exact_slope = smelu(Fraction(code, 16), Fraction(1))
+        want_value = min(max(round_fraction(exact_value * 16, "rne"), -128), 127)
+        want_slope = min(round_fraction(exact_slope * (1 << spec.grad_frac), "rne"), spec.grad_fmt.max_code)
+        assert (vi, si) == (Fraction(want_value, 16), Fraction(want_slope, 1 << spec.grad_frac)), zi
+    assert len(z) == 1152
 
 
 def test_quick_study_writes_table_plot_and_verdict(tmp_path):

@@ -1,4 +1,8 @@
-"""Reference definitions of the smooth baselines, in float64 and in mpmath.
+"""Reference definitions in float64 (SmeLU, generalized SmeLU, the smooth baselines) and mpmath.
+
+:func:`gsmelu_float` and :func:`smelu_float` are the one float64 SmeLU of the package, for
+error analysis, training and benchmarks; exactness is checked against integer and Fraction
+references, never against these.
 
 Swish, Softplus and GELU all satisfy ``f(x) - f(-x) = x``. So with ``a = |x|``::
 
@@ -19,14 +23,55 @@ import mpmath
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["SMOOTH", "left_value", "left_slope", "value_mp", "slope_mp"]
+__all__ = [
+    "SMOOTH",
+    "erfc",
+    "gsmelu_float",
+    "smelu_float",
+    "left_value",
+    "left_slope",
+    "value_mp",
+    "slope_mp",
+]
 
 #: The smooth baselines approximated by polynomials.
 SMOOTH = ("swish", "softplus", "gelu")
 
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+_erfc_object = np.frompyfunc(math.erfc, 1, 1)
 _SQRT2 = math.sqrt(2.0)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+def erfc(x: npt.ArrayLike) -> np.ndarray:
+    """The complementary error function of an array, in float64 (NumPy has none)."""
+    return _erfc_object(np.asarray(x, dtype=np.float64)).astype(np.float64)
+
+
+def gsmelu_float(
+    x: npt.ArrayLike, beta_left: float, beta_right: float, slope_left: float = 0.0, slope_right: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generalized SmeLU and its derivative in float64, straight from SPEC §3.
+
+    Slope ``slope_left`` left of ``-beta_left``, ``slope_right`` right of ``beta_right``, and
+    the quadratic between them that joins both with a continuous derivative.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    width = beta_left + beta_right
+    a = (slope_right - slope_left) / (2 * width)
+    u = x + beta_left
+    right = a * width**2 + slope_left * width + slope_right * (x - beta_right)
+    value = np.where(
+        x <= -beta_left, slope_left * u, np.where(x >= beta_right, right, a * u * u + slope_left * u)
+    )
+    slope = np.where(
+        x <= -beta_left, slope_left, np.where(x >= beta_right, slope_right, 2 * a * u + slope_left)
+    )
+    return value, slope
+
+
+def smelu_float(x: npt.ArrayLike, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """SmeLU and its derivative in float64: ``0``, ``(x + beta)**2 / (4 beta)``, ``x``."""
+    return gsmelu_float(x, beta, beta)
 
 
 def _sigmoid_neg(z: np.ndarray) -> np.ndarray:
@@ -43,7 +88,7 @@ def left_value(name: str, beta: float, a: npt.ArrayLike) -> np.ndarray:
     if name == "swish":
         return -a * _sigmoid_neg(beta * a)
     if name == "gelu":
-        return -a * 0.5 * _erfc(a / _SQRT2).astype(np.float64)
+        return -a * 0.5 * erfc(a / _SQRT2)
     raise ValueError(f"unknown smooth activation {name!r}")
 
 
@@ -56,7 +101,7 @@ def left_slope(name: str, beta: float, a: npt.ArrayLike) -> np.ndarray:
         s = _sigmoid_neg(beta * a)
         return s - beta * a * s * (1.0 - s)
     if name == "gelu":
-        return 0.5 * _erfc(a / _SQRT2).astype(np.float64) - a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)
+        return 0.5 * erfc(a / _SQRT2) - a * _INV_SQRT_2PI * np.exp(-0.5 * a * a)
     raise ValueError(f"unknown smooth activation {name!r}")
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from .. import cache
-from ..params import SmoothSpec
+from ..specs import SmoothSpec
 from .functions import left_slope, left_value
 from .poly import PolyPlan, search
 from .table import TablePlan, bin_edges, table_plan

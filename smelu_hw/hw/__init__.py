@@ -1,7 +1,46 @@
-"""Amaranth components of the activation units."""
+"""Amaranth components of the activation units (SPEC §6).
 
+The hardware layer reads the spec layer; it never imports the NumPy models. :data:`UNITS` maps
+each activation name to its component class, and :func:`unit_class_for` finds the class of a
+spec.
+"""
+
+from ..specs import ActivationSpec
 from .gsmelu import GSmeLUUnit
+from .rational import HardSwishUnit, ReLUUnit
 from .smelu import SmeLUUnit
+from .smooth import GELUUnit, SoftplusUnit, SwishUnit
 from .unit import ActivationUnit
 
-__all__ = ["ActivationUnit", "GSmeLUUnit", "SmeLUUnit"]
+__all__ = [
+    "UNITS",
+    "unit_class_for",
+    "ActivationUnit",
+    "SmeLUUnit",
+    "GSmeLUUnit",
+    "ReLUUnit",
+    "HardSwishUnit",
+    "SwishUnit",
+    "SoftplusUnit",
+    "GELUUnit",
+]
+
+#: Activation name (SPEC §5) -> Amaranth component class.
+UNITS: dict[str, type[ActivationUnit]] = {
+    unit.spec_class.activation: unit
+    for unit in (SmeLUUnit, GSmeLUUnit, ReLUUnit, HardSwishUnit, SwishUnit, SoftplusUnit, GELUUnit)
+}
+
+
+def unit_class_for(spec: ActivationSpec) -> type[ActivationUnit]:
+    """The component class that implements ``spec``.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is not the spec of a known activation.
+    """
+    unit = UNITS.get(getattr(spec, "activation", None)) if isinstance(spec, ActivationSpec) else None
+    if unit is None:
+        raise TypeError(f"spec must be an activation spec, not {spec!r}")
+    return unit

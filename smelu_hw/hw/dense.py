@@ -19,8 +19,8 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
-from ..models.dense import DenseSpec
-from ..registry import ACTIVATIONS
+from ..specs.dense import DenseSpec, check_chain
+from . import unit_class_for
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .engine import fused_backward_gates, stall_pipeline
 from .unit import clamp
@@ -60,6 +60,10 @@ class DenseTile(wiring.Component):
     """
 
     def __init__(self, spec: DenseSpec, latency: int = 1) -> None:
+        if not isinstance(spec, DenseSpec):
+            raise TypeError(f"spec must be a DenseSpec, not {spec!r}")
+        if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
+            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
         self._spec, self._latency = spec, latency
         inputs, outputs = tile_layouts(spec)
         super().__init__({"i": In(stream.Signature(inputs)), "o": Out(stream.Signature(outputs))})
@@ -99,7 +103,7 @@ class DenseTile(wiring.Component):
         spec = self._spec
         _, outputs = tile_layouts(spec)
         result = Signal(outputs)
-        unit_class = ACTIVATIONS[spec.activation.activation].unit
+        unit_class = unit_class_for(spec.activation)
         for index, (row, bias) in enumerate(zip(spec.weights, spec.bias, strict=True)):
             unit = unit_class(spec.activation)
             m.submodules[f"act{index}"] = unit
@@ -125,7 +129,8 @@ class TileChain(wiring.Component):
     """
 
     def __init__(self, specs: list[DenseSpec], latency: int = 1) -> None:
-        self._specs, self._latency = specs, latency
+        check_chain(specs)
+        self._specs, self._latency = list(specs), latency
         first, _ = tile_layouts(specs[0])
         _, last = tile_layouts(specs[-1])
         super().__init__({"i": In(stream.Signature(first["x"].shape)), "o": Out(stream.Signature(last))})
@@ -141,7 +146,7 @@ class TileChain(wiring.Component):
             self.i.ready.eq(tiles[0].i.ready),
         ]
         for before, after in pairwise(tiles):
-            for lane in range(len(after.i.payload.x)):
+            for lane in range(len(after.i.payload.x)):  # equal counts: check_chain
                 m.d.comb += after.i.payload.x[lane].eq(before.o.payload[lane])
             m.d.comb += [after.i.valid.eq(before.o.valid), before.o.ready.eq(after.i.ready)]
         m.d.comb += [

@@ -22,7 +22,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
-from ..params import ActivationSpec
+from ..specs import ActivationSpec
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 

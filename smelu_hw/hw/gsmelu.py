@@ -19,7 +19,7 @@ from __future__ import annotations
 from amaranth.hdl import Const, Module, Mux, Value, signed
 
 from ..fixed import round_int
-from ..params import GSmeLUSpec
+from ..specs import GSmeLUSpec
 from .arith import Pipe, materialize, square_columns
 from .division import MIRRORED, bit_columns, rounded_combination
 from .unit import ActivationUnit, clamp

@@ -11,7 +11,7 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..params import ActivationSpec
+from ..specs import ActivationSpec
 from .unit import ActivationUnit
 
 __all__ = ["LaneArray", "byte_stride", "decode_lanes", "encode_lanes"]

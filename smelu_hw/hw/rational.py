@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Const, Module, Mux, Value
 
-from ..params import HardSwishSpec, ReLUSpec
+from ..specs import HardSwishSpec, ReLUSpec
 from .arith import Pipe, materialize, square_columns
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp

@@ -15,7 +15,7 @@ from __future__ import annotations
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_int
-from ..params import SmeLUSpec
+from ..specs import SmeLUSpec
 from .arith import Pipe, materialize
 from .division import bit_columns, rounded_combination
 from .square import rounded_square

@@ -16,7 +16,8 @@ from amaranth.hdl import Const, Module, Mux, Signal, Value, signed
 from ..approx.plans import slope_plan, slope_table, value_plan, value_table
 from ..approx.poly import PolyPlan
 from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, TABLE_LOW, TablePlan
-from ..params import GELUSpec, QFormat, SmoothSpec, SoftplusSpec, SwishSpec
+from ..fixed import QFormat
+from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .arith import Pipe, materialize
 from .unit import ActivationUnit
 

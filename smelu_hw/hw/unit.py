@@ -8,7 +8,7 @@ from amaranth.hdl import Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..params import ActivationSpec
+from ..specs import ActivationSpec
 from .arith import Pipe
 
 __all__ = ["ActivationUnit", "clamp"]

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ..fixed import QFormat, exact_array, round_div
-from ..params import ActivationSpec
+from ..specs import ActivationSpec
 
 __all__ = ["Activation"]
 
@@ -33,7 +33,7 @@ class Activation:
 
     def __init__(self, spec: ActivationSpec) -> None:
         if not isinstance(spec, self.spec_class):
-            raise ValueError(f"spec must be a {self.spec_class.__name__}, not {spec!r}")
+            raise TypeError(f"spec must be a {self.spec_class.__name__}, not {spec!r}")
         self._spec = spec
 
     @classmethod

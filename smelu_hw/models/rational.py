@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..fixed import QFormat, exact_array, round_div
-from ..params import HardSwishSpec, ReLUSpec
+from ..specs import HardSwishSpec, ReLUSpec
 from .base import Activation
 
 __all__ = ["ReLU", "HardSwish"]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import exact_array, round_div
-from ..params import GSmeLUSpec, QFormat, SmeLUSpec
+from ..fixed import QFormat, exact_array, round_div
+from ..specs import GSmeLUSpec, SmeLUSpec
 from .base import Activation
 
 __all__ = ["SmeLU", "GSmeLU"]
@@ -53,7 +53,7 @@ class SmeLU(Activation):
     Raises
     ------
     ValueError
-        If a parameter is out of range (see :class:`~smelu_hw.params.SmeLUSpec`).
+        If a parameter is out of range (see :class:`~smelu_hw.specs.SmeLUSpec`).
     """
 
     spec_class = SmeLUSpec
@@ -116,7 +116,7 @@ class GSmeLU(Activation):
     Raises
     ------
     ValueError
-        If a parameter is out of range (see :class:`~smelu_hw.params.GSmeLUSpec`).
+        If a parameter is out of range (see :class:`~smelu_hw.specs.GSmeLUSpec`).
     """
 
     spec_class = GSmeLUSpec

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..approx.plans import slope_plan, slope_table, value_plan, value_table
 from ..fixed import QFormat
-from ..params import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
+from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .base import Activation
 
 __all__ = ["SmoothActivation", "Swish", "Softplus", "GELU"]
@@ -69,7 +69,7 @@ class _BetaSmooth(SmoothActivation):
 
 
 class Swish(_BetaSmooth):
-    """Swish ``x sigmoid(beta x)`` and its gradient (see :class:`~smelu_hw.params.SmoothSpec`).
+    """Swish ``x sigmoid(beta x)`` and its gradient (see :class:`~smelu_hw.specs.SmoothSpec`).
 
     Parameters
     ----------

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..accuracy import reference_codes
 from ..fixed import QFormat
-from ..registry import ACTIVATIONS
+from ..models import model_for
 from .sweep import DEVICES, LATENCIES, UnitConfig
 
 __all__ = ["make_plots"]
@@ -45,7 +45,7 @@ def _styles(count: int) -> list[dict[str, object]]:
 
 def _model(unit: UnitConfig):
     spec = unit.spec()
-    return ACTIVATIONS[spec.activation].model.from_spec(spec)
+    return model_for(spec)
 
 
 def curves(path: Path) -> None:

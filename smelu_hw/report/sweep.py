@@ -19,8 +19,8 @@ from ..accuracy import error_stats, reference_codes
 from ..fixed import QFormat
 from ..gen import generate
 from ..hw.harness import TimingHarness
-from ..params import POLY_MAX_BITS, ActivationSpec
 from ..registry import ACTIVATIONS
+from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure
 
 __all__ = ["UnitConfig", "Job", "default_units", "quick_units", "jobs_for", "run_job", "COLUMNS"]

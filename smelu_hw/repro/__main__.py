@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..cli import Parser, UsageError, run_main
-from ..params import io_format
+from ..specs import io_format
 from .net import TrainConfig
 from .study import arms, run_arm
 

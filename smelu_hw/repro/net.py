@@ -8,6 +8,7 @@ backpropagation multiplies the upstream gradient by that gradient code. Everythi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -15,7 +16,27 @@ import numpy as np
 
 from ..models import Activation
 
-__all__ = ["MLP", "TrainConfig", "train", "evaluate"]
+__all__ = ["MLP", "ActivationFunction", "QuantizedActivation", "TrainConfig", "train", "evaluate"]
+
+#: An activation as the network calls it: pre-activations in, (values, slopes) out, in float64.
+ActivationFunction = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+class QuantizedActivation:
+    """A golden model as the network sees it: the hardware's arithmetic, read back as reals.
+
+    Pre-activations are quantized to the model's input format (round half to even, saturate);
+    the value and the slope are the model's forward and gradient codes, scaled to reals.
+    """
+
+    def __init__(self, model: Activation) -> None:
+        self.model = model
+        spec = model.spec
+        self._in, self._out, self._slope = spec.fmt, spec.out_fmt, 2.0**-spec.grad_frac
+
+    def __call__(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        codes = self._in.to_codes(z)
+        return self._out.to_real(self.model.forward(codes)), self.model.grad(codes) * self._slope
 
 
 @dataclass(frozen=True)
@@ -31,30 +52,27 @@ class TrainConfig:
 
 
 class MLP:
-    """Dense layers with a fixed-point activation between them and softmax at the end."""
+    """Dense layers with an activation between them and softmax at the end.
+
+    ``activation`` is a :class:`QuantizedActivation` in the study; any
+    :data:`ActivationFunction` (a float64 one, for example) takes its place.
+    """
 
     def __init__(
-        self, sizes: list[int], activation: Activation, init_seed: int, normalize: bool = True
+        self, sizes: list[int], activation: ActivationFunction, init_seed: int, normalize: bool = True
     ) -> None:
         self.normalize = normalize
         rng = np.random.default_rng(init_seed)
         self.weights = [rng.normal(0, np.sqrt(2 / n_in), (n_in, n_out)) for n_in, n_out in pairwise(sizes)]
         self.biases = [np.zeros(n_out) for n_out in sizes[1:]]
         self.activation = activation
-        spec = activation.spec
-        self._in, self._out, self._slope = spec.fmt, spec.out_fmt, 2.0**-spec.grad_frac
-
-    def _act(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        codes = self._in.to_codes(z)
-        value = self._out.to_real(self.activation.forward(codes))
-        return value, self.activation.grad(codes) * self._slope
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, object]]]:
         """Class probabilities, and per layer its input, activation gradient and normalization."""
         cache = []
         h = x
         for w, b in zip(self.weights[:-1], self.biases[:-1], strict=True):
-            a, slope = self._act(h @ w + b)
+            a, slope = self.activation(h @ w + b)
             cache.append((h, slope, None))
             h = a
             if self.normalize:

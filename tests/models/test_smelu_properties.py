@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smelu_hw import GSmeLU, QFormat, SmeLU
+from smelu_hw.approx.functions import smelu_float
 
 ROUNDINGS = st.sampled_from(("rne", "rna", "floor"))
 
@@ -64,12 +65,6 @@ def test_smelu_gradient_is_continuous_at_the_knots(model):
             assert jump <= step
 
 
-def float_smelu(x: np.ndarray, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    y = np.where(x <= -beta, 0.0, np.where(x >= beta, x, (x + beta) ** 2 / (4 * beta)))
-    dy = np.where(x <= -beta, 0.0, np.where(x >= beta, 1.0, (x + beta) / (2 * beta)))
-    return y, dy
-
-
 def assert_within_rounding(codes: np.ndarray, exact: np.ndarray, fmt: QFormat, rounding: str) -> None:
     """``codes`` are within the rounding error of the float ``exact`` values (scaled to codes)."""
     scaled = np.clip(np.ldexp(exact, fmt.frac), fmt.min_code, fmt.max_code)
@@ -86,7 +81,7 @@ def assert_within_rounding(codes: np.ndarray, exact: np.ndarray, fmt: QFormat, r
 def test_smelu_agrees_with_float64_within_half_ulp(data, model):
     spec = model.spec
     codes = sample_codes(data.draw, spec.fmt, [-spec.beta_code, spec.beta_code])
-    y, dy = float_smelu(spec.fmt.to_real(codes), math.ldexp(spec.beta_code, -spec.fmt.frac))
+    y, dy = smelu_float(spec.fmt.to_real(codes), math.ldexp(spec.beta_code, -spec.fmt.frac))
     assert_within_rounding(model.forward(codes), y, spec.out_fmt, spec.rounding)
     assert_within_rounding(model.grad(codes), dy, spec.grad_fmt, spec.rounding)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from smelu_hw.gen import generate
-from smelu_hw.params import ActivationSpec
+from smelu_hw.specs import ActivationSpec
 from smelu_hw.verify import Certificate, load_design, verify_design
 
 

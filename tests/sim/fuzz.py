@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from smelu_hw import QFormat
-from smelu_hw.params import ActivationSpec, GSmeLUSpec, SmeLUSpec
+from smelu_hw.specs import ActivationSpec, GSmeLUSpec, SmeLUSpec
 
 __all__ = ["FuzzCase", "fuzz_cases"]
 

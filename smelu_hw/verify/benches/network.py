@@ -17,16 +17,16 @@ from pathlib import Path
 import cocotb
 import numpy as np
 
+from ...datasets import load_digits_split
 from ...hw.dense import BACKWARD, tile_layouts
-from ...network import DIGITS_MLP, load_network, network_backward, network_forward
-from ...repro.study import load_data
+from ...network import DIGITS_MLP, input_codes, load_network, network_backward, network_forward
 from ..streams import pack_lanes, start, transfer, unpack_lanes
 
 
 def evaluation_images(count: int) -> tuple[np.ndarray, np.ndarray]:
     """The first ``count`` evaluation digits as Q8.4 pixel codes, and their labels."""
-    _, _, x, labels = load_data()
-    return np.rint(x[:count] * 16).astype(np.int64), labels[:count]
+    _, _, x, labels = load_digits_split()
+    return input_codes(x[:count]), labels[:count]
 
 
 def _lane_bits(layout: object) -> int:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from smelu_hw import GSmeLU, GSmeLUSpec, ParameterQuantizedWarning, QFormat, SmeLU, SmeLUSpec
+from smelu_hw.models import model_for
 
 R16 = QFormat(16, 8)
 
@@ -129,3 +131,28 @@ def test_models_keep_shape_and_accept_scalars_and_lists():
     assert model.forward(np.zeros((3, 4), dtype=np.int32)).shape == (3, 4)
     assert model.forward(512).tolist() == 512 and model.grad([-512, 0, 512]).tolist() == [0, 128, 256]
     assert model.forward(np.array([], dtype=np.int64)).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: SmeLUSpec(beta=0.3, fmt=R16),
+        lambda: SmeLU(0.3, fmt=R16),
+        lambda: GSmeLU(beta_left=0.3, fmt=R16),
+        lambda: GSmeLUSpec(beta_right=0.3, fmt=R16),
+    ],
+    ids=["spec", "model", "gsmelu model", "gsmelu spec"],
+)
+def test_the_quantization_warning_points_at_the_callers_line(build):
+    with pytest.warns(ParameterQuantizedWarning) as caught:
+        build()
+    assert [Path(warning.filename).name for warning in caught] == [Path(__file__).name]
+
+
+@pytest.mark.parametrize("model", [SmeLU, GSmeLU])
+def test_a_model_of_the_wrong_spec_type_is_a_type_error(model):
+    other = GSmeLUSpec(fmt=R16) if model is SmeLU else SmeLUSpec(fmt=R16)
+    with pytest.raises(TypeError, match=f"^spec must be a {model.__name__}Spec, not "):
+        model.from_spec(other)
+    with pytest.raises(TypeError, match="^spec must be an activation spec, not 'smelu'"):
+        model_for("smelu")

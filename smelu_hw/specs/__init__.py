@@ -1,0 +1,58 @@
+"""The spec layer: frozen parameter specs turn user parameters into validated codes and formats.
+
+Imports run one way, spec → model → hardware → tools; nothing here loads NumPy models or
+Amaranth. :data:`SPECS` maps each activation name of SPEC §5 to its spec class.
+"""
+
+from .base import (
+    IO_BITS,
+    MAX_GRAD_BITS,
+    ActivationSpec,
+    ParameterQuantizedWarning,
+    exact_real,
+    io_format,
+    quantize_parameter,
+)
+from .baselines import (
+    MAX_SMOOTH_BETA,
+    METHODS,
+    POLY_MAX_BITS,
+    GELUSpec,
+    HardSwishSpec,
+    ReLUSpec,
+    SmoothSpec,
+    SoftplusSpec,
+    SwishSpec,
+)
+from .dense import DenseSpec, check_chain
+from .smelu import GSmeLUSpec, SmeLUSpec
+
+__all__ = [
+    "SPECS",
+    "IO_BITS",
+    "MAX_GRAD_BITS",
+    "MAX_SMOOTH_BETA",
+    "METHODS",
+    "POLY_MAX_BITS",
+    "ActivationSpec",
+    "ParameterQuantizedWarning",
+    "SmeLUSpec",
+    "GSmeLUSpec",
+    "ReLUSpec",
+    "HardSwishSpec",
+    "SmoothSpec",
+    "SwishSpec",
+    "SoftplusSpec",
+    "GELUSpec",
+    "DenseSpec",
+    "check_chain",
+    "exact_real",
+    "io_format",
+    "quantize_parameter",
+]
+
+#: Activation name (SPEC §5) -> spec class.
+SPECS: dict[str, type[ActivationSpec]] = {
+    spec.activation: spec
+    for spec in (SmeLUSpec, GSmeLUSpec, ReLUSpec, HardSwishSpec, SwishSpec, SoftplusSpec, GELUSpec)
+}

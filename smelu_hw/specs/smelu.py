@@ -1,0 +1,134 @@
+"""Specs of SmeLU and generalized SmeLU (SPEC §3)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from ..pieces import Affine, LinearPiece
+from .base import ActivationSpec, exact_real, quantize_parameter
+
+__all__ = ["SmeLUSpec", "GSmeLUSpec"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmeLUSpec(ActivationSpec):
+    """SmeLU parameters (SPEC §3): ``beta`` quantized to ``beta_code = rne(beta * 2**frac)``.
+
+    Raises
+    ------
+    ValueError
+        If ``beta_code`` is outside ``1 .. 2**(bits-1) - 1``, or a format is invalid.
+    """
+
+    activation: ClassVar[str] = "smelu"
+
+    beta: float = 1.0
+    beta_code: int = field(init=False)
+
+    def _quantize(self) -> None:
+        object.__setattr__(self, "beta_code", self._positive_code("beta", self.beta))
+
+    def knots(self) -> tuple[int, ...]:
+        return (-self.beta_code, self.beta_code)
+
+    def linear_pieces(self) -> tuple[LinearPiece, ...]:
+        """``f = 0`` for ``X <= -B``; ``f = x`` (slope one) for ``X >= B`` (SPEC §3)."""
+        fmt, out_frac, grad_frac = self.fmt, self.out_fmt.frac, self.grad_frac
+        zero = Affine(0, 0, 0)
+        return (
+            LinearPiece("left tail", fmt.min_code, -self.beta_code, zero, zero),
+            LinearPiece(
+                "right tail",
+                self.beta_code,
+                fmt.max_code,
+                Affine(1, 0, fmt.frac - out_frac),
+                Affine(0, 1, -grad_frac),
+            ),
+        )
+
+    def params(self) -> dict[str, object]:
+        return {
+            "beta": float(self.beta),
+            "beta_code": self.beta_code,
+            "beta_used": math.ldexp(self.beta_code, -self.fmt.frac),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class GSmeLUSpec(ActivationSpec):
+    """Generalized SmeLU parameters (SPEC §3).
+
+    Half-widths are quantized like SmeLU's ``beta``; slopes to multiples of ``2**-frac`` with
+    codes in ``0 .. 2**frac`` (the real range [0, 1]).
+
+    Attributes
+    ----------
+    beta_left_code, beta_right_code, slope_left_code, slope_right_code : int
+        The quantized codes, all in units of ``2**-frac``.
+    """
+
+    activation: ClassVar[str] = "gsmelu"
+
+    beta_left: float = 1.0
+    beta_right: float = 1.0
+    slope_left: float = 0.0
+    slope_right: float = 1.0
+    beta_left_code: int = field(init=False)
+    beta_right_code: int = field(init=False)
+    slope_left_code: int = field(init=False)
+    slope_right_code: int = field(init=False)
+
+    _NAMES: ClassVar[tuple[str, ...]] = ("beta_left", "beta_right", "slope_left", "slope_right")
+
+    def _quantize(self) -> None:
+        one = 1 << self.fmt.frac
+        for name in self._NAMES:
+            value = getattr(self, name)
+            if name.startswith("beta"):
+                code = self._positive_code(name, value)
+            elif not 0 <= exact_real(name, value) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+            else:
+                code = quantize_parameter(name, value, self.fmt, 0, one)
+            object.__setattr__(self, f"{name}_code", code)
+
+    def knots(self) -> tuple[int, ...]:
+        return (-self.beta_left_code, self.beta_right_code)
+
+    def linear_pieces(self) -> tuple[LinearPiece, ...]:
+        """Slope ``slope_left`` up to ``-beta_left``; from ``beta_right`` on, ``f(beta_right) +
+        slope_right (x - beta_right)`` with ``f(beta_right) = (SL + SR)(BL + BR) / 2`` (SPEC §3).
+
+        With every code in units of ``2**-frac``, the left value is ``SL (X + BL) / 2**(2 frac)``
+        and the right one ``((SL + SR)(BL + BR) + 2 SR (X - BR)) / 2**(2 frac + 1)``.
+        """
+        frac, out_frac, grad_frac = self.fmt.frac, self.out_fmt.frac, self.grad_frac
+        bl, br = self.beta_left_code, self.beta_right_code
+        sl, sr = self.slope_left_code, self.slope_right_code
+        return (
+            LinearPiece(
+                "left tail",
+                self.fmt.min_code,
+                -bl,
+                Affine(sl, sl * bl, 2 * frac - out_frac),
+                Affine(0, sl, frac - grad_frac),
+            ),
+            LinearPiece(
+                "right tail",
+                br,
+                self.fmt.max_code,
+                Affine(2 * sr, (sl + sr) * (bl + br) - 2 * sr * br, 2 * frac + 1 - out_frac),
+                Affine(0, sr, frac - grad_frac),
+            ),
+        )
+
+    def params(self) -> dict[str, object]:
+        result: dict[str, object] = {}
+        for name in self._NAMES:
+            code = getattr(self, f"{name}_code")
+            result[name] = float(getattr(self, name))
+            result[f"{name}_code"] = code
+            result[f"{name}_used"] = math.ldexp(code, -self.fmt.frac)
+        return result
