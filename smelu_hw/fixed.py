@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import operator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,9 @@ __all__ = [
     "exact_array",
     "round_div",
     "round_int",
+    "round_scaled",
+    "shift_round_half_up",
+    "scale_shifts",
 ]
 
 Rounding = Literal["rne", "rna", "floor"]
@@ -41,6 +44,8 @@ ROUNDING_MODES: tuple[str, ...] = ("rne", "rna", "floor")
 INT64_SAFE_BITS = 61
 
 MAX_FORMAT_BITS = 32
+
+T = TypeVar("T")
 
 
 def check_rounding(rounding: object) -> str:
@@ -262,3 +267,23 @@ def _floor_divmod(num: np.ndarray, den: int) -> tuple[np.ndarray, np.ndarray]:
 def round_int(num: int, den: int, rounding: str) -> int:
     """Scalar :func:`round_div` on Python integers."""
     return int(round_div(np.array([num], dtype=object), den, rounding)[0])
+
+
+def shift_round_half_up(value: T, shift: int) -> T:
+    """``value / 2**shift`` rounded half up (``shift >= 1``): ``(value + 2**(shift-1)) >> shift``.
+
+    The same expression serves Python and NumPy integers and Amaranth values (whose ``>>`` of a
+    signed value is arithmetic), so the golden model and the gates share it.
+    """
+    return (value + (1 << (shift - 1))) >> shift
+
+
+def scale_shifts(shift: int) -> tuple[int, int]:
+    """Split a net power-of-two scale ``2**shift`` into (numerator, denominator) shifts, both >= 0."""
+    return max(shift, 0), max(-shift, 0)
+
+
+def round_scaled(num: int, den: int, shift: int, rounding: str) -> int:
+    """``round(num * 2**shift / den)`` on Python integers, rounded once with ``rounding``."""
+    up, down = scale_shifts(shift)
+    return round_int(num << up, den << down, rounding)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smelu_hw import QFormat
-from smelu_hw.fixed import INT64_SAFE_BITS, exact_array, round_div
+from smelu_hw.fixed import INT64_SAFE_BITS, exact_array, round_div, round_scaled
 from tests.reference import round_fraction
 
 ROUNDINGS = ("rne", "rna", "floor")
@@ -107,3 +107,12 @@ def test_exact_array_switches_to_python_ints_past_int64():
     wide = exact_array(np.array([3, -4]), INT64_SAFE_BITS + 1)
     assert wide.dtype == object
     assert (wide * 2**62).tolist() == [3 * 2**62, -4 * 2**62]  # no wrap-around
+
+
+@pytest.mark.parametrize("rounding", ["rne", "rna", "floor"])
+@pytest.mark.parametrize("shift", [-5, -1, 0, 1, 7])
+def test_round_scaled_is_num_times_two_to_the_shift_over_den_rounded_once(shift, rounding):
+    for den in (1, 3, 4, 12):
+        for num in range(-70, 71):
+            want = round_fraction(Fraction(num, den) * Fraction(2) ** shift, rounding)
+            assert round_scaled(num, den, shift, rounding) == want, (num, den)

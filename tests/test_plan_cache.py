@@ -21,7 +21,7 @@ def test_cached_plan_equals_a_fresh_search(tmp_path, monkeypatch):
     assert len(files) == 1
     assert fresh(spec) == first  # read back from the file
     values = left_value("softplus", 1.0, plans.magnitudes(spec))
-    assert first == search(values, 5, 5, min_frac=5)
+    assert first == search(values, 5, min_frac=5)
     files[0].write_text("{not json")
     assert fresh(spec) == first  # a damaged file is recomputed
 

@@ -55,9 +55,7 @@ def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int)
         except (KeyError, TypeError):
             pass  # a malformed entry is recomputed and replaced
     function = left_value if kind == "value" else left_slope
-    plan = search(
-        function(spec.activation, spec.beta, magnitudes(spec)), spec.fmt.frac, target_frac, min_frac
-    )
+    plan = search(function(spec.activation, spec.beta, magnitudes(spec)), target_frac, min_frac)
     cache.store(
         "plans", key, {**{name: getattr(plan, name) for name in _FIELDS}, "coefficients": plan.coefficients}
     )

@@ -110,15 +110,14 @@ def _try(values: np.ndarray, in_bits: int, segment_bits: int, degree: int, frac:
     return plan if np.abs(error).max() < budget else None
 
 
-def search(values: np.ndarray, in_frac: int, target_frac: int, min_frac: int = 0) -> PolyPlan:
+def search(values: np.ndarray, target_frac: int, min_frac: int = 0) -> PolyPlan:
     """The cheapest plan approximating ``values[A]`` for every code ``A``.
 
     Parameters
     ----------
     values : ndarray of float64
-        ``H(A * 2**-in_frac)`` for every input code ``A = 0 .. len(values) - 1``.
-    in_frac : int
-        Fractional bits of the input codes (only used to report; plans work on codes).
+        ``H`` at every input code ``A = 0 .. len(values) - 1`` (plans work on codes, whatever
+        their scale).
     target_frac : int
         The error must stay below half a unit of ``2**-target_frac``, with a float64 margin.
     min_frac : int
@@ -133,7 +132,6 @@ def search(values: np.ndarray, in_frac: int, target_frac: int, min_frac: int = 0
     ValueError
         If no plan within the search space meets the budget.
     """
-    del in_frac
     budget = 0.5 * 2.0**-target_frac - 4 * np.finfo(np.float64).eps * max(1.0, float(np.abs(values).max()))
     # Smallest power-of-two domain beyond which |H| already fits the budget.
     tail = np.maximum.accumulate(np.abs(values)[::-1])[::-1]  # tail[A] = max |H| over codes >= A

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ENTRIES", "ENTRY_BITS", "ENTRY_FRAC", "TABLE_LOW", "TablePlan", "table_plan"]
+__all__ = ["ENTRIES", "INDEX_BITS", "ENTRY_BITS", "ENTRY_FRAC", "TABLE_LOW", "TablePlan", "table_plan"]
 
 ENTRIES = 1024
+#: Bits of a table index: ``log2(ENTRIES)``.
+INDEX_BITS = 10
 ENTRY_BITS = 18
 ENTRY_FRAC = 10
 #: The table covers [TABLE_LOW, -TABLE_LOW); each bin is 2**-BIN_FRAC wide.

@@ -18,6 +18,7 @@ __all__ = [
     "constant_columns",
     "scaled_columns",
     "square_columns",
+    "square_pairs",
     "Pipe",
     "materialize",
     "no_pipe",
@@ -47,19 +48,25 @@ def _full_adder(m: Module, a: Value, b: Value, c: Value, name: str) -> tuple[Val
     return materialize(m, half ^ c, f"{name}_s"), materialize(m, (a & b) | (c & half), f"{name}_c")
 
 
-def square_columns(u: Value, width: int) -> Columns:
-    """Partial products of ``u * u`` for an unsigned ``width``-bit ``u``, folded by symmetry.
+def square_pairs(width: int) -> list[list[tuple[int, int]]]:
+    """Bit-index pairs ``(i, j)`` of the folded squarer's partial products, by column.
 
     ``u**2 = sum_i u_i 2**(2i) + sum_{i<j} u_i u_j 2**(i+j+1)``: the diagonal terms ``u_i u_i``
     are just ``u_i``, and each off-diagonal pair appears once, one column higher. That is
-    ``width (width + 1) / 2`` bits instead of ``width**2``.
+    ``width (width + 1) / 2`` bits instead of ``width**2``. The one list of them: the gates
+    (:func:`square_columns`) and the truncation planner both read it.
     """
-    columns: Columns = [[] for _ in range(2 * width)]
+    columns: list[list[tuple[int, int]]] = [[] for _ in range(2 * width)]
     for i in range(width):
-        columns[2 * i].append(u[i])
+        columns[2 * i].append((i, i))
         for j in range(i + 1, width):
-            columns[i + j + 1].append(u[i] & u[j])
+            columns[i + j + 1].append((i, j))
     return columns
+
+
+def square_columns(u: Value, width: int) -> Columns:
+    """Partial products of ``u * u`` for an unsigned ``width``-bit ``u`` (:func:`square_pairs`)."""
+    return [[u[i] if i == j else u[i] & u[j] for i, j in column] for column in square_pairs(width)]
 
 
 def constant_columns(value: int, width: int) -> Columns:

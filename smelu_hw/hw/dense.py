@@ -21,7 +21,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..specs.dense import DenseSpec, check_chain
 from . import unit_class_for
-from .division import bit_columns, quotient_bounds, rounded_combination
+from .division import quotient_bounds, rounded_combination, signed_terms
 from .engine import fused_backward_gates, stall_pipeline
 from .unit import clamp
 
@@ -81,12 +81,10 @@ class DenseTile(wiring.Component):
         m.d.comb += acc.eq(sum((x * w for x, w in zip(self.i.payload.x, row, strict=True) if w), bias))
         product = Signal(signed(len(acc) + spec.multiplier.bit_length() + 1), name=f"scaled{index}")
         m.d.comb += product.eq(acc * spec.multiplier)
-        top = len(product) - 1
-        sign = [[] for _ in range(top)] + [[product[top]]]
         n_min, n_max = low * spec.multiplier, high * spec.multiplier
         z = rounded_combination(
             m,
-            [(bit_columns(product, top), 1), (sign, -1)],
+            signed_terms(product, len(product)),
             0,
             n_max,
             -spec.shift,

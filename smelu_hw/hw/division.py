@@ -45,6 +45,7 @@ __all__ = [
     "MIRRORED",
     "Division",
     "bit_columns",
+    "signed_terms",
     "cancel_twos",
     "quotient_bounds",
     "reciprocal",
@@ -239,6 +240,16 @@ def quotient_bounds(n_min: int, n_max: int, num_shift: int, den: int) -> tuple[i
 def bit_columns(value: Value, width: int) -> Columns:
     """The low ``width`` bits of ``value`` as one row of columns."""
     return [[value[i]] for i in range(width)]
+
+
+def signed_terms(value: Value, width: int, weight: int = 1) -> list[tuple[Columns, int]]:
+    """``weight`` times a ``width``-bit two's-complement ``value``, as terms of columns.
+
+    The low ``width - 1`` bits count ``+weight``; the sign bit, alone in column
+    ``width - 1``, counts ``-weight``.
+    """
+    sign: Columns = [[] for _ in range(width - 1)] + [[value[width - 1]]]
+    return [(bit_columns(value, width - 1), weight), (sign, -weight)]
 
 
 def rounded_combination(

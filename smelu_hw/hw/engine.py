@@ -23,7 +23,7 @@ from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
 from ..specs import ActivationSpec
-from .division import bit_columns, quotient_bounds, rounded_combination
+from .division import quotient_bounds, rounded_combination, signed_terms
 from .unit import ActivationUnit, clamp
 
 __all__ = ["MODES", "StreamEngine", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
@@ -52,12 +52,10 @@ def fused_backward_gates(m: Module, spec: ActivationSpec, g: Value, dy: Value, n
     corners = [a * b for a in (out.min_code, out.max_code) for b in (grad.min_code, grad.max_code)]
     product = Signal(signed(out.bits + grad.bits + 1), name=f"{name}_product")
     m.d.comb += product.eq(g * dy)
-    top = len(product) - 1
-    sign = [[] for _ in range(top)] + [[product[top]]]
     shift = fmt.frac - out.frac - spec.grad_frac
     value = rounded_combination(
         m,
-        [(bit_columns(product, top), 1), (sign, -1)],
+        signed_terms(product, len(product)),
         0,
         max(corners),
         shift,

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from amaranth.hdl import Const, Module, Mux, Value, signed
 
-from ..fixed import round_int
+from ..fixed import round_scaled
 from ..specs import GSmeLUSpec
 from .arith import Pipe, materialize, square_columns
-from .division import MIRRORED, bit_columns, rounded_combination
+from .division import MIRRORED, bit_columns, rounded_combination, signed_terms
 from .unit import ActivationUnit, clamp
 
 __all__ = ["GSmeLUUnit"]
@@ -71,7 +71,7 @@ class GSmeLUUnit(ActivationUnit):
             rounding,
             "quad",
         )
-        quad_y = round_int(quad_max << max(shift, 0), (2 * w) << max(-shift, 0), rounding)
+        quad_y = round_scaled(quad_max, 2 * w, shift, rounding)
         quad = clamp(quad, 0, quad_y, out.min_code, out.max_code)
 
         # Right: 2 SR X + (SR + SL) W - 2 SR BR, with 0 < X < 2**(bits-1) there.
@@ -80,19 +80,18 @@ class GSmeLUUnit(ActivationUnit):
         linear = rounded_combination(
             m, [(x_bits, 2 * sr)], (sr + sl) * w - 2 * sr * br, right_max, shift, 2, rounding, "right"
         )
-        linear_y = round_int(right_max << max(shift, 0), 2 << max(-shift, 0), rounding)
+        linear_y = round_scaled(right_max, 2, shift, rounding)
         linear = clamp(linear, 0, linear_y, out.min_code, out.max_code)
 
         # Left: -SL U = -SL X - SL BL >= 0, with X a signed code (sign bit weighs -2**(bits-1)).
         leaky: Value = Const(0, signed(2))
         if sl:
             mirrored = MIRRORED[rounding]
-            sign = [[] for _ in range(fmt.bits - 1)] + [[x[fmt.bits - 1]]]
             left_max = sl * (-fmt.min_code - bl)
             magnitude = rounded_combination(
-                m, [(x_bits, -sl), (sign, sl)], -sl * bl, left_max, shift, 1, mirrored, "left"
+                m, signed_terms(x, fmt.bits, -sl), -sl * bl, left_max, shift, 1, mirrored, "left"
             )
-            left_y = round_int(left_max << max(shift, 0), 1 << max(-shift, 0), mirrored)
+            left_y = round_scaled(left_max, 1, shift, mirrored)
             leaky = clamp(-magnitude, -left_y, 0, out.min_code, out.max_code)
         y = Mux(right, linear, Mux(left, leaky, quad))
         if not self.with_grad:
@@ -103,7 +102,7 @@ class GSmeLUUnit(ActivationUnit):
         inside = rounded_combination(
             m, [(u_bits, sr - sl)], sl * w, max(sr, sl) * w, slope_shift, slope_den, rounding, "slope"
         )
-        dy_left = round_int(sl << max(g - f, 0), 1 << max(f - g, 0), rounding)
-        dy_right = round_int(sr << max(g - f, 0), 1 << max(f - g, 0), rounding)
+        dy_left = round_scaled(sl, 1, g - f, rounding)
+        dy_right = round_scaled(sr, 1, g - f, rounding)
         dy = Mux(right, dy_right, Mux(left, dy_left, inside))
         return y, dy

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Const, Module, Mux, Value
 
-from ..fixed import round_int
+from ..fixed import round_scaled
 from ..specs import SmeLUSpec
 from .arith import Pipe, materialize
 from .division import bit_columns, rounded_combination
@@ -62,7 +62,7 @@ class SmeLUUnit(ActivationUnit):
 
         shift = out.frac - fmt.frac
         quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", adders)
-        quad_max = round_int(u_max * u_max << max(shift, 0), (4 * b) << max(-shift, 0), rounding)
+        quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
         positive_bits = fmt.bits - 1  # X >= B > 0 on the right
@@ -77,7 +77,7 @@ class SmeLUUnit(ActivationUnit):
             "linear",
             pipe=adders,
         )
-        linear_max = round_int(fmt.max_code << max(shift, 0), 1 << max(-shift, 0), rounding)
+        linear_max = round_scaled(fmt.max_code, 1, shift, rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
         left, right = adders(left, "left"), adders(right, "right")

@@ -15,11 +15,11 @@ from amaranth.hdl import Const, Module, Mux, Signal, Value, signed
 
 from ..approx.plans import slope_plan, slope_table, value_plan, value_table
 from ..approx.poly import PolyPlan
-from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, TABLE_LOW, TablePlan
-from ..fixed import QFormat
+from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, INDEX_BITS, TABLE_LOW, TablePlan
+from ..fixed import QFormat, shift_round_half_up
 from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .arith import Pipe, materialize
-from .unit import ActivationUnit
+from .unit import ActivationUnit, saturate
 
 __all__ = ["SmoothUnit", "SwishUnit", "SoftplusUnit", "GELUUnit", "poly_evaluator"]
 
@@ -61,21 +61,13 @@ def poly_evaluator(m: Module, a: Value, a_bits: int, plan: PolyPlan, name: str) 
     return Mux(inside, acc, 0)
 
 
-def _round_half_up(value: Value, shift: int) -> Value:
-    return (value + (1 << (shift - 1))) >> shift
-
-
-def _saturate(value: Value, fmt: QFormat) -> Value:
-    return Mux(value > fmt.max_code, fmt.max_code, Mux(value < fmt.min_code, fmt.min_code, value))
-
-
 def table_lookup(m: Module, x: Value, fmt: QFormat, table: TablePlan, out_frac: int, name: str) -> Value:
     """Gates for :meth:`TablePlan.lookup`: truncated index, edge clamp, ROM, truncating cast."""
     shifted = x - (TABLE_LOW << fmt.frac)
     scaled = shifted >> (fmt.frac - BIN_FRAC) if fmt.frac >= BIN_FRAC else shifted << (BIN_FRAC - fmt.frac)
     scaled = materialize(m, scaled, f"{name}_bin")
     index = materialize(
-        m, Mux(scaled < 0, 0, Mux(scaled > ENTRIES - 1, ENTRIES - 1, scaled))[:10], f"{name}_index"
+        m, Mux(scaled < 0, 0, Mux(scaled > ENTRIES - 1, ENTRIES - 1, scaled))[:INDEX_BITS], f"{name}_index"
     )
     entry = _rom(m, index, list(table.entries), ENTRY_BITS, f"{name}_entry")
     return entry << (out_frac - ENTRY_FRAC) if out_frac >= ENTRY_FRAC else entry >> (ENTRY_FRAC - out_frac)
@@ -95,22 +87,22 @@ class SmoothUnit(ActivationUnit):
         spec = self.spec
         fmt, out = spec.fmt, spec.out_fmt
         if spec.method == "table":
-            y = _saturate(table_lookup(m, x, fmt, value_table(spec), out.frac, "value"), out)
-            dy = _saturate(table_lookup(m, x, fmt, slope_table(spec), spec.grad_frac, "slope"), spec.grad_fmt)
+            y = saturate(table_lookup(m, x, fmt, value_table(spec), out.frac, "value"), out)
+            dy = saturate(table_lookup(m, x, fmt, slope_table(spec), spec.grad_frac, "slope"), spec.grad_fmt)
             return y, dy if self.with_grad else None
         positive = materialize(m, x > 0, "positive")
         a = materialize(m, Mux(x[-1], -x, x)[: fmt.bits], "a")  # |x|; 2**(bits-1) fits unsigned
         plan = value_plan(spec)
         left = poly_evaluator(m, a, fmt.bits, plan, "value")
         relu = Mux(positive, x << (plan.frac - fmt.frac), 0)
-        y = _saturate(materialize(m, _round_half_up(relu + left, plan.frac - out.frac), "y_wide"), out)
+        y = saturate(materialize(m, shift_round_half_up(relu + left, plan.frac - out.frac), "y_wide"), out)
         if not self.with_grad:
             return y, None
         plan = slope_plan(spec)
         left = poly_evaluator(m, a, fmt.bits, plan, "slope")
         slope = Mux(positive, (1 << plan.frac) - left, left)
-        dy = _saturate(
-            materialize(m, _round_half_up(slope, plan.frac - spec.grad_frac), "dy_wide"), spec.grad_fmt
+        dy = saturate(
+            materialize(m, shift_round_half_up(slope, plan.frac - spec.grad_frac), "dy_wide"), spec.grad_fmt
         )
         return y, dy
 

@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 from amaranth.hdl import Const, Module, Value
 
-from .arith import Columns, Pipe, no_pipe, square_columns
+from .arith import Columns, Pipe, no_pipe, square_columns, square_pairs
 from .division import Division, cancel_twos
 
 __all__ = ["MAX_PLANNED_RANGE", "Truncation", "plan_truncation", "rounded_square"]
@@ -38,16 +38,6 @@ class Truncation:
     drop: int
     offset: int
     tie_bits: int
-
-
-def _column_weights(width: int) -> list[list[tuple[int, int]]]:
-    """Index pairs ``(i, j)`` of the folded squarer's partial products, by column."""
-    columns: list[list[tuple[int, int]]] = [[] for _ in range(2 * width)]
-    for i in range(width):
-        columns[2 * i].append((i, i))
-        for j in range(i + 1, width):
-            columns[i + j + 1].append((i, j))
-    return columns
 
 
 @lru_cache(maxsize=256)
@@ -75,7 +65,7 @@ def plan_truncation(width: int, u_max: int, shift: int, half: int, rne: bool) ->
     bits = [(u >> i) & 1 for i in range(width)]
     dropped = np.zeros_like(u)
     best = Truncation(0, half, tie_bits)
-    for drop, column in enumerate(_column_weights(width)[:shift], start=1):
+    for drop, column in enumerate(square_pairs(width)[:shift], start=1):
         for i, j in column:
             dropped += (bits[i] & bits[j]) << (drop - 1)
         kept = square - dropped

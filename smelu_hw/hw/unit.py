@@ -8,10 +8,11 @@ from amaranth.hdl import Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
+from ..fixed import QFormat
 from ..specs import ActivationSpec
 from .arith import Pipe
 
-__all__ = ["ActivationUnit", "clamp"]
+__all__ = ["ActivationUnit", "clamp", "saturate"]
 
 
 def clamp(value: Value, value_min: int, value_max: int, low: int, high: int) -> Value:
@@ -24,6 +25,14 @@ def clamp(value: Value, value_min: int, value_max: int, low: int, high: int) -> 
     if value_min < low:
         value = Mux(value < low, low, value)
     return value
+
+
+def saturate(value: Value, fmt: QFormat) -> Value:
+    """Saturate ``value`` to ``fmt``'s codes; its own shape bounds it (:func:`clamp`)."""
+    shape = value.shape()
+    low = -(1 << (shape.width - 1)) if shape.signed else 0
+    high = (1 << (shape.width - (1 if shape.signed else 0))) - 1
+    return clamp(value, low, high, fmt.min_code, fmt.max_code)
 
 
 class _Cut:

@@ -15,16 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..fixed import QFormat, exact_array, round_div
+from ..fixed import QFormat, exact_array, round_div, scale_shifts
 from ..specs import GSmeLUSpec, SmeLUSpec
 from .base import Activation
 
 __all__ = ["SmeLU", "GSmeLU"]
-
-
-def _scale(num_shift: int) -> tuple[int, int]:
-    """Split a net power-of-two scale ``2**num_shift`` into (numerator, denominator) shifts."""
-    return max(num_shift, 0), max(-num_shift, 0)
 
 
 class SmeLU(Activation):
@@ -74,7 +69,7 @@ class SmeLU(Activation):
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
         b = spec.beta_code
-        num_shift, den_shift = _scale(spec.out_fmt.frac - spec.fmt.frac)
+        num_shift, den_shift = scale_shifts(spec.out_fmt.frac - spec.fmt.frac)
         den = (4 * b) << den_shift
         # |num| <= 4 B max|X| * 2**num_shift < 2**(2 bits + num_shift); 2*remainder < 2 den.
         bound = max(2 * spec.fmt.bits + num_shift, den.bit_length() + 1)
@@ -158,7 +153,7 @@ class GSmeLU(Activation):
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
         bl, w, sl, sr = self._codes()
-        num_shift, den_shift = _scale(spec.out_fmt.frac - 2 * spec.fmt.frac)
+        num_shift, den_shift = scale_shifts(spec.out_fmt.frac - 2 * spec.fmt.frac)
         den = (2 * w) << den_shift
         # |U|, W < 2**(bits+1); slopes <= 2**F: every term is below 2**(2 bits + F + 4).
         bound = max(2 * spec.fmt.bits + spec.fmt.frac + 5 + num_shift, den.bit_length() + 1)
@@ -171,7 +166,7 @@ class GSmeLU(Activation):
     def _grad(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
         bl, w, sl, sr = self._codes()
-        num_shift, den_shift = _scale(spec.grad_frac - spec.fmt.frac)
+        num_shift, den_shift = scale_shifts(spec.grad_frac - spec.fmt.frac)
         den = w << den_shift
         bound = max(2 * spec.fmt.bits + 3 + num_shift, den.bit_length() + 1)
         uc = np.clip(exact_array(x, bound) + bl, 0, w)

@@ -15,16 +15,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..approx.plans import slope_plan, slope_table, value_plan, value_table
-from ..fixed import QFormat
+from ..fixed import QFormat, shift_round_half_up
 from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .base import Activation
 
 __all__ = ["SmoothActivation", "Swish", "Softplus", "GELU"]
-
-
-def _round_shift(value: np.ndarray, shift: int) -> np.ndarray:
-    """Round half up by ``2**shift`` (``shift >= 1``)."""
-    return (value + (1 << (shift - 1))) >> shift
 
 
 class SmoothActivation(Activation):
@@ -38,7 +33,7 @@ class SmoothActivation(Activation):
             return value_table(spec).lookup(x, spec.out_fmt.frac)
         plan = value_plan(spec)
         relu = np.where(x > 0, x << (plan.frac - spec.fmt.frac), 0)
-        return _round_shift(relu + plan.evaluate(np.abs(x)), plan.frac - spec.out_fmt.frac)
+        return shift_round_half_up(relu + plan.evaluate(np.abs(x)), plan.frac - spec.out_fmt.frac)
 
     def _grad(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
@@ -46,7 +41,7 @@ class SmoothActivation(Activation):
             return slope_table(spec).lookup(x, spec.grad_frac)
         plan = slope_plan(spec)
         left = plan.evaluate(np.abs(x))
-        return _round_shift(np.where(x > 0, (1 << plan.frac) - left, left), plan.frac - spec.grad_frac)
+        return shift_round_half_up(np.where(x > 0, (1 << plan.frac) - left, left), plan.frac - spec.grad_frac)
 
 
 class _BetaSmooth(SmoothActivation):

@@ -191,14 +191,23 @@ def run_job(job: Job) -> dict[str, object]:
     return result
 
 
+#: Widest input whose error statistics cover every code.
+EXHAUSTIVE_ERROR_BITS = 16
+#: Wider inputs are sampled in windows of this many consecutive codes,
+SAMPLE_WINDOW = 1024
+#: this many of them spread evenly from the smallest to the largest code, plus two more.
+SPREAD_WINDOWS = 62
+
+
 def sample_codes(fmt: QFormat) -> np.ndarray:
-    """Every code up to 16 bits; otherwise 64 windows of 1024 consecutive codes, spread evenly
-    and including both extremes and zero."""
-    if fmt.bits <= 16:
+    """Every code up to 16 bits; otherwise 64 windows of 1024 consecutive codes: 62 spread
+    evenly (both extremes included), one centred on 0 and one centred on -1.0."""
+    if fmt.bits <= EXHAUSTIVE_ERROR_BITS:
         return fmt.codes()
-    starts = np.linspace(fmt.min_code, fmt.max_code - 1023, 62).astype(np.int64)
-    starts = np.concatenate([starts, [-512, -(1 << fmt.frac) - 512]])
-    codes = np.unique(np.concatenate([np.arange(start, start + 1024) for start in starts]))
+    half = SAMPLE_WINDOW // 2
+    starts = np.linspace(fmt.min_code, fmt.max_code - (SAMPLE_WINDOW - 1), SPREAD_WINDOWS).astype(np.int64)
+    starts = np.concatenate([starts, [-half, -(1 << fmt.frac) - half]])
+    codes = np.unique(np.concatenate([np.arange(start, start + SAMPLE_WINDOW) for start in starts]))
     return codes[(codes >= fmt.min_code) & (codes <= fmt.max_code)]
 
 

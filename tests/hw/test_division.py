@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import random
+from fractions import Fraction
 
 import numpy as np
 import pytest
 
+from smelu_hw.hw.arith import square_columns
 from smelu_hw.hw.division import MIRRORED, Division, cancel_twos, reciprocal
-from smelu_hw.hw.square import _column_weights, plan_truncation
+from smelu_hw.hw.square import plan_truncation
+from tests.reference import round_fraction
 
 ODD_DIVISORS = [1, 3, 5, 7, 9, 11, 13, 15, 17, 25, 49, 51, 77, 99, 127, 255, 257, 999, 1023, 4095]
 
@@ -51,7 +55,21 @@ def test_division_plan_constants():
     assert Division(1536, 10, "floor").half == 0
     assert Division(7, 10, "rne").has_ties is False  # odd denominators have no exact ties
     assert Division(8, 10, "ceil").half == 7
-    assert MIRRORED == {"rne": "rne", "rna": "rna", "floor": "ceil"}
+
+
+@pytest.mark.parametrize("rounding", ["rne", "rna", "floor"])
+def test_mirrored_mode_rounds_a_negated_numerator(rounding):
+    # round(-a / d) == -MIRRORED[mode](a / d), with ceil written as -floor(-v).
+    def rounded(value: Fraction, mode: str) -> int:
+        return -math.floor(-value) if mode == "ceil" else round_fraction(value, mode)
+
+    checked = 0
+    for den in (1, 2, 3, 4, 6, 8):
+        for num in range(-40, 41):
+            value = Fraction(num, den)
+            assert rounded(-value, rounding) == -rounded(value, MIRRORED[rounding]), (num, den)
+            checked += 1
+    assert checked == 6 * 81
 
 
 @pytest.mark.parametrize(
@@ -75,14 +93,11 @@ def test_truncation_plan_is_exact_for_every_input(width, u_max, shift, rounding)
     half = 0 if rounding == "floor" else 1 << (shift - 1)
     plan = plan_truncation(width, u_max, shift, half, rounding == "rne")
     assert plan is not None
-    columns = _column_weights(width)
     for u in range(u_max + 1):
-        kept = sum(
-            ((u >> i) & (u >> j) & 1) << col
-            for col, pairs in enumerate(columns)
-            if col >= plan.drop
-            for i, j in pairs
-        )
+        # The very columns the RTL adds, evaluated on the bits of u instead of signals.
+        columns = square_columns([(u >> i) & 1 for i in range(width)], width)
+        assert sum(bit << col for col, bits in enumerate(columns) for bit in bits) == u * u
+        kept = sum(bit << col for col, bits in enumerate(columns) if col >= plan.drop for bit in bits)
         assert (kept + plan.offset) >> shift == (u * u + half) >> shift, u
         if plan.tie_bits:
             tie = u % (1 << plan.tie_bits) == 1 << (plan.tie_bits - 1)
