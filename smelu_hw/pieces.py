@@ -8,9 +8,28 @@ derive their pieces from their quantized codes (:meth:`~smelu_hw.specs.Activatio
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["Affine", "LinearPiece"]
+import numpy as np
+
+__all__ = ["Affine", "LinearPiece", "codes_near_knots"]
+
+
+def codes_near_knots(
+    knots: Sequence[int], low: int, high: int, *, margin: int, count: int, seed: int = 1
+) -> np.ndarray:
+    """Codes in ``low ..= high`` where the pieces meet, and random ones, sorted and unique.
+
+    Each knot (a spec's :meth:`~smelu_hw.specs.ActivationSpec.knots`), each end and 0, with
+    ``margin`` neighbours on either side, and ``count`` codes drawn uniformly from ``seed``.
+    The one generator of "codes around the knots" for benches and tests.
+    """
+    centres = [*knots, low, high, 0]
+    parts = [np.arange(centre - margin, centre + margin + 1, dtype=np.int64) for centre in centres]
+    parts.append(np.random.default_rng(seed).integers(low, high + 1, size=count))
+    codes = np.unique(np.concatenate(parts))
+    return codes[(codes >= low) & (codes <= high)]
 
 
 @dataclass(frozen=True)

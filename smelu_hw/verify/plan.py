@@ -12,12 +12,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..pieces import LinearPiece
+from ..pieces import LinearPiece, codes_near_knots
 from ..specs import ActivationSpec
 
 __all__ = [
@@ -26,7 +25,7 @@ __all__ = [
     "RANDOM_SAMPLES",
     "Region",
     "plan_regions",
-    "sample_codes",
+    "SAMPLE_MARGIN",
 ]
 
 #: Largest number of codes simulated one by one: on the native path, and on cocotb simulators.
@@ -59,24 +58,15 @@ class Region:
         return self.high - self.low + 1
 
 
-def sample_codes(
-    knots: Sequence[int], low: int, high: int, seed: int = 1, count: int = RANDOM_SAMPLES["cocotb"]
-) -> np.ndarray:
-    """Codes in ``low ..= high``: each knot (a spec's :meth:`~smelu_hw.specs.ActivationSpec.knots`),
-    each end and 0 with :data:`SAMPLE_MARGIN` neighbours on either side, and ``count`` random
-    codes, sorted and unique."""
-    centres = [*knots, low, high, 0]
-    parts = [np.arange(centre - SAMPLE_MARGIN, centre + SAMPLE_MARGIN + 1) for centre in centres]
-    parts.append(np.random.default_rng(seed).integers(low, high + 1, size=count))
-    codes = np.unique(np.concatenate(parts))
-    return codes[(codes >= low) & (codes <= high)]
-
-
 def _region(spec: ActivationSpec, name: str, low: int, high: int, path: str) -> Region:
     if high - low + 1 <= EXHAUSTIVE_CODES[path]:
         return Region(name, low, high, "exhaustive", np.arange(low, high + 1, dtype=np.int64))
     return Region(
-        name, low, high, "sampled", sample_codes(spec.knots(), low, high, count=RANDOM_SAMPLES[path])
+        name,
+        low,
+        high,
+        "sampled",
+        codes_near_knots(spec.knots(), low, high, margin=SAMPLE_MARGIN, count=RANDOM_SAMPLES[path]),
     )
 
 
@@ -110,5 +100,9 @@ def _tail(
     if can_prove:
         return Region(piece.name, low, high, "proved", piece=piece)
     return Region(
-        piece.name, low, high, "sampled", sample_codes(spec.knots(), low, high, count=RANDOM_SAMPLES[path])
+        piece.name,
+        low,
+        high,
+        "sampled",
+        codes_near_knots(spec.knots(), low, high, margin=SAMPLE_MARGIN, count=RANDOM_SAMPLES[path]),
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..executor import open_executor
+from ..pieces import codes_near_knots
 from .builds import NATIVE, design_build
 from .certificate import Certificate
 from .checks import CheckResult, cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
@@ -19,7 +20,7 @@ from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
 from .design import Design, load_design
 from .formal import prover_available
-from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, Region, plan_regions, sample_codes
+from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, SAMPLE_MARGIN, Region, plan_regions
 from .simulators import SimulatorUnavailable, check_simulator, tool_versions
 
 __all__ = ["ExecutorUnavailable", "verify_design", "verify_manifest"]
@@ -126,7 +127,7 @@ def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, obje
 def sample_codes_of(region: Region, sweeper: str) -> np.ndarray:
     """The sampled fallback of a proved region: its ends' neighbourhoods and random codes."""
     count = RANDOM_SAMPLES["native" if sweeper == NATIVE else "cocotb"]
-    return sample_codes((), region.low, region.high, count=count)
+    return codes_near_knots((), region.low, region.high, margin=SAMPLE_MARGIN, count=count)
 
 
 def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
@@ -182,7 +183,14 @@ def _engine_codes(design: Design, seed: int) -> np.ndarray:
     fmt = design.model.spec.fmt
     if fmt.max_code - fmt.min_code + 1 <= ENGINE_EXHAUSTIVE_CODES:
         return fmt.codes()
-    return sample_codes(design.model.spec.knots(), fmt.min_code, fmt.max_code, seed)
+    return codes_near_knots(
+        design.model.spec.knots(),
+        fmt.min_code,
+        fmt.max_code,
+        margin=SAMPLE_MARGIN,
+        count=RANDOM_SAMPLES["cocotb"],
+        seed=seed,
+    )
 
 
 def _submit_regions(

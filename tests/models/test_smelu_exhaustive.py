@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from smelu_hw import GSmeLU, QFormat, SmeLU
+from smelu_hw.pieces import codes_near_knots
 from tests.reference import assert_matches_reference
 
 ROUNDINGS = ("rne", "rna", "floor")
@@ -105,13 +106,11 @@ def test_gsmelu_exhaustive_16(rounding):
 
 def wide_codes(fmt: QFormat, knots: list[int], seed: int, around: int = 300, region_max: int = 1 << 14):
     """Quadratic region if small, codes around each knot and extreme, and random codes."""
+    near = codes_near_knots(knots, fmt.min_code, fmt.max_code, margin=around, count=2000, seed=seed)
     low, high = min(knots), max(knots)
-    parts = [np.arange(low, high + 1)] if high - low <= region_max else []
-    for centre in [*knots, fmt.min_code, fmt.max_code, 0]:
-        parts.append(np.arange(centre - around, centre + around + 1))
-    parts.append(np.random.default_rng(seed).integers(fmt.min_code, fmt.max_code + 1, size=2000))
-    codes = np.unique(np.concatenate(parts))
-    return codes[(codes >= fmt.min_code) & (codes <= fmt.max_code)].astype(np.int64)
+    if high - low > region_max:
+        return near
+    return np.union1d(near, np.arange(max(low, fmt.min_code), min(high, fmt.max_code) + 1))
 
 
 WIDE_SMELU = [

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from smelu_hw import GSmeLU, QFormat, SmeLU
 from smelu_hw.approx.functions import smelu_float
+from smelu_hw.pieces import codes_near_knots
 
 ROUNDINGS = st.sampled_from(("rne", "rna", "floor"))
 
@@ -32,11 +33,10 @@ def smelu_models(draw) -> SmeLU:
 
 
 def sample_codes(draw, fmt: QFormat, knots: list[int]) -> np.ndarray:
-    """Random codes plus each knot and its neighbours, sorted and unique."""
+    """Random codes plus each knot, end and 0 with two neighbours, sorted and unique."""
     randoms = draw(st.lists(st.integers(fmt.min_code, fmt.max_code), min_size=1, max_size=200))
-    near = [k + d for k in knots for d in (-2, -1, 0, 1, 2)]
-    codes = np.unique(np.array(randoms + near, dtype=np.int64))
-    return codes[(codes >= fmt.min_code) & (codes <= fmt.max_code)]
+    near = codes_near_knots(knots, fmt.min_code, fmt.max_code, margin=2, count=0)
+    return np.union1d(near, np.array(randoms, dtype=np.int64))
 
 
 @settings(max_examples=300, deadline=None)

@@ -7,7 +7,7 @@ Not a pytest module: :mod:`smelu_hw.verify` builds the unit and runs these throu
     The unit's ``MODULE.json``; the golden model is rebuilt from it.
 ``SMELU_CODES``
     ``sweep``: a ``.npy`` file of the input codes to drive (default: every code up to 2^16
-    codes, else the knots', extremes' and random codes of :func:`~smelu_hw.verify.plan.sample_codes`).
+    codes, else the knots', extremes' and random codes of :func:`~smelu_hw.pieces.codes_near_knots`).
 ``SMELU_SEED``
     ``pipeline_contract``: seed of the random stream.
 
@@ -29,8 +29,9 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from ...manifest import model_from_manifest
+from ...pieces import codes_near_knots
 from ..compare import MAX_REPORTED, decode, mismatch_records
-from ..plan import sample_codes
+from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 
 __all__ = ["pipeline_contract", "sweep"]
 
@@ -68,7 +69,10 @@ def _codes(manifest: dict) -> np.ndarray:
     fmt = model_from_manifest(manifest).spec.fmt
     if fmt.bits <= STANDALONE_EXHAUSTIVE_BITS:
         return fmt.codes()
-    return sample_codes(model_from_manifest(manifest).spec.knots(), fmt.min_code, fmt.max_code)
+    knots = model_from_manifest(manifest).spec.knots()
+    return codes_near_knots(
+        knots, fmt.min_code, fmt.max_code, margin=SAMPLE_MARGIN, count=RANDOM_SAMPLES["cocotb"]
+    )
 
 
 @cocotb.test()
