@@ -26,11 +26,12 @@ from .cli import Parser, UsageError, run_main
 from .files import write_atomically
 from .fixed import ROUNDING_MODES
 from .hw import ActivationUnit
-from .hw.engine import MODES, StreamEngine, engine_layouts
+from .hw.engine import StreamEngine, engine_layouts
 from .keywords import RESERVED_WORDS
 from .manifest import format_entry
 from .registry import ACTIVATIONS
 from .specs import METHODS, ActivationSpec, io_format
+from .specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
 
 __all__ = ["GeneratedUnit", "add_unit_arguments", "generate", "main", "unit_from_args"]
 
@@ -190,7 +191,9 @@ class GeneratedUnit:
             inputs, outputs = engine_layouts(spec, unit.lanes)
             manifest["engine"] = {
                 "lanes": unit.lanes,
-                "modes": MODES,
+                "modes": ENGINE_MODES,
+                "reserved_modes": list(RESERVED_MODES),
+                "reserved_result": RESERVED_RESULT,
                 "input_fields": {
                     name: [field.offset, Shape.cast(field.shape).width] for name, field in inputs
                 },

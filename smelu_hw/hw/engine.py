@@ -6,7 +6,9 @@ Each input beat carries a mode and, per lane, an input code ``x`` and an upstrea
 * mode 0, forward: ``y``;
 * mode 1, gradient: ``dy``;
 * mode 2, fused backward: ``round(g * dy / 2**grad_frac)`` rescaled to the input format, rounded
-  once and saturated (:meth:`smelu_hw.models.base.Activation.fused_backward`).
+  once and saturated (:meth:`smelu_hw.models.base.Activation.fused_backward`);
+* mode 3, reserved: every lane is 0 (:data:`~smelu_hw.specs.engine.RESERVED_RESULT`), so each
+  input beat still gives one output beat.
 
 Lanes are sign-extended (or zero-extended, for an unsigned gradient) to a common width.
 ``latency`` register stages follow the datapath and move together: the pipeline advances
@@ -23,13 +25,11 @@ from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
 from ..specs import ActivationSpec
+from ..specs.engine import ENGINE_MODES, MODE_BITS, RESERVED_RESULT
 from .division import quotient_bounds, rounded_combination, signed_terms
 from .unit import ActivationUnit, clamp
 
-__all__ = ["MODES", "StreamEngine", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
-
-#: Mode codes of the engine's input beats.
-MODES = {"forward": 0, "gradient": 1, "backward": 2}
+__all__ = ["StreamEngine", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
 
 
 def engine_layouts(spec: ActivationSpec, lanes: int) -> tuple[StructLayout, ArrayLayout]:
@@ -38,7 +38,7 @@ def engine_layouts(spec: ActivationSpec, lanes: int) -> tuple[StructLayout, Arra
     width = max(spec.fmt.bits, spec.out_fmt.bits, grad.bits + (0 if grad.signed else 1))
     inputs = StructLayout(
         {
-            "mode": unsigned(2),
+            "mode": unsigned(MODE_BITS),
             "x": ArrayLayout(signed(spec.fmt.bits), lanes),
             "g": ArrayLayout(signed(spec.out_fmt.bits), lanes),
         }
@@ -144,13 +144,15 @@ class StreamEngine(wiring.Component):
             m.submodules[f"lane{lane}"] = unit
             m.d.comb += unit.x.eq(self.i.payload.x[lane])
             with m.Switch(self.i.payload.mode):
-                with m.Case(MODES["forward"]):
+                with m.Case(ENGINE_MODES["forward"]):
                     m.d.comb += result[lane].eq(unit.y)
-                with m.Case(MODES["gradient"]):
+                with m.Case(ENGINE_MODES["gradient"]):
                     m.d.comb += result[lane].eq(unit.dy)
-                with m.Default():
+                with m.Case(ENGINE_MODES["backward"]):
                     m.d.comb += result[lane].eq(
                         fused_backward_gates(m, self._spec, self.i.payload.g[lane], unit.dy, f"lane{lane}")
                     )
+                with m.Default():  # the reserved modes
+                    m.d.comb += result[lane].eq(RESERVED_RESULT)
         stall_pipeline(m, result, self.i, self.o, self._latency, outputs)
         return m

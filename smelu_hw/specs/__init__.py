@@ -25,10 +25,15 @@ from .baselines import (
     SwishSpec,
 )
 from .dense import DenseSpec, check_chain
+from .engine import ENGINE_MODES, MODE_BITS, RESERVED_MODES, RESERVED_RESULT
 from .smelu import GSmeLUSpec, SmeLUSpec
 
 __all__ = [
     "SPECS",
+    "ENGINE_MODES",
+    "MODE_BITS",
+    "RESERVED_MODES",
+    "RESERVED_RESULT",
     "IO_BITS",
     "MAX_GRAD_BITS",
     "MAX_SMOOTH_BETA",

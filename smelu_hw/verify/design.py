@@ -107,6 +107,8 @@ def _check_engine(engine: object) -> None:
         and isinstance(engine["output_lane_bits"], int)
         and all(isinstance(engine["modes"][mode], int) for mode in ("forward", "gradient", "backward"))
         and all(isinstance(value, int) for name in ("mode", "x", "g") for value in fields[name])
+        and all(isinstance(code, int) for code in engine.get("reserved_modes", []))
+        and ("reserved_modes" not in engine or isinstance(engine.get("reserved_result"), int))
     ):
         raise TypeError("malformed engine entry")
 

@@ -139,7 +139,7 @@ def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> l
         raise BenchError(f"the engine bench compared {vectors}, fewer than the {len(codes)} codes planned")
     out = design.model.spec.out_fmt
     pairs = total * (out.max_code - out.min_code + 1)  # fused backward takes (x, g)
-    return [
+    regions = [
         {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
          "method": method, "checked": len(codes), "mismatch_count": result.detail["per_mode"][mode]}
         for mode in ("forward", "gradient")
@@ -148,6 +148,13 @@ def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> l
          "method": "sampled", "checked": vectors["backward"],
          "mismatch_count": result.detail["per_mode"]["backward"]}
     ]  # fmt: skip
+    if "reserved" in vectors:  # every lane of a reserved-mode beat must be reserved_result
+        regions.append(
+            {"name": "reserved mode", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
+             "method": "sampled", "checked": vectors["reserved"],
+             "mismatch_count": result.detail["per_mode"]["reserved"]}
+        )  # fmt: skip
+    return regions
 
 
 def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None:

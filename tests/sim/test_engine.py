@@ -24,6 +24,8 @@ CASES = {
 def test_engine(verify_unit, name, latency):
     spec, lanes = CASES[name]
     certificate = verify_unit(spec, latency=latency, lanes=lanes)
-    forward, gradient, backward = certificate.regions
+    forward, gradient, backward, reserved = certificate.regions
     assert forward["method"] == gradient["method"] == "exhaustive"  # every code, both modes
     assert backward["checked"] > 0
+    # Mode 3 is reserved: each such beat comes out as a beat of zeros.
+    assert reserved["name"] == "reserved mode" and reserved["checked"] > 0

@@ -21,6 +21,7 @@ import cocotb
 import numpy as np
 
 from ...manifest import model_from_manifest
+from ...models.engine import engine_results
 from ..compare import MAX_REPORTED
 from ..streams import pack_lanes, start, transfer, unpack_lanes
 
@@ -28,6 +29,8 @@ __all__ = ["engine_full_throughput", "engine_sweep"]
 
 #: Beats of the throughput test.
 THROUGHPUT_BEATS = 200
+#: Beats in a reserved mode mixed into the sweep.
+RESERVED_BEATS = 8
 
 
 class EngineBench:
@@ -40,6 +43,9 @@ class EngineBench:
         self.engine = self.manifest["engine"]
         self.lanes = self.engine["lanes"]
         self.modes = self.engine["modes"]
+        # A reserved mode code must give a beat of reserved_result in every lane.
+        self.reserved = self.engine.get("reserved_modes", [])
+        self.reserved_result = self.engine.get("reserved_result")
         self.rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
 
     def random_codes(self, count: int) -> np.ndarray:
@@ -57,18 +63,17 @@ class EngineBench:
 
     def pack(self, mode: str, x: np.ndarray, g: np.ndarray) -> int:
         fields = self.engine["input_fields"]
-        word = self.modes[mode] << fields["mode"][0]
+        code = self.reserved[0] if mode == "reserved" else self.modes[mode]
+        word = code << fields["mode"][0]
         for name, values in (("x", x), ("g", g)):
             offset, width = fields[name]
             word |= pack_lanes(values.tolist(), width // self.lanes, offset)
         return word
 
     def expected(self, mode: str, x: np.ndarray, g: np.ndarray) -> list[int]:
-        if mode == "forward":
-            return self.model.forward(x).tolist()
-        if mode == "gradient":
-            return self.model.grad(x).tolist()
-        return self.model.fused_backward(x, g).tolist()
+        if mode == "reserved":
+            return [self.reserved_result] * self.lanes
+        return engine_results(self.model, self.modes[mode], x, g).tolist()
 
     async def stream(self, beats: list, gap: float, stall: float) -> tuple[list[list[int]], int]:
         """Push every beat through; return the received lane values and the cycles taken."""
@@ -90,10 +95,13 @@ async def engine_sweep(dut):
     codes = np.load(os.environ["SMELU_CODES"])
     backward = bench.random_codes(int(os.environ.get("SMELU_BACKWARD_BEATS", "64")) * bench.lanes)
     beats = bench.beats("forward", codes) + bench.beats("gradient", codes) + bench.beats("backward", backward)
+    field = {"forward": "y", "gradient": "dy", "backward": "fused"}
+    if bench.reserved:
+        beats += bench.beats("reserved", bench.random_codes(RESERVED_BEATS * bench.lanes))
+        field["reserved"] = "reserved"
     bench.rng.shuffle(beats)
     received, _ = await bench.stream(beats, gap=0.3, stall=0.4)
     records: list[list[int | str]] = []
-    field = {"forward": "y", "gradient": "dy", "backward": "fused"}
     per_mode = dict.fromkeys(field, 0)
     for (mode, x, g), got in zip(beats, received, strict=True):
         want = bench.expected(mode, x, g)
