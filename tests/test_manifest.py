@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
 import pytest
 
 from smelu_hw import QFormat
 from smelu_hw.gen import generate
 from smelu_hw.manifest import model_from_manifest, spec_from_manifest
+from smelu_hw.models import model_for
 from smelu_hw.specs import (
     GELUSpec,
     GSmeLUSpec,
@@ -41,18 +43,19 @@ def test_manifest_round_trip(spec, with_grad):
     assert (rebuilt.fmt, rebuilt.out_fmt, rebuilt.rounding) == (spec.fmt, spec.out_fmt, spec.rounding)
     if with_grad:
         assert rebuilt.grad_fmt == spec.grad_fmt
-    assert effective(rebuilt) == effective(spec)
-    assert type(model_from_manifest(manifest).spec) is type(spec)
-
-
-def effective(spec) -> dict[str, object]:
-    """Parameters as the hardware sees them: codes where quantized, values otherwise."""
-    params = spec.params()
-    return {
-        key: value
-        for key, value in params.items()
-        if key.endswith("_code") or (not key.endswith("_used") and f"{key}_code" not in params)
-    }
+    # The rebuilt golden model computes what the original one does, on every input code.
+    codes = spec.fmt.codes()
+    original, model = model_for(spec), model_from_manifest(manifest)
+    assert type(model.spec) is type(spec)
+    np.testing.assert_array_equal(model.forward(codes), original.forward(codes))
+    if with_grad:  # a unit without a gradient port records no gradient format
+        np.testing.assert_array_equal(model.grad(codes), original.grad(codes))
+    # ... with the same parameter codes and the same unquantized parameters (method, beta).
+    for name in ("beta_code", "beta_left_code", "beta_right_code", "slope_left_code", "slope_right_code"):
+        assert getattr(rebuilt, name, None) == getattr(spec, name, None), name
+    for name in ("method", "beta"):
+        if not hasattr(spec, "beta_code"):
+            assert getattr(rebuilt, name, None) == getattr(spec, name, None), name
 
 
 def test_unknown_activation():

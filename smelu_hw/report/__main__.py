@@ -20,7 +20,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import NoReturn
@@ -88,14 +88,20 @@ def select(args: argparse.Namespace) -> list[UnitConfig]:
     return units
 
 
-def measure_all(jobs: list[Job], pool: Executor) -> tuple[dict[str, dict[str, object]], list[str]]:
+def measure_all(
+    jobs: list[Job], pool: Executor, run: Callable[[Job], dict[str, object]] = run_job
+) -> tuple[dict[str, dict[str, object]], list[str]]:
     """Run every job on ``pool``; return the measured columns per unit name and the failure messages.
+
+    ``run`` measures one job (:func:`~smelu_hw.report.sweep.run_job`). A job that fails with a
+    tool or input error leaves its columns out of the row (an empty cell, never zero) and
+    adds a message to the row's ``failures`` and to the returned list.
 
     Progress follows completion, but results are merged in job order, so rows and failure
     messages are the same whichever executor ran the jobs and whatever order they finished in.
     """
     interactive = sys.stderr.isatty()
-    futures = {pool.submit(run_job, job): job for job in jobs}
+    futures = {pool.submit(run, job): job for job in jobs}
     for done, future in enumerate(as_completed(futures), start=1):
         job = futures[future]
         if interactive or done == len(jobs) or done % max(len(jobs) // 20, 1) == 0:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .sweep import DEVICES, LATENCIES, UnitConfig
+import numpy as np
+
+from ..accuracy import error_stats
+from ..approx.table import TABLE_LOW
+from ..models import model_for
+from .sweep import DEVICES, LATENCIES, UnitConfig, sample_codes
 
 __all__ = ["write_report"]
 
@@ -26,6 +31,25 @@ def _best_fmax(row: dict[str, object], device: str) -> tuple[float, int] | None:
 
 def _label(row: dict[str, object]) -> str:
     return str(row["unit"]).rsplit(" ", 1)[0]
+
+
+def table_error_source(row: dict[str, object]) -> str:
+    """Where a table unit's largest forward error lies: beyond the table's edge or inside it.
+
+    Recomputed from the unit's golden model on the codes the error columns used.
+    """
+    spec = UnitConfig(str(row["activation"]), int(row["bits"]), method="table").spec()
+    codes = sample_codes(spec.fmt)
+    outputs = model_for(spec).forward(codes)
+    edge = -TABLE_LOW << spec.fmt.frac
+    outside = np.abs(codes) >= edge
+    beyond = error_stats(spec, codes[outside], outputs[outside]).max_ulp if outside.any() else 0.0
+    inside = error_stats(spec, codes[~outside], outputs[~outside]).max_ulp
+    if beyond > inside:
+        return (
+            f"mostly from the clamp at |x| = {-TABLE_LOW} ({beyond:,.0f} ULP beyond it, {inside:,.0f} inside)"
+        )
+    return f"inside the table's range ({inside:,.0f} ULP there, {beyond:,.0f} beyond |x| = {-TABLE_LOW})"
 
 
 def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
@@ -117,7 +141,7 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
         worst = max(tables, key=lambda label: _number(at[label], "fwd_max_ulp") or 0)
         notes.append(
             f"- hls4ml-style tables are cheap but not faithful: {worst} is off by up to "
-            f"{_cell(_number(at[worst], 'fwd_max_ulp'))} ULP, mostly from the clamp at |x| = 8."
+            f"{_cell(_number(at[worst], 'fwd_max_ulp'))} ULP, {table_error_source(at[worst])}."
         )
     return notes
 

@@ -23,7 +23,16 @@ from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure
 
-__all__ = ["UnitConfig", "Job", "default_units", "quick_units", "jobs_for", "run_job", "COLUMNS"]
+__all__ = [
+    "UnitConfig",
+    "Job",
+    "default_units",
+    "quick_units",
+    "jobs_for",
+    "run_job",
+    "sample_codes",
+    "COLUMNS",
+]
 
 SMELU_BETAS = (0.5, 1.0, 2.0, 4.0)
 BITS = (8, 12, 16, 24, 32)
