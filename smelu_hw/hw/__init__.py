@@ -5,7 +5,7 @@ each activation name to its component class, and :func:`unit_class_for` finds th
 spec.
 """
 
-from ..specs import ActivationSpec
+from ..specs import ActivationSpec, activation_of
 from .gsmelu import GSmeLUUnit
 from .rational import HardSwishUnit, ReLUUnit
 from .smelu import SmeLUUnit
@@ -40,7 +40,4 @@ def unit_class_for(spec: ActivationSpec) -> type[ActivationUnit]:
     TypeError
         If ``spec`` is not the spec of a known activation.
     """
-    unit = UNITS.get(getattr(spec, "activation", None)) if isinstance(spec, ActivationSpec) else None
-    if unit is None:
-        raise TypeError(f"spec must be an activation spec, not {spec!r}")
-    return unit
+    return UNITS[activation_of(spec)]

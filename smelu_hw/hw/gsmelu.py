@@ -28,20 +28,10 @@ __all__ = ["GSmeLUUnit"]
 
 
 class GSmeLUUnit(ActivationUnit):
-    """Bit-exact generalized SmeLU as an Amaranth component.
+    """Bit-exact generalized SmeLU (SPEC §3); equals :class:`~smelu_hw.GSmeLU`.
 
-    Parameters
-    ----------
-    spec : GSmeLUSpec
-        Quantized parameters and formats.
-    latency : int
-        Pipeline register stages (0: combinational).
-    with_grad : bool
-        Whether to build the gradient output ``dy``.
-
-    Members
-    -------
-    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    Parameters and members are those of :class:`~smelu_hw.hw.unit.ActivationUnit`, with a
+    :class:`~smelu_hw.specs.GSmeLUSpec` as ``spec``.
     """
 
     spec_class = GSmeLUSpec

@@ -25,20 +25,10 @@ __all__ = ["SmeLUUnit"]
 
 
 class SmeLUUnit(ActivationUnit):
-    """Bit-exact SmeLU (SPEC §3) as an Amaranth component; equals :class:`~smelu_hw.SmeLU`.
+    """Bit-exact SmeLU (SPEC §3); equals :class:`~smelu_hw.SmeLU`.
 
-    Parameters
-    ----------
-    spec : SmeLUSpec
-        Quantized parameters and formats.
-    latency : int
-        Pipeline register stages (0: combinational).
-    with_grad : bool
-        Whether to build the gradient output ``dy``.
-
-    Members
-    -------
-    See :class:`~smelu_hw.hw.unit.ActivationUnit`.
+    Parameters and members are those of :class:`~smelu_hw.hw.unit.ActivationUnit`, with a
+    :class:`~smelu_hw.specs.SmeLUSpec` as ``spec``.
     """
 
     spec_class = SmeLUSpec

@@ -5,7 +5,7 @@ The model layer reads the spec layer and nothing above it: importing it never lo
 model of a spec.
 """
 
-from ..specs import ActivationSpec
+from ..specs import ActivationSpec, activation_of
 from .base import Activation
 from .rational import HardSwish, ReLU
 from .smelu import GSmeLU, SmeLU
@@ -39,7 +39,4 @@ def model_for(spec: ActivationSpec) -> Activation:
     TypeError
         If ``spec`` is not the spec of a known activation.
     """
-    model = MODELS.get(getattr(spec, "activation", None)) if isinstance(spec, ActivationSpec) else None
-    if model is None:
-        raise TypeError(f"spec must be an activation spec, not {spec!r}")
-    return model.from_spec(spec)
+    return MODELS[activation_of(spec)].from_spec(spec)

@@ -30,6 +30,7 @@ from .smelu import GSmeLUSpec, SmeLUSpec
 
 __all__ = [
     "SPECS",
+    "activation_of",
     "ENGINE_MODES",
     "MODE_BITS",
     "RESERVED_MODES",
@@ -61,3 +62,17 @@ SPECS: dict[str, type[ActivationSpec]] = {
     spec.activation: spec
     for spec in (SmeLUSpec, GSmeLUSpec, ReLUSpec, HardSwishSpec, SwishSpec, SoftplusSpec, GELUSpec)
 }
+
+
+def activation_of(spec: object) -> str:
+    """The activation name of an activation spec.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is not the spec of a known activation.
+    """
+    name = getattr(spec, "activation", None) if isinstance(spec, ActivationSpec) else None
+    if name not in SPECS:
+        raise TypeError(f"spec must be an activation spec, not {spec!r}")
+    return name
