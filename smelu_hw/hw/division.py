@@ -218,7 +218,9 @@ class Division:
             product = materialize(m, high * multiplier, f"{name}_reciprocal")
             quotient, divisible = product[p:], product[:p] < multiplier
         out_width = max(self.quotient_max.bit_length(), 1)
-        quotient = quotient[:out_width]
+        # Zero-extended as well as truncated: a quotient that is always 0 (quotient_max = 0,
+        # e.g. beta = one code at frac 0) can have no bits left above the shift.
+        quotient = Cat(quotient, Const(0, out_width))[:out_width]
         if self.has_ties and tie is None:
             tie = exact_low & divisible
         if self.has_ties and self.rounding == "rne":

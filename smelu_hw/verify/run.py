@@ -72,7 +72,8 @@ def _configuration(design: Design) -> dict[str, object]:
 
 
 def _shards(codes: np.ndarray, jobs: int) -> list[np.ndarray]:
-    count = max(1, min(2 * jobs, len(codes) // MIN_SHARD))
+    # One worker runs the shards one after another: splitting would only repeat the start-up.
+    count = 1 if jobs == 1 else max(1, min(2 * jobs, len(codes) // MIN_SHARD))
     return np.array_split(codes, count)
 
 

@@ -1,7 +1,8 @@
 """Random valid configurations for the fuzz test: format, beta, rounding, latency, lanes.
 
 ``SMELU_FUZZ_SEED`` picks the draw (default 2026) and ``SMELU_FUZZ_COUNT`` how many
-configurations (default 8, what CI runs). Run more with, for example,
+configurations (default 8, what CI runs); ``SMELU_FUZZ_SLOPE_BITS`` bounds the fractional bits of
+a generalized SmeLU's slopes (default 8). Run more with, for example,
 ``SMELU_FUZZ_COUNT=200 python -m pytest tests/sim/test_fuzz.py -n auto``.
 """
 
@@ -16,6 +17,9 @@ from smelu_hw import QFormat
 from smelu_hw.specs import ActivationSpec, GSmeLUSpec, SmeLUSpec
 
 __all__ = ["FuzzCase", "fuzz_cases"]
+
+#: Fractional bits of a drawn generalized SmeLU slope (``SMELU_FUZZ_SLOPE_BITS``; up to 31).
+SLOPE_BITS = int(os.environ.get("SMELU_FUZZ_SLOPE_BITS", "8"))
 
 
 @dataclass(frozen=True)
@@ -42,13 +46,18 @@ def _case(rng: random.Random) -> FuzzCase:
     rounding = rng.choice(["rne", "rna", "floor"])
 
     def code_value(low: int) -> float:
-        return math.ldexp(rng.randint(low, fmt.max_code), -fmt.frac)
+        # Log-uniform over the codes, so small, medium and huge bands are all drawn: a uniform
+        # draw over 2**31 codes would almost always give a band too wide to simulate.
+        code = round(2 ** rng.uniform(math.log2(low), math.log2(fmt.max_code)))
+        return math.ldexp(min(max(code, low), fmt.max_code), -fmt.frac)
 
     if rng.random() < 0.7:
         spec = SmeLUSpec(beta=code_value(1), fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding)
     else:
-        one = 1 << fmt.frac
-        slopes = [math.ldexp(rng.randint(0, one), -fmt.frac) for _ in range(2)]
+        # Slopes in [0, 1] with at most SLOPE_BITS fractional bits (leaky slopes such as 1/16):
+        # arbitrary 20-bit slopes on a 32-bit input make megabytes of RTL per case.
+        step = max(fmt.frac - SLOPE_BITS, 0)
+        slopes = [math.ldexp(rng.randint(0, 1 << (fmt.frac - step)) << step, -fmt.frac) for _ in range(2)]
         spec = GSmeLUSpec(
             beta_left=code_value(1),
             beta_right=code_value(1),

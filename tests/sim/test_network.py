@@ -44,9 +44,9 @@ def run_network(
     assert read_summary(work_dir / "run", test)["vectors"] == images
 
 
-@pytest.mark.parametrize("latency", [0, 2])
-def test_inference_through_the_tile_chain(tmp_path, latency):
-    run_network(tmp_path, "chain", latency=latency, images=100)
+def test_inference_through_the_tile_chain(tmp_path):
+    # Latency 2 (stalls between pipelined tiles); the engine tests cover the combinational stage.
+    run_network(tmp_path, "chain", latency=2, images=100)
 
 
 @pytest.mark.parametrize("top", ["tile0", "tile1"])
