@@ -9,7 +9,6 @@ stderr), 1 unexpected internal failure.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import re
 import sys
@@ -18,37 +17,35 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from amaranth.back import verilog
-from amaranth.hdl import Shape
-
-from . import __version__
 from .cli import Parser, UsageError, run_main
-from .files import write_atomically
 from .fixed import ROUNDING_MODES
-from .hw import ActivationUnit
-from .hw.engine import StreamEngine, engine_layouts
+from .fusesoc import check_vlnv_part
+from .generated import EMITS, LINT_WAIVERS, GeneratedUnit, default_name
+from .hw.axis import AxiStreamEngine
+from .hw.engine import StreamEngine
 from .keywords import RESERVED_WORDS
-from .manifest import format_entry
 from .registry import ACTIVATIONS
 from .specs import METHODS, ActivationSpec, io_format
-from .specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
 
-__all__ = ["GeneratedUnit", "add_unit_arguments", "generate", "main", "unit_from_args"]
+__all__ = [
+    "EMITS",
+    "INTERFACES",
+    "LINT_WAIVERS",
+    "GeneratedUnit",
+    "add_unit_arguments",
+    "generate",
+    "main",
+    "unit_from_args",
+]
 
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
-#: Verilator -Wall waivers for two properties of all Amaranth output, not of this design:
-#: every intermediate expression keeps its full width even where only some bits are used, and
-#: every register carries an initial value. All other -Wall checks stay on.
-LINT_WAIVERS = (
-    "// Amaranth keeps intermediates at full width and gives registers initial values:\n"
-    "/* verilator lint_off UNUSEDSIGNAL */\n"
-    "/* verilator lint_off PROCASSINIT */\n"
-)
-
-
+#: Most free TUSER bits an AXI4-Stream engine carries.
+MAX_USER_BITS = 64
+#: Ports of an engine: Amaranth streams, or AXI4-Stream.
+INTERFACES = ("stream", "axis")
 #: Widest engine the CLI generates.
 MAX_LANES = 1024
 
@@ -92,7 +89,22 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
+    parser.add_argument(
+        "--interface",
+        choices=INTERFACES,
+        default="stream",
+        help="ports of an engine (--lanes): Amaranth 'stream' (default) or AXI4-Stream 'axis'",
+    )
+    parser.add_argument("--user-bits", type=int, default=0, help="--interface axis: free TUSER bits")
     parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
+    parser.add_argument(
+        "--emit",
+        action="append",
+        choices=EMITS,
+        default=[],
+        help="also write: 'c' (NAME.h, a bit-exact C99 model), 'fusesoc' (NAME.core and a smoke bench); "
+        "repeatable; 'verilog' is always written",
+    )
 
 
 #: The parameter flags each activation accepts (besides formats and rounding).
@@ -124,109 +136,6 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
     return ACTIVATIONS[args.activation].spec(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
 
 
-def _name_part(key: str, value: object, params: dict[str, object]) -> str | None:
-    if key.endswith("_code"):
-        return f"{key[: -len('_code')].replace('_', '')}{value}"
-    if key.endswith("_used") or f"{key}_code" in params:
-        return None
-    if key == "method":
-        return str(value)
-    return f"{key}{value}".replace(".", "p").replace("-", "m")
-
-
-def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int | None = None) -> str:
-    """A module name that encodes every parameter, e.g. ``smelu_q16f8_beta512_rne``."""
-    params = spec.params()
-    parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
-    parts += [part for key, value in params.items() if (part := _name_part(key, value, params))]
-    if spec.out_fmt != spec.fmt:
-        parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
-    if with_grad and spec.grad_frac != spec.fmt.frac:
-        parts.append(f"g{spec.grad_frac}")
-    parts.append(spec.rounding)
-    if latency:
-        parts.append(f"l{latency}")
-    if not with_grad:
-        parts.append("nograd")
-    if lanes is not None:
-        parts.append(f"engine{lanes}")
-    return "_".join(parts)
-
-
-class GeneratedUnit:
-    """A unit's Verilog text and manifest, built in memory (nothing written yet)."""
-
-    def __init__(self, spec: ActivationSpec, unit: ActivationUnit | StreamEngine, name: str) -> None:
-        self.spec, self.unit, self.name = spec, unit, name
-        self.manifest = self._manifest()
-        self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
-
-    def _manifest(self) -> dict[str, object]:
-        spec, unit = self.spec, self.unit
-        ports = []
-        for path, member, _ in unit.signature.flatten(unit):
-            shape = Shape.cast(member.shape)
-            direction = "in" if member.flow.name == "In" else "out"
-            ports.append(
-                {"name": "__".join(path), "dir": direction, "width": shape.width, "signed": shape.signed}
-            )
-        if unit.latency:
-            ports[:0] = [
-                {"name": "clk", "dir": "in", "width": 1, "signed": False},
-                {"name": "rst", "dir": "in", "width": 1, "signed": False},
-            ]
-        manifest = {
-            "module": self.name,
-            "activation": spec.activation,
-            "generator_version": __version__,
-            "params": spec.params(),
-            "input": format_entry(spec.fmt),
-            "output": format_entry(spec.out_fmt),
-            "grad": format_entry(spec.grad_fmt) if self.with_grad else None,
-            "rounding": spec.rounding,
-            "latency": unit.latency,
-            "ports": ports,
-        }
-        if isinstance(unit, StreamEngine):
-            inputs, outputs = engine_layouts(spec, unit.lanes)
-            manifest["engine"] = {
-                "lanes": unit.lanes,
-                "modes": ENGINE_MODES,
-                "reserved_modes": list(RESERVED_MODES),
-                "reserved_result": RESERVED_RESULT,
-                "input_fields": {
-                    name: [field.offset, Shape.cast(field.shape).width] for name, field in inputs
-                },
-                "output_lane_bits": Shape.cast(outputs.elem_shape).width,
-                "fused_backward": "round(g * dy * 2**frac / 2**(out_frac + grad_frac)), saturated",
-            }
-        return manifest
-
-    @property
-    def with_grad(self) -> bool:
-        return self.unit.with_grad if isinstance(self.unit, ActivationUnit) else True
-
-    def _header(self) -> str:
-        spec = self.spec
-        params = ", ".join(f"{key}={value!r}" for key, value in spec.params().items())
-        grad = f"dy {spec.grad_fmt}" if self.with_grad else "no gradient output"
-        kind = f"{self.unit.lanes}-lane streaming engine" if isinstance(self.unit, StreamEngine) else "unit"
-        return (
-            f"// {self.name}: {spec.activation} {kind} generated by smelu_hw {__version__}\n"
-            f"// parameters: {params}\n"
-            f"// formats: x {spec.fmt}, y {spec.out_fmt}, {grad}; rounding {spec.rounding}\n"
-            f"// latency: {self.unit.latency} register stage(s)"
-            f"{'' if self.unit.latency else ' (combinational)'}\n" + LINT_WAIVERS
-        )
-
-    def write(self, out_dir: Path) -> list[Path]:
-        """Write ``NAME.v`` and ``NAME.json`` atomically (temporary file, then rename)."""
-        out_dir.mkdir(parents=True, exist_ok=True)
-        manifest = json.dumps(self.manifest, indent=2) + "\n"
-        texts = ((".v", self.verilog), (".json", manifest))
-        return [write_atomically(out_dir / f"{self.name}{suffix}", text) for suffix, text in texts]
-
-
 def generate(
     spec: ActivationSpec,
     *,
@@ -234,21 +143,48 @@ def generate(
     with_grad: bool = True,
     name: str | None = None,
     lanes: int | None = None,
+    interface: str = "stream",
+    user_bits: int = 0,
+    emits: Sequence[str] = ("verilog",),
 ) -> GeneratedUnit:
-    """Elaborate the unit of ``spec`` (or, with ``lanes``, a streaming engine of it) and return
-    its Verilog and manifest, in memory."""
+    """Elaborate the unit of ``spec`` and return its Verilog, manifest and emitted files, in memory.
+
+    With ``lanes`` it is a streaming engine of the unit: ``interface="stream"`` gives Amaranth
+    stream ports, ``"axis"`` AXI4-Stream ports (SPEC §6.2) with ``user_bits`` free TUSER bits.
+    ``emits`` adds files (:data:`~smelu_hw.generated.EMITS`).
+
+    Raises
+    ------
+    ValueError
+        On a combination that cannot be built, naming the flag (SPEC §5).
+    """
+    if interface not in INTERFACES:
+        raise ValueError(f"--interface must be one of {', '.join(INTERFACES)}, not {interface!r}")
+    if interface == "axis" and lanes is None:
+        raise ValueError("--interface axis wraps a streaming engine: give --lanes N (N = 1 is allowed)")
+    if user_bits and interface != "axis":
+        raise ValueError("--user-bits applies to --interface axis only")
+    if not 0 <= user_bits <= MAX_USER_BITS:
+        raise ValueError(f"--user-bits must be from 0 to {MAX_USER_BITS}, not {user_bits}")
     if lanes is not None and not with_grad:
         raise ValueError("an engine needs the gradient (its modes use it); drop --no-grad")
-    name = default_name(spec, latency, with_grad, lanes) if name is None else name
+    if name is None:
+        name = default_name(spec, latency, with_grad, lanes) + ("_axis" if interface == "axis" else "")
+    if "fusesoc" in emits:  # a core's VLNV carries the module name
+        check_vlnv_part(name, "--name")
     if not IDENTIFIER.match(name) or name in RESERVED_WORDS:
         raise ValueError(
             f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
             f"keyword, not {name!r}"
         )
     unit_class = ACTIVATIONS[spec.activation].unit
-    if lanes is not None:
-        return GeneratedUnit(spec, StreamEngine(spec, lanes, unit_class, latency), name)
-    return GeneratedUnit(spec, unit_class(spec, latency=latency, with_grad=with_grad), name)
+    if interface == "axis":
+        unit = AxiStreamEngine(spec, lanes, unit_class, latency, user_bits=user_bits)
+    elif lanes is not None:
+        unit = StreamEngine(spec, lanes, unit_class, latency)
+    else:
+        unit = unit_class(spec, latency=latency, with_grad=with_grad)
+    return GeneratedUnit(spec, unit, name, tuple(emits))
 
 
 def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
@@ -268,7 +204,16 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         spec = _spec_from_args(args)
-    unit = generate(spec, latency=args.latency, with_grad=not args.no_grad, name=args.name, lanes=args.lanes)
+    unit = generate(
+        spec,
+        latency=args.latency,
+        with_grad=not args.no_grad,
+        name=args.name,
+        lanes=args.lanes,
+        interface=args.interface,
+        user_bits=args.user_bits,
+        emits=args.emit,
+    )
     return unit, [str(warning.message) for warning in caught]
 
 

@@ -143,15 +143,15 @@ class StreamEngine(wiring.Component):
             unit = self._unit_class(self._spec)
             m.submodules[f"lane{lane}"] = unit
             m.d.comb += unit.x.eq(self.i.payload.x[lane])
+            # Built unconditionally: gates inside a Case would be assigned in one branch only.
+            fused = fused_backward_gates(m, self._spec, self.i.payload.g[lane], unit.dy, f"lane{lane}")
             with m.Switch(self.i.payload.mode):
                 with m.Case(ENGINE_MODES["forward"]):
                     m.d.comb += result[lane].eq(unit.y)
                 with m.Case(ENGINE_MODES["gradient"]):
                     m.d.comb += result[lane].eq(unit.dy)
                 with m.Case(ENGINE_MODES["backward"]):
-                    m.d.comb += result[lane].eq(
-                        fused_backward_gates(m, self._spec, self.i.payload.g[lane], unit.dy, f"lane{lane}")
-                    )
+                    m.d.comb += result[lane].eq(fused)
                 with m.Default():  # the reserved modes
                     m.d.comb += result[lane].eq(RESERVED_RESULT)
         stall_pipeline(m, result, self.i, self.o, self._latency, outputs)

@@ -1,0 +1,194 @@
+"""A generated unit in memory: its Verilog, manifest (SPEC §7) and the extra files of ``--emit``.
+
+Nothing is written until :meth:`GeneratedUnit.write`, and every file's text exists before the
+first one is written, so a bad request fails before anything reaches the disk.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from amaranth.back import verilog
+from amaranth.hdl import Shape
+
+from . import __version__
+from .files import write_atomically
+from .hw import ActivationUnit
+from .hw.axis import AxiStreamEngine
+from .hw.engine import StreamEngine, engine_layouts
+from .manifest import format_entry
+from .specs import ActivationSpec
+from .specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
+
+__all__ = ["EMITS", "LINT_WAIVERS", "GeneratedUnit", "default_name"]
+
+#: What ``--emit`` may ask for; ``verilog`` (with the manifest) is always written.
+EMITS = ("verilog", "c", "fusesoc")
+#: The fused backward mode's operation, as the manifest states it (SPEC §6.1).
+FUSED_BACKWARD = "round(g * dy * 2**frac / 2**(out_frac + grad_frac)), saturated"
+
+#: Verilator -Wall waivers for two properties of all Amaranth output, not of this design:
+#: every intermediate expression keeps its full width even where only some bits are used, and
+#: every register carries an initial value. All other -Wall checks stay on.
+#: One more for engines: Amaranth writes their lanes' submodules into the same file.
+SUBMODULE_WAIVER = "/* verilator lint_off DECLFILENAME */\n"
+LINT_WAIVERS = (
+    "// Amaranth keeps intermediates at full width and gives registers initial values:\n"
+    "/* verilator lint_off UNUSEDSIGNAL */\n"
+    "/* verilator lint_off PROCASSINIT */\n"
+)
+
+
+def _name_part(key: str, value: object, params: dict[str, object]) -> str | None:
+    if key.endswith("_code"):
+        return f"{key[: -len('_code')].replace('_', '')}{value}"
+    if key.endswith("_used") or f"{key}_code" in params:
+        return None
+    if key == "method":
+        return str(value)
+    return f"{key}{value}".replace(".", "p").replace("-", "m")
+
+
+def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int | None = None) -> str:
+    """A module name that encodes every parameter, e.g. ``smelu_q16f8_beta512_rne``."""
+    params = spec.params()
+    parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
+    parts += [part for key, value in params.items() if (part := _name_part(key, value, params))]
+    if spec.out_fmt != spec.fmt:
+        parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
+    if with_grad and spec.grad_frac != spec.fmt.frac:
+        parts.append(f"g{spec.grad_frac}")
+    parts.append(spec.rounding)
+    if latency:
+        parts.append(f"l{latency}")
+    if not with_grad:
+        parts.append("nograd")
+    if lanes is not None:
+        parts.append(f"engine{lanes}")
+    return "_".join(parts)
+
+
+class GeneratedUnit:
+    """A unit's Verilog text, manifest and requested extra files, built in memory.
+
+    Parameters
+    ----------
+    spec : ActivationSpec
+        The activation's parameters.
+    unit : ActivationUnit, StreamEngine or AxiStreamEngine
+        The elaboratable component.
+    name : str
+        The Verilog module name.
+    emits : sequence of str
+        Members of :data:`EMITS`: ``c`` adds ``NAME.h`` (a bit-exact C99 model), ``fusesoc``
+        adds ``NAME.core`` and ``NAME_smoke.v``. The Verilog and manifest are always written.
+    """
+
+    def __init__(
+        self,
+        spec: ActivationSpec,
+        unit: ActivationUnit | StreamEngine | AxiStreamEngine,
+        name: str,
+        emits: tuple[str, ...] = ("verilog",),
+    ) -> None:
+        unknown = sorted(set(emits) - set(EMITS))
+        if unknown:
+            raise ValueError(f"--emit must be one of {', '.join(EMITS)}, not {unknown[0]!r}")
+        self.spec, self.unit, self.name = spec, unit, name
+        self.emits = tuple(emit for emit in EMITS if emit in emits)
+        self.manifest = self._manifest()
+        self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
+        self.files = self._files()
+
+    def _manifest(self) -> dict[str, object]:
+        spec, unit = self.spec, self.unit
+        ports = []
+        for path, member, _ in unit.signature.flatten(unit):
+            shape = Shape.cast(member.shape)
+            direction = "in" if member.flow.name == "In" else "out"
+            ports.append(
+                {"name": "__".join(path), "dir": direction, "width": shape.width, "signed": shape.signed}
+            )
+        if unit.latency and not isinstance(unit, AxiStreamEngine):  # the AXI ports name their clock
+            ports[:0] = [
+                {"name": "clk", "dir": "in", "width": 1, "signed": False},
+                {"name": "rst", "dir": "in", "width": 1, "signed": False},
+            ]
+        manifest = {
+            "module": self.name,
+            "activation": spec.activation,
+            "generator_version": __version__,
+            "params": spec.params(),
+            "input": format_entry(spec.fmt),
+            "output": format_entry(spec.out_fmt),
+            "grad": format_entry(spec.grad_fmt) if self.with_grad else None,
+            "rounding": spec.rounding,
+            "latency": unit.latency,
+            "ports": ports,
+        }
+        if isinstance(unit, (StreamEngine, AxiStreamEngine)):
+            manifest["engine"] = {
+                "lanes": unit.lanes,
+                "modes": ENGINE_MODES,
+                "reserved_modes": list(RESERVED_MODES),
+                "reserved_result": RESERVED_RESULT,
+                "fused_backward": FUSED_BACKWARD,
+            }
+        if isinstance(unit, StreamEngine):
+            inputs, outputs = engine_layouts(spec, unit.lanes)
+            manifest["engine"]["input_fields"] = {
+                name: [field.offset, Shape.cast(field.shape).width] for name, field in inputs
+            }
+            manifest["engine"]["output_lane_bits"] = Shape.cast(outputs.elem_shape).width
+        if isinstance(unit, AxiStreamEngine):
+            manifest["interface"] = "axis"
+            manifest["axis"] = unit.layout
+        return manifest
+
+    @property
+    def with_grad(self) -> bool:
+        return self.unit.with_grad if isinstance(self.unit, ActivationUnit) else True
+
+    def _header(self) -> str:
+        spec, unit = self.spec, self.unit
+        params = ", ".join(f"{key}={value!r}" for key, value in spec.params().items())
+        grad = f"dy {spec.grad_fmt}" if self.with_grad else "no gradient output"
+        kind = "unit"
+        if isinstance(unit, StreamEngine):
+            kind = f"{unit.lanes}-lane streaming engine"
+        elif isinstance(unit, AxiStreamEngine):
+            kind = f"{unit.lanes}-lane AXI4-Stream engine"
+        return (
+            f"// {self.name}: {spec.activation} {kind} generated by smelu_hw {__version__}\n"
+            f"// parameters: {params}\n"
+            f"// formats: x {spec.fmt}, y {spec.out_fmt}, {grad}; rounding {spec.rounding}\n"
+            f"// latency: {unit.latency} register stage(s)"
+            f"{'' if unit.latency else ' (combinational)'}\n"
+            + LINT_WAIVERS
+            + ("" if isinstance(unit, ActivationUnit) else SUBMODULE_WAIVER)
+        )
+
+    def _files(self) -> dict[str, str]:
+        """Every file to write, by name: the Verilog and manifest first, then the emitted ones."""
+        files = {
+            f"{self.name}.v": self.verilog,
+            f"{self.name}.json": json.dumps(self.manifest, indent=2) + "\n",
+        }
+        if "c" in self.emits:
+            from .cmodel import render_c_header
+
+            files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad)
+        if "fusesoc" in self.emits:
+            from .fusesoc import render_core, render_smoke_bench
+            from .models import model_for
+
+            files[f"{self.name}.core"] = render_core(self.manifest)
+            files[f"{self.name}_smoke.v"] = render_smoke_bench(self.manifest, model_for(self.spec))
+        return files
+
+    def write(self, out_dir: Path) -> list[Path]:
+        """Write every file atomically (temporary file, then rename); the Verilog first, then the
+        manifest, then the emitted files."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return [write_atomically(out_dir / name, text) for name, text in self.files.items()]
