@@ -1,4 +1,7 @@
-"""smelu_hw: verified, synthesizable SmeLU (Smooth ReLU) hardware for ML accelerators."""
+"""smelu_hw: verified, synthesizable SmeLU (Smooth ReLU) hardware for ML accelerators.
+
+"SPEC §n" in the docstrings is section n of ``docs/SPEC.md``, the contract, in the repository.
+"""
 
 from .fixed import ROUNDING_MODES, QFormat
 from .models import GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
