@@ -12,7 +12,11 @@ import pytest
 #: Tool module, the function inside its main path that is made to fail, and its arguments.
 TOOLS = [
     ("smelu_hw.gen", "smelu_hw.gen.generate", ["--bits", "8"]),
-    ("smelu_hw.report.__main__", "smelu_hw.report.__main__.measure_all", ["--quick", "--activation", "relu"]),
+    (
+        "smelu_hw.report.__main__",
+        "smelu_hw.report.__main__.measure_all",
+        ["--quick", "--activation", "smelu"],
+    ),
     ("smelu_hw.repro.__main__", "smelu_hw.repro.__main__.arms", ["--quick"]),
     ("smelu_hw.verify.__main__", "smelu_hw.verify.__main__.verify_manifest", ["--bits", "8"]),
 ]

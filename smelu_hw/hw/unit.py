@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 
 from amaranth.hdl import Module, Mux, Signal, Value, signed, unsigned
@@ -15,24 +16,23 @@ from .arith import Pipe
 __all__ = ["ActivationUnit", "clamp", "saturate"]
 
 
-def clamp(value: Value, value_min: int, value_max: int, low: int, high: int) -> Value:
+def clamp(value: Value, value_min: float, value_max: float, low: int, high: int) -> Value:
     """Saturate ``value`` (known to lie in ``[value_min, value_max]``) to ``[low, high]``.
 
-    Only the comparisons that can fire are built.
+    Only the comparisons that can fire are built; both compare ``value`` itself, so with both
+    the result is ``Mux(value > high, high, Mux(value < low, low, value))``.
     """
-    if value_max > high:
-        value = Mux(value > high, high, value)
+    result = value
     if value_min < low:
-        value = Mux(value < low, low, value)
-    return value
+        result = Mux(value < low, low, result)
+    if value_max > high:
+        result = Mux(value > high, high, result)
+    return result
 
 
 def saturate(value: Value, fmt: QFormat) -> Value:
-    """Saturate ``value`` to ``fmt``'s codes; its own shape bounds it (:func:`clamp`)."""
-    shape = value.shape()
-    low = -(1 << (shape.width - 1)) if shape.signed else 0
-    high = (1 << (shape.width - (1 if shape.signed else 0))) - 1
-    return clamp(value, low, high, fmt.min_code, fmt.max_code)
+    """Saturate ``value``, whose range is not known, to ``fmt``'s codes (:func:`clamp`)."""
+    return clamp(value, -math.inf, math.inf, fmt.min_code, fmt.max_code)
 
 
 class _Cut:

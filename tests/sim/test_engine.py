@@ -19,8 +19,12 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("latency", [0, 1, 3])
-@pytest.mark.parametrize("name", CASES)
+#: Every case at latency 0, 1 and 3, but the 16-bit one (its modes swept over all 2^16 codes)
+#: at latency 1 only: the stall pipeline is the same for every activation.
+MATRIX = [(name, latency) for name in CASES for latency in (0, 1, 3) if name != "smelu_r16" or latency == 1]
+
+
+@pytest.mark.parametrize(("name", "latency"), MATRIX)
 def test_engine(verify_unit, name, latency):
     spec, lanes = CASES[name]
     certificate = verify_unit(spec, latency=latency, lanes=lanes)

@@ -46,12 +46,12 @@ def run_network(
 
 def test_inference_through_the_tile_chain(tmp_path):
     # Latency 2 (stalls between pipelined tiles); the engine tests cover the combinational stage.
-    run_network(tmp_path, "chain", latency=2, images=100)
+    run_network(tmp_path, "chain", latency=2, images=40)
 
 
 @pytest.mark.parametrize("top", ["tile0", "tile1"])
 def test_backward_step_through_each_tile(tmp_path, top):
-    run_network(tmp_path, top, latency=1, images=32)
+    run_network(tmp_path, top, latency=1, images=16)
 
 
 def test_int16_weights_random_network(tmp_path):
@@ -71,5 +71,5 @@ def test_int16_weights_random_network(tmp_path):
         )
     path = tmp_path / "net.json"
     path.write_text(json.dumps({"activation": {"beta": 1.0, "bits": 16, "frac": 8}, "layers": layers}))
-    run_network(tmp_path / "chain", "chain", latency=1, images=40, network=path)
-    run_network(tmp_path / "tile0", "tile0", latency=2, images=16, network=path)
+    run_network(tmp_path / "chain", "chain", latency=1, images=16, network=path)
+    run_network(tmp_path / "tile0", "tile0", latency=2, images=8, network=path)
