@@ -37,7 +37,7 @@ from amaranth.lib.wiring import In, Out
 
 from ..specs import ActivationSpec
 from ..specs.engine import ENGINE_MODES, MODE_BITS, RESERVED_MODES, RESERVED_RESULT
-from .engine import StreamEngine, engine_layouts, stall_pipeline
+from .engine import StreamEngine, check_engine_shape, engine_layouts, stall_pipeline
 from .lanes import byte_stride
 from .unit import ActivationUnit
 
@@ -92,8 +92,7 @@ def axis_layout(spec: ActivationSpec, lanes: int, *, user_bits: int = 0) -> dict
         ``[offset, width]`` of ``mode`` and ``user``; ``modes``, ``reserved_modes`` and
         ``reserved_result`` (every lane of a reserved-mode beat).
     """
-    if not isinstance(lanes, int) or lanes < 1:
-        raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
+    check_engine_shape(lanes, 0)
     if not isinstance(user_bits, int) or user_bits < 0:
         raise ValueError(f"user_bits must be a non-negative integer, not {user_bits!r}")
     inputs, outputs = engine_layouts(spec, lanes)
@@ -163,9 +162,8 @@ class AxiStreamEngine(wiring.Component):
         *,
         user_bits: int = 0,
     ) -> None:
-        if not isinstance(latency, int) or latency < 0:
-            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
-        self._spec, self._lanes, self._unit_class, self._latency = spec, lanes, unit_class, latency
+        self._spec, self._unit_class = spec, unit_class
+        self._lanes, self._latency = check_engine_shape(lanes, latency)
         self.layout = axis_layout(spec, lanes, user_bits=user_bits)
         tuser = self.layout["tuser"]["bits"]
         super().__init__(

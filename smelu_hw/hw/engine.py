@@ -29,7 +29,7 @@ from ..specs.engine import ENGINE_MODES, MODE_BITS, RESERVED_RESULT
 from .division import quotient_bounds, rounded_combination, signed_terms
 from .unit import ActivationUnit, clamp
 
-__all__ = ["StreamEngine", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
+__all__ = ["StreamEngine", "check_engine_shape", "engine_layouts", "fused_backward_gates", "stall_pipeline"]
 
 
 def engine_layouts(spec: ActivationSpec, lanes: int) -> tuple[StructLayout, ArrayLayout]:
@@ -65,6 +65,15 @@ def fused_backward_gates(m: Module, spec: ActivationSpec, g: Value, dy: Value, n
         n_min=min(corners),
     )
     return clamp(value, *quotient_bounds(min(corners), max(corners), shift, 1), fmt.min_code, fmt.max_code)
+
+
+def check_engine_shape(lanes: object, latency: object) -> tuple[int, int]:
+    """Return ``(lanes, latency)`` of an engine, or raise ``ValueError`` naming the bad one."""
+    if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes < 1:
+        raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
+    if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
+        raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
+    return lanes, latency
 
 
 def stall_pipeline(
@@ -119,11 +128,8 @@ class StreamEngine(wiring.Component):
     def __init__(
         self, spec: ActivationSpec, lanes: int, unit_class: type[ActivationUnit], latency: int = 1
     ) -> None:
-        if not isinstance(lanes, int) or lanes < 1:
-            raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
-        if not isinstance(latency, int) or latency < 0:
-            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
-        self._spec, self._lanes, self._unit_class, self._latency = spec, lanes, unit_class, latency
+        self._spec, self._unit_class = spec, unit_class
+        self._lanes, self._latency = check_engine_shape(lanes, latency)
         inputs, outputs = engine_layouts(spec, lanes)
         super().__init__({"i": In(stream.Signature(inputs)), "o": Out(stream.Signature(outputs))})
 
