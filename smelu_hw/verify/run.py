@@ -15,7 +15,15 @@ from ..executor import open_executor
 from ..pieces import codes_near_knots
 from .builds import NATIVE, design_build
 from .certificate import Certificate
-from .checks import CheckResult, cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
+from .checks import (
+    CheckResult,
+    cocotb_outputs,
+    contract_check,
+    engine_check,
+    proof_check,
+    sweep_and_contract,
+    sweep_shard,
+)
 from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
 from .design import Design, load_design
@@ -218,6 +226,19 @@ def _submit_regions(
     return pending
 
 
+def _one_run(design: Design, regions: list[Region], sweeper: str, jobs: int, cluster: str | None) -> bool:
+    """Whether the sweep and the contract run in one cocotb run: a pipelined unit whose codes
+    are one simulated region, on one local worker."""
+    single = len(regions) == 1 and regions[0].method != "proved"
+    return single and bool(design.latency) and sweeper != NATIVE and jobs == 1 and cluster is None
+
+
+def _done(result: CheckResult) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
+
+
 def _settle_proofs(design: Design, sweeper: str, done: list[tuple[Region, CheckResult]]) -> None:
     """Sample the regions whose proof timed out, and simulate each counterexample so that it
     is reported as the mismatch it is."""
@@ -274,8 +295,14 @@ def verify_design(
             extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
         else:
             regions = plan_regions(design.model.spec, native, can_prove=prover_available())
-            pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
-            extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
+            together = _one_run(design, regions, sweeper, jobs, cluster)
+            if together:  # a single worker: the sweep and the contract share one simulator run
+                sweep, contract = sweep_and_contract(design, simulator, regions[0].codes, seed)
+                pending = [(regions[0], _done(sweep))]
+                extra = _done(contract)
+            else:
+                pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
+                extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
         done = [(region, future.result()) for region, future in pending]
         extra_result = extra.result() if extra is not None else None
     _settle_proofs(design, sweeper, done)

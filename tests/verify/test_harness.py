@@ -3,12 +3,14 @@ vectors than planned is a failure, never a pass."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
-from smelu_hw.verify import BenchError, load_design
+from smelu_hw.verify import BenchError, load_design, verify_design
 from smelu_hw.verify.builds import design_build
 from smelu_hw.verify.checks import CheckResult, sweep_shard
 from smelu_hw.verify.cocotb_run import bench_environment, read_summary, run_cocotb
@@ -75,3 +77,20 @@ def test_sweeps_compare_every_code_on_both_paths(design):
     for simulator in ("icarus", "native"):
         result = sweep_shard(design, simulator, codes)
         assert (result.count, result.mismatch_count) == (64, 0), simulator
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["one run", "separate runs"])
+def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(tmp_path, jobs):
+    # One worker runs the sweep and the contract in one simulator run, two run them apart:
+    # either way a last stage that ignores rst shows a result that the reset dropped.
+    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(8, 4)), latency=2).write(tmp_path)
+    pattern = r"(\\\$\d+)  = valid_stage0;\n    if \(rst\) begin\n      \1  = 1'h0;"
+    text, count = re.subn(
+        pattern, r"\1  = valid_stage0;\n    if (rst) begin\n      \1  = valid_stage0;", verilog.read_text()
+    )
+    assert count == 1
+    verilog.write_text(text)
+    certificate = verify_design(load_design(manifest), jobs=jobs)
+    assert certificate.mismatch_count > 0
+    assert {record[1] for record in certificate.mismatches} == {"out_valid"}
+    assert certificate.regions[0]["mismatch_count"] == 0  # every swept code itself is right
