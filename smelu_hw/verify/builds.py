@@ -20,14 +20,17 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+from .batch import build_batch
 from .cocotb_run import BenchError, build_design
 from .design import Design
 from .simulators import VERILATOR_FLAGS, package_version, verilator_environment
 
-__all__ = ["FORMAL", "NATIVE", "design_build", "work_root"]
+__all__ = ["BATCH", "FORMAL", "NATIVE", "design_build", "work_root"]
 
 #: The simulator name of the native Verilator driver.
 NATIVE = "native"
+#: The simulator name of the Icarus batch driver (:mod:`smelu_hw.verify.batch`).
+BATCH = "icarus-batch"
 #: The "simulator" of formal proofs: the folder only holds the design's files.
 FORMAL = "formal"
 
@@ -96,6 +99,7 @@ def _toolchain_key() -> str:
         *VERILATOR_FLAGS,
     ]
     parts.append((resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp").read_text())
+    parts.append((resources.files("smelu_hw.verify") / "batch.py").read_text())
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
 
@@ -111,6 +115,8 @@ def design_build(design: Design, simulator: str, *, waves: bool = False) -> Path
         verilog, _ = design.write(folder)
         if simulator == NATIVE:
             _build_native(design, folder)
+        elif simulator == BATCH:
+            build_batch(design.manifest, folder)
         elif simulator != FORMAL:
             build_design([verilog], design.name, folder / "build", simulator, waves=waves)
         (folder / _BUILT).touch()

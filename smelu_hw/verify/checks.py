@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from ..pieces import LinearPiece
-from .builds import FORMAL, NATIVE, design_build, work_root
+from .batch import batch_outputs
+from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
 from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb
 from .compare import MAX_REPORTED, decode, mismatch_records
 from .design import Design
@@ -114,6 +115,14 @@ def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
     return raw
 
 
+def _batch_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
+    folder = design_build(design, BATCH)
+    run = _run_dir(folder, "batch")
+    raw = batch_outputs(folder, run, codes, design.manifest["input"]["bits"])
+    shutil.rmtree(run)
+    return raw
+
+
 def cocotb_outputs(design: Design, simulator: str, codes: np.ndarray, *, waves: bool = False) -> Path:
     """Run the ``sweep`` bench on ``codes``; return its run folder (``sweep_out.npy``)."""
     staged = _staged(codes)
@@ -132,6 +141,8 @@ def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> CheckResul
     codes = np.asarray(codes, dtype=np.int64)
     if simulator == NATIVE:
         raw = _native_outputs(design, codes)
+    elif simulator == BATCH:
+        raw = _batch_outputs(design, codes)
     else:
         run = cocotb_outputs(design, simulator, codes)
         raw = np.load(run / "sweep_out.npy")

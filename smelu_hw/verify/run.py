@@ -13,7 +13,7 @@ import numpy as np
 
 from ..executor import open_executor
 from ..pieces import codes_near_knots
-from .builds import NATIVE, design_build
+from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate
 from .checks import (
     CheckResult,
@@ -230,7 +230,8 @@ def _one_run(design: Design, regions: list[Region], sweeper: str, jobs: int, clu
     """Whether the sweep and the contract run in one cocotb run: a pipelined unit whose codes
     are one simulated region, on one local worker."""
     single = len(regions) == 1 and regions[0].method != "proved"
-    return single and bool(design.latency) and sweeper != NATIVE and jobs == 1 and cluster is None
+    cocotb = sweeper not in (NATIVE, BATCH)
+    return single and bool(design.latency) and cocotb and jobs == 1 and cluster is None
 
 
 def _done(result: CheckResult) -> Future:
@@ -269,8 +270,9 @@ def verify_design(
     ``native`` chooses where code sweeps run: on the native Verilator driver (``True``), or
     through cocotb on ``simulator`` (``False``). By default (``None``) they run natively with
     ``simulator="verilator"``, and with Icarus wherever Verilator is installed and the input
-    has more codes than cocotb sweeps exhaustively; the cocotb benches of the latency and
-    stream contracts always run on ``simulator``.
+    has more codes than cocotb sweeps exhaustively; otherwise Icarus sweeps run on its batch
+    driver (:mod:`smelu_hw.verify.batch`, a plain Verilog bench). The cocotb benches of the
+    latency and stream contracts always run on ``simulator``.
 
     Raises
     ------
@@ -283,10 +285,11 @@ def verify_design(
     """
     began = time.perf_counter()
     check_simulator(simulator)
+    batch = native is None and simulator == "icarus"
     native = _sweeps_natively(design, simulator) if native is None else native
     if native:
         check_simulator("verilator")
-    sweeper = NATIVE if native else simulator
+    sweeper = NATIVE if native else BATCH if batch else simulator
     regions: list[Region] = []
     with _executor(jobs, cluster) as executor:
         if design.is_engine:

@@ -11,7 +11,7 @@ import pytest
 from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
 from smelu_hw.verify import BenchError, load_design, verify_design
-from smelu_hw.verify.builds import design_build
+from smelu_hw.verify.builds import BATCH, design_build
 from smelu_hw.verify.checks import CheckResult, sweep_shard
 from smelu_hw.verify.cocotb_run import bench_environment, read_summary, run_cocotb
 from smelu_hw.verify.plan import Region
@@ -72,9 +72,9 @@ def test_a_short_count_is_a_failure():
         _regions_entry(region, [CheckResult(6), CheckResult(3)])
 
 
-def test_sweeps_compare_every_code_on_both_paths(design):
+def test_sweeps_compare_every_code_on_every_path(design):
     codes = np.arange(-32, 32)
-    for simulator in ("icarus", "native"):
+    for simulator in ("icarus", "native", BATCH):
         result = sweep_shard(design, simulator, codes)
         assert (result.count, result.mismatch_count) == (64, 0), simulator
 
@@ -94,3 +94,15 @@ def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(tmp_path, job
     assert certificate.mismatch_count > 0
     assert {record[1] for record in certificate.mismatches} == {"out_valid"}
     assert certificate.regions[0]["mismatch_count"] == 0  # every swept code itself is right
+
+
+def test_the_batch_driver_refuses_undefined_outputs_and_short_runs(tmp_path):
+    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3))).write(tmp_path)
+    text, count = re.subn(r"assign y = [^;]+;", "assign y = 6'bx;", verilog.read_text())
+    assert count == 1
+    verilog.write_text(text)
+    broken = load_design(manifest)
+    with pytest.raises(BenchError, match="undefined"):
+        sweep_shard(broken, BATCH, np.arange(-4, 4))
+    with pytest.raises(BenchError, match="takes 1 to"):
+        sweep_shard(broken, BATCH, np.arange(0))
