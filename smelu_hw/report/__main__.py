@@ -30,8 +30,10 @@ from ..executor import open_executor
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
 from .sweep import (
+    AREA_COLUMNS,
     COLUMNS,
     LATENCIES,
+    QUICK_FLOWS,
     QUICK_LATENCIES,
     Job,
     UnitConfig,
@@ -159,7 +161,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # no `distributed`, or no scheduler at that address
             print(f"smelu_hw.report: error: {error}", file=sys.stderr)
             return 2
-        rows_by_name, failures = measure_all(jobs_for(units, latencies), pool)
+        flows = QUICK_FLOWS if args.quick else tuple(AREA_COLUMNS)
+        rows_by_name, failures = measure_all(jobs_for(units, latencies, flows), pool)
     rows = [rows_by_name[unit.name] for unit in units]
     versions = {name: short_version(version) for name, version in tool_versions().items()}
     metadata = {"tools": versions, "quick": args.quick, "latencies": list(latencies)}

@@ -40,6 +40,8 @@ TIMING_BITS = (8, 16)
 HARDSWISH_MAX_BITS = 16
 LATENCIES = (0, 1, 2, 3, 4)
 QUICK_LATENCIES = (0, 2)
+#: Area flows of ``--quick``: all but Xilinx's, whose synthesis takes as long as all the others.
+QUICK_FLOWS = ("cmos", "ge", "ice40", "ecp5")
 DEVICES = ("ice40", "ecp5")
 #: Area flows and what each reports, as (column, cell types summed).
 AREA_COLUMNS = {
@@ -165,11 +167,14 @@ class Job:
         return f"{self.unit.name} {self.kind} {detail}".strip()
 
 
-def jobs_for(units: list[UnitConfig], latencies: tuple[int, ...]) -> list[Job]:
+def jobs_for(
+    units: list[UnitConfig], latencies: tuple[int, ...], flows: tuple[str, ...] = tuple(AREA_COLUMNS)
+) -> list[Job]:
+    """Every measurement of ``units``: errors, area in each of ``flows``, and Fmax at ``latencies``."""
     jobs = []
     for unit in units:
         jobs.append(Job(unit, "errors"))
-        jobs += [Job(unit, "area", flow, with_grad) for flow in AREA_COLUMNS for with_grad in (False, True)]
+        jobs += [Job(unit, "area", flow, with_grad) for flow in flows for with_grad in (False, True)]
         if unit.bits in TIMING_BITS:
             jobs += [
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
