@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import os
 from collections.abc import Iterator
 
 __all__ = ["CONNECT_TIMEOUT", "open_executor"]
 
-#: Seconds to wait for a Dask scheduler before giving up: long enough for a scheduler across a
-#: network, short enough that a wrong address is reported promptly (Dask's own default is 30 s).
-CONNECT_TIMEOUT = 10.0
+#: Seconds to wait for a Dask scheduler before giving up (``$SMELU_CONNECT_TIMEOUT``, default 10):
+#: long enough for a scheduler across a network, short enough that a wrong address is reported
+#: promptly (Dask's own default is 30 s).
+CONNECT_TIMEOUT = float(os.environ.get("SMELU_CONNECT_TIMEOUT", "10"))
 
 MISSING_EXTRA = "--cluster needs the 'cluster' extra: pip install 'smelu_hw[cluster]'"
 

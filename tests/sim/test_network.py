@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
 from amaranth.back import verilog
 
 from smelu_hw.hw.dense import DenseTile, TileChain
@@ -49,9 +48,10 @@ def test_inference_through_the_tile_chain(tmp_path):
     run_network(tmp_path, "chain", latency=2, images=40)
 
 
-@pytest.mark.parametrize("top", ["tile0", "tile1"])
-def test_backward_step_through_each_tile(tmp_path, top):
-    run_network(tmp_path, top, latency=1, images=16)
+def test_backward_step_through_the_output_tile(tmp_path):
+    # The digits network's second tile (16-bit inputs); the int16 test below steps back
+    # through a first tile (8-bit inputs).
+    run_network(tmp_path, "tile1", latency=1, images=16)
 
 
 def test_int16_weights_random_network(tmp_path):
