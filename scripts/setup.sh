@@ -23,4 +23,5 @@ if ((${#distro[@]})); then
 fi
 
 [[ -x .venv/bin/python ]] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+# --no-compile: modules are byte-compiled when first imported, not all ~80 packages up front.
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-compile -e ".${extras}"

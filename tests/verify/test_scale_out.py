@@ -20,12 +20,12 @@ def _without_times(certificate) -> dict:
 def test_the_certificate_is_the_same_on_every_executor(tmp_path):
     # 32-bit: a simulated band split into shards, and two proofs, all as cluster tasks.
     _, manifest = generate(SmeLUSpec(beta=0.5, fmt=QFormat(32, 14)), latency=1).write(tmp_path)
+    # (One local worker, the path of every other test, is left out: it runs the same tasks.)
     design = load_design(manifest)
-    inline = verify_design(design, jobs=1)
     local = verify_design(design, jobs=2)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         clustered = verify_design(design, cluster=cluster.scheduler_address)
-    assert inline.verified and inline.complete, inline.summary()
-    assert _without_times(inline) == _without_times(local) == _without_times(clustered)
+    assert local.verified and local.complete, local.summary()
+    assert _without_times(local) == _without_times(clustered)
