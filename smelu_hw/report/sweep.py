@@ -39,7 +39,7 @@ BITS = (8, 12, 16, 24, 32)
 TIMING_BITS = (8, 16)
 HARDSWISH_MAX_BITS = 16
 LATENCIES = (0, 1, 2, 3, 4)
-QUICK_LATENCIES = (0, 2)
+QUICK_LATENCIES = (2,)
 #: Area flows of ``--quick``: all but Xilinx's, whose synthesis takes as long as all the others.
 QUICK_FLOWS = ("cmos", "ge", "ice40", "ecp5")
 DEVICES = ("ice40", "ecp5")
