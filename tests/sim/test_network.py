@@ -71,5 +71,5 @@ def test_int16_weights_random_network(tmp_path):
         )
     path = tmp_path / "net.json"
     path.write_text(json.dumps({"activation": {"beta": 1.0, "bits": 16, "frac": 8}, "layers": layers}))
-    run_network(tmp_path / "chain", "chain", latency=1, images=16, network=path)
-    run_network(tmp_path / "tile0", "tile0", latency=2, images=8, network=path)
+    run_network(tmp_path / "chain", "chain", latency=1, images=8, network=path)
+    run_network(tmp_path / "tile0", "tile0", latency=2, images=4, network=path)

@@ -36,7 +36,7 @@ from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 __all__ = ["pipeline_contract", "sweep"]
 
 #: Cycles of the random stream of :func:`pipeline_contract`.
-CONTRACT_CYCLES = 1000
+CONTRACT_CYCLES = 600
 #: Without ``SMELU_CODES``, inputs up to this many bits are swept exhaustively.
 STANDALONE_EXHAUSTIVE_BITS = 16
 
