@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cocotb_run import BenchError
+from .cocotb_run import BenchError, run_limited
 
 __all__ = ["BATCH_TOP", "MAX_BATCH_CODES", "build_batch", "batch_outputs", "driver_verilog"]
 
@@ -101,17 +101,8 @@ def batch_outputs(folder: Path, run: Path, codes: np.ndarray, x_bits: int) -> np
     mask = (1 << x_bits) - 1
     (run / "codes.hex").write_text("".join(f"{int(code) & mask:x}\n" for code in codes))
     limit = 60 + SECONDS_PER_MILLION * len(codes) // 1_000_000
-    try:
-        result = subprocess.run(
-            ["vvp", "-n", str(folder / "batch.vvp"), f"+count={len(codes)}"],
-            cwd=run,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=limit,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"the batch driver ran over {limit} s in {run}") from None
+    command = ["vvp", "-n", str(folder / "batch.vvp"), f"+count={len(codes)}"]
+    result = run_limited(command, run, limit, BenchError(f"the batch driver ran over {limit} s in {run}"))
     output = run / "out.hex"
     if result.returncode != 0 or not output.is_file():
         raise BenchError(f"the batch driver failed (status {result.returncode}): {result.stdout[-300:]}")

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ import numpy as np
 from ..pieces import LinearPiece
 from .batch import batch_outputs
 from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
-from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb
+from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb, run_limited
 from .compare import MAX_REPORTED, decode, mismatch_records
 from .design import Design
 
@@ -96,16 +95,8 @@ def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
     run = _run_dir(folder, "native")
     codes.astype("<i8").tofile(run / "codes.bin")
     limit = 60 + len(codes) // NATIVE_MIN_RATE  # far beyond any real run: a hung unit fails
-    try:
-        result = subprocess.run(
-            [str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"],
-            cwd=run,
-            capture_output=True,
-            check=False,
-            timeout=limit,
-        )
-    except subprocess.TimeoutExpired:
-        raise BenchError(f"the native driver ran over {limit} s in {run}") from None
+    late = BenchError(f"the native driver ran over {limit} s in {run}")
+    result = run_limited([str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"], run, limit, late)
     if result.returncode != 0:
         raise BenchError(f"the native driver failed with status {result.returncode} in {run}")
     raw = np.fromfile(run / "out.bin", dtype="<u4").astype(np.int64).reshape(-1, 3)

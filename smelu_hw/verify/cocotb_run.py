@@ -11,18 +11,36 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
 from .simulators import cocotb_build_args
 
-__all__ = ["BenchError", "bench_environment", "build_design", "read_summary", "require_tests", "run_cocotb"]
+__all__ = [
+    "BenchError",
+    "bench_environment",
+    "build_design",
+    "read_summary",
+    "require_tests",
+    "run_cocotb",
+    "run_limited",
+]
 
 
 class BenchError(Exception):
     """A bench did not run as planned: a build failed, tests are missing or failed, or a
     results file is missing or short. Never a pass."""
+
+
+def run_limited(command: list[str], cwd: Path, limit: float, late: Exception) -> subprocess.CompletedProcess:
+    """Run a tool in ``cwd``, capturing its output as text; raise ``late`` if it runs over
+    ``limit`` seconds (a hung unit, a solver without an answer)."""
+    try:
+        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise late from None
 
 
 def build_design(

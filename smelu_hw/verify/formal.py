@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 from ..pieces import Affine, LinearPiece
-from .cocotb_run import BenchError
+from .cocotb_run import BenchError, run_limited
 from .design import Design
 
 __all__ = ["ProofTimeout", "ProverUnavailable", "miter_verilog", "prove_piece", "prover_available"]
@@ -175,16 +175,8 @@ def prove_piece(
     )
     (folder / f"proof_{tag}.ys").write_text(script)
     proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
-    try:
-        run = subprocess.run(
-            [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"],
-            cwd=folder,
-            capture_output=True,
-            check=False,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProofTimeout(f"no proof within {timeout} s") from None
+    command = [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"]
+    run = run_limited(command, folder, timeout, ProofTimeout(f"no proof within {timeout} s"))
     if run.returncode != 0 or not proof.is_file() or not reach.is_file():
         raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
     if "model found" not in reach.read_text() or "no model found" in reach.read_text():

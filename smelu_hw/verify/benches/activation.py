@@ -135,9 +135,9 @@ async def sweep(dut):
 
 @cocotb.test()
 async def pipeline_contract(dut):
-    """Random ``in_valid`` gaps and a reset mid-stream: ``out_valid`` rises exactly ``latency``
-    cycles after each accepted input (SPEC §6), results in flight at a reset are dropped, and
-    every result equals the golden model."""
+    """Random ``in_valid`` gaps and a reset mid-stream, with every stage full when it comes:
+    ``out_valid`` rises exactly ``latency`` cycles after each accepted input (SPEC §6), results
+    in flight at a reset are dropped, and every result equals the golden model."""
     manifest = _manifest()
     model = model_from_manifest(manifest)
     latency = manifest["latency"]
@@ -152,13 +152,15 @@ async def pipeline_contract(dut):
         ]
     )
     resets = {CONTRACT_CYCLES // 2, CONTRACT_CYCLES // 2 + 1}
+    # Inputs on every edge just before the reset, so that every stage holds a result it must drop.
+    primed = set(range(CONTRACT_CYCLES // 2 - latency, CONTRACT_CYCLES // 2))
     pending: deque[tuple[int, int]] = deque()  # (edge the result shows after, index)
     checked: list[int] = []
     got: list[tuple[int, int]] = []
     valid_errors: list[str] = []
     await _reset(dut)
     for edge in range(CONTRACT_CYCLES):
-        reset, valid = edge in resets, rng.random() < 0.7
+        reset, valid = edge in resets, rng.random() < 0.7 or edge in primed
         dut.x.value = int(codes[edge])
         dut.in_valid.value = int(valid)
         dut.rst.value = int(reset)
