@@ -35,7 +35,6 @@ __all__ = [
     "contract_check",
     "engine_check",
     "proof_check",
-    "sweep_and_contract",
     "sweep_shard",
 ]
 
@@ -139,27 +138,6 @@ def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> CheckResul
         raw = np.load(run / "sweep_out.npy")
         shutil.rmtree(run)
     return _compare_sweep(design, simulator, codes, raw, began)
-
-
-def sweep_and_contract(
-    design: Design, simulator: str, codes: np.ndarray, seed: int = 1
-) -> tuple[CheckResult, CheckResult]:
-    """:func:`sweep_shard` on a cocotb simulator and :func:`contract_check`, in one simulator
-    run: the same checks, with one start-up instead of two (for a single worker)."""
-    began = time.perf_counter()
-    codes = np.asarray(codes, dtype=np.int64)
-    staged = _staged(codes)
-    try:
-        run, failed = _cocotb(
-            design, simulator, "activation", ["sweep", "pipeline_contract"], codes=staged, seed=seed
-        )
-    finally:
-        staged.unlink()
-    _summary(run, "sweep", failed)
-    contract = _contract_result(run, failed, began)
-    sweep = _compare_sweep(design, simulator, codes, np.load(run / "sweep_out.npy"), began)
-    shutil.rmtree(run)
-    return sweep, contract
 
 
 def _compare_sweep(

@@ -21,7 +21,6 @@ from .checks import (
     contract_check,
     engine_check,
     proof_check,
-    sweep_and_contract,
     sweep_shard,
 )
 from .cocotb_run import BenchError
@@ -226,20 +225,6 @@ def _submit_regions(
     return pending
 
 
-def _one_run(design: Design, regions: list[Region], sweeper: str, jobs: int, cluster: str | None) -> bool:
-    """Whether the sweep and the contract run in one cocotb run: a pipelined unit whose codes
-    are one simulated region, on one local worker."""
-    single = len(regions) == 1 and regions[0].method != "proved"
-    cocotb = sweeper not in (NATIVE, BATCH)
-    return single and bool(design.latency) and cocotb and jobs == 1 and cluster is None
-
-
-def _done(result: CheckResult) -> Future:
-    future: Future = Future()
-    future.set_result(result)
-    return future
-
-
 def _settle_proofs(design: Design, sweeper: str, done: list[tuple[Region, CheckResult]]) -> None:
     """Sample the regions whose proof timed out, and simulate each counterexample so that it
     is reported as the mismatch it is."""
@@ -298,14 +283,8 @@ def verify_design(
             extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
         else:
             regions = plan_regions(design.model.spec, native, can_prove=prover_available())
-            together = _one_run(design, regions, sweeper, jobs, cluster)
-            if together:  # a single worker: the sweep and the contract share one simulator run
-                sweep, contract = sweep_and_contract(design, simulator, regions[0].codes, seed)
-                pending = [(regions[0], _done(sweep))]
-                extra = _done(contract)
-            else:
-                pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
-                extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
+            pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
+            extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
         done = [(region, future.result()) for region, future in pending]
         extra_result = extra.result() if extra is not None else None
     _settle_proofs(design, sweeper, done)

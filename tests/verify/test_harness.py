@@ -79,10 +79,9 @@ def test_sweeps_compare_every_code_on_every_path(design):
         assert (result.count, result.mismatch_count) == (64, 0), simulator
 
 
-@pytest.mark.parametrize("jobs", [1, 2], ids=["one run", "separate runs"])
+@pytest.mark.parametrize("jobs", [1, 2], ids=["inline", "worker pool"])
 def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(tmp_path, jobs):
-    # One worker runs the sweep and the contract in one simulator run, two run them apart:
-    # either way a last stage that ignores rst shows a result that the reset dropped.
+    # Inline or on a pool, a last stage that ignores rst shows a result that the reset dropped.
     verilog, manifest = generate(SmeLUSpec(fmt=QFormat(8, 4)), latency=2).write(tmp_path)
     pattern = r"(\\\$\d+)  = valid_stage0;\n    if \(rst\) begin\n      \1  = 1'h0;"
     text, count = re.subn(
