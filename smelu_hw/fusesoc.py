@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from . import __version__
+from .manifest import port_widths
 from .models import Activation
 from .models.engine import engine_results
 from .pieces import codes_near_knots
@@ -98,10 +99,6 @@ def _literal(value: int, width: int) -> str:
     return f"{width}'h{value & ((1 << width) - 1):x}"
 
 
-def _port_widths(manifest: Mapping[str, object]) -> dict[str, int]:
-    return {str(port["name"]): int(port["width"]) for port in manifest["ports"]}
-
-
 def render_smoke_bench(manifest: Mapping[str, object], model: Activation) -> str:
     """A self-checking Verilog bench of ``MODULE`` on :func:`smoke_codes` (``$fatal`` on a mismatch)."""
     module = str(manifest["module"])
@@ -131,7 +128,7 @@ def _clocked(latency: int) -> list[str]:
 
 
 def _unit_body(manifest: Mapping[str, object], model: Activation, codes: Sequence[int]) -> str:
-    widths = _port_widths(manifest)
+    widths = port_widths(manifest)
     latency = int(manifest["latency"])
     outputs = [name for name in ("y", "dy") if name in widths]
     want = {"y": model.forward(np.array(codes)).tolist()}
@@ -208,7 +205,7 @@ def _engine_body(manifest: Mapping[str, object], model: Activation, codes: Seque
     engine = manifest["engine"]
     lanes, lane_bits = int(engine["lanes"]), int(engine["output_lane_bits"])
     fields = engine["input_fields"]
-    widths = _port_widths(manifest)
+    widths = port_widths(manifest)
     latency = int(manifest["latency"])
     x_bits = fields["x"][1] // lanes
     g_bits = fields["g"][1] // lanes
@@ -286,7 +283,7 @@ def _pack(values: np.ndarray, field: Mapping[str, object]) -> int:
 def _axis_body(manifest: Mapping[str, object], model: Activation, codes: Sequence[int]) -> str:
     """AXI4-Stream beats, one frame each (TLAST high), mode in TUSER, read back in order."""
     layout = manifest["axis"]
-    widths = _port_widths(manifest)
+    widths = port_widths(manifest)
     latency = int(manifest["latency"])
     inputs, result = layout["s_axis"]["fields"], layout["m_axis"]["fields"]["result"]
     tdata_in, tdata_out, tuser = widths["s_axis_tdata"], widths["m_axis_tdata"], widths["s_axis_tuser"]

@@ -13,7 +13,7 @@ from .fixed import QFormat
 from .models import Activation, model_for
 from .specs import SPECS, ActivationSpec
 
-__all__ = ["format_entry", "model_from_manifest", "spec_from_manifest"]
+__all__ = ["format_entry", "model_from_manifest", "port_widths", "spec_from_manifest"]
 
 
 def _format(entry: Mapping[str, object]) -> QFormat:
@@ -54,6 +54,11 @@ def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
         rounding=manifest["rounding"],
         **kwargs,
     )
+
+
+def port_widths(manifest: Mapping[str, object]) -> dict[str, int]:
+    """Port name -> width, from a manifest's ``ports``."""
+    return {str(port["name"]): int(port["width"]) for port in manifest["ports"]}
 
 
 def model_from_manifest(manifest: Mapping[str, object]) -> Activation:

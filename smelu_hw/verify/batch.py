@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..manifest import port_widths
 from .cocotb_run import BenchError, run_limited
 
 __all__ = ["BATCH_TOP", "MAX_BATCH_CODES", "build_batch", "batch_outputs", "driver_verilog"]
@@ -29,13 +30,9 @@ MAX_BATCH_CODES = 1 << 18
 SECONDS_PER_MILLION = 600
 
 
-def _widths(manifest: Mapping[str, object]) -> dict[str, int]:
-    return {str(port["name"]): int(port["width"]) for port in manifest["ports"]}
-
-
 def driver_verilog(manifest: Mapping[str, object]) -> str:
     """The driver of the unit a manifest describes (reads ``codes.hex``, writes ``out.hex``)."""
-    widths = _widths(manifest)
+    widths = port_widths(manifest)
     latency = int(manifest["latency"])
     has_dy = "dy" in widths
     x_bits, y_bits = widths["x"], widths["y"]
