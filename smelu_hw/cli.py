@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-__all__ = ["UsageError", "Parser", "run_main"]
+__all__ = ["UsageError", "Parser", "int_list", "run_main"]
 
 
 class UsageError(Exception):
@@ -20,6 +20,14 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
+
+
+def int_list(text: str) -> list[int]:
+    """An argparse ``type`` for a comma-separated list of integers, such as ``8,10,12``."""
+    try:
+        return [int(part) for part in text.split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") from None
 
 
 def run_main(main: Callable[[], int], prog: str) -> NoReturn:

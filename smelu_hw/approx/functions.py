@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 __all__ = [
     "SMOOTH",
+    "activation_float",
     "erfc",
     "gsmelu_float",
     "smelu_float",
@@ -72,6 +73,31 @@ def gsmelu_float(
 def smelu_float(x: npt.ArrayLike, beta: float) -> tuple[np.ndarray, np.ndarray]:
     """SmeLU and its derivative in float64: ``0``, ``(x + beta)**2 / (4 beta)``, ``x``."""
     return gsmelu_float(x, beta, beta)
+
+
+def activation_float(name: str, x: npt.ArrayLike, beta: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Any activation of the package and its derivative in float64, with no quantization.
+
+    ``name`` is ``relu``, ``smelu`` (``beta`` required), ``hardswish``, or one of
+    :data:`SMOOTH` (``beta`` defaults to 1; GELU has none). The derivatives follow the
+    golden models' conventions at the kinks: ``relu'(0) = 0`` and hard-swish's ``x/3 + 1/2`` on
+    the closed ``[-3, 3]``.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if name == "relu":
+        return np.maximum(x, 0.0), (x > 0).astype(np.float64)
+    if name == "smelu":
+        if beta is None:
+            raise ValueError("smelu needs a beta")
+        return smelu_float(x, beta)
+    if name == "hardswish":
+        value = x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
+        return value, np.where(x < -3.0, 0.0, np.where(x > 3.0, 1.0, x / 3.0 + 0.5))
+    if name in SMOOTH:
+        b, a = 1.0 if beta is None else beta, np.abs(x)
+        left = left_slope(name, b, a)
+        return np.maximum(x, 0.0) + left_value(name, b, a), np.where(x > 0, 1.0 - left, left)
+    raise ValueError(f"unknown activation {name!r}")
 
 
 def _sigmoid_neg(z: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import NoReturn
 
-from ..cli import Parser, UsageError, run_main
+from ..cli import Parser, UsageError, int_list, run_main
 from ..executor import open_executor
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
@@ -46,17 +46,10 @@ from .sweep import (
 __all__ = ["main", "run"]
 
 
-def _int_list(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") from None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m smelu_hw.report", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sweep for CI")
-    parser.add_argument("--bits", type=_int_list, help="widths to keep, e.g. 8,16")
+    parser.add_argument("--bits", type=int_list, help="widths to keep, e.g. 8,16")
     parser.add_argument("--activation", help="activations to keep, e.g. smelu,swish")
     parser.add_argument(
         "--out-dir", type=Path, default=Path("reports"), help="output folder (default reports/)"

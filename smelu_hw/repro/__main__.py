@@ -1,7 +1,10 @@
-"""``python -m smelu_hw.repro``: train pairs of networks per activation and report PD.
+"""``python -m smelu_hw.repro``: train pairs of networks per activation and precision, report PD.
 
-Writes ``repro.md`` (table and a plain verdict), ``repro.csv`` and ``repro_pd_vs_loss.png`` to
-the output folder. ``--quick`` is a small study for CI. Bad arguments exit with status 2.
+Every arm runs at each width of ``--bits`` (format ``Q<bits>.<bits // 2>``, the bit-exact
+golden models forward and backward) and in float64 with no quantization, on each dataset of
+``--datasets``. Writes ``repro.md`` (tables and a verdict generated from the numbers),
+``repro.csv``, ``repro_pd_vs_bits.png`` (one per dataset) and ``repro_pd_vs_loss.png`` to the
+output folder. ``--quick`` is a small study for CI. Bad arguments exit with status 2.
 """
 
 from __future__ import annotations
@@ -14,31 +17,64 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import NoReturn
 
-from ..cli import Parser, UsageError, run_main
-from ..specs import io_format
+from ..cli import Parser, UsageError, int_list, run_main
+from ..datasets import DATASETS
+from ..specs import POLY_MAX_BITS, io_format
 from .net import TrainConfig
-from .study import arms, run_arm
+from .study import Study, arms, run_arm
 
 __all__ = ["main", "run"]
+
+#: Widths of the full study and of ``--quick``.
+WIDTHS, QUICK_WIDTHS = (8, 10, 12, 16), (8, 16)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m smelu_hw.repro", description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small study for CI (a couple of minutes)")
-    parser.add_argument("--bits", type=int, default=16, help="activation input/output width (default 16)")
-    parser.add_argument("--frac", type=int, help="fractional bits (default bits // 2)")
-    parser.add_argument("--seeds", type=int, help="initialisation seeds per activation (default 8, quick 3)")
+    parser.add_argument("--quick", action="store_true", help="small study for CI (well under a minute)")
+    parser.add_argument(
+        "--bits", type=int_list, help="activation widths, e.g. 8,10,12,16 (the default; quick 8,16)"
+    )
+    parser.add_argument(
+        "--datasets", help=f"comma-separated, from {', '.join(DATASETS)} (default: all of them)"
+    )
+    parser.add_argument("--seeds", type=int, help="initialisation seeds per arm (default 16, quick 3)")
     parser.add_argument("--epochs", type=int, help="training epochs (default 30, quick 8)")
     parser.add_argument("--out-dir", type=Path, default=Path("reports"))
     parser.add_argument("--jobs", type=int, default=2, help="parallel processes")
     return parser
 
 
+def _widths(requested: list[int] | None, quick: bool) -> tuple[int, ...]:
+    widths = tuple(requested) if requested is not None else (QUICK_WIDTHS if quick else WIDTHS)
+    if not widths:
+        raise UsageError("--bits lists no width")
+    for bits in widths:
+        io_format(bits)  # ValueError names the bad width
+        if bits > POLY_MAX_BITS:
+            raise UsageError(
+                f"--bits goes up to {POLY_MAX_BITS} (the polynomial baselines' widest), not {bits}"
+            )
+    if len(set(widths)) != len(widths):
+        raise UsageError(f"--bits lists a width twice: {','.join(map(str, widths))}")
+    return tuple(sorted(widths))
+
+
+def _datasets(requested: str | None) -> tuple[str, ...]:
+    names = tuple(part for part in (requested or ",".join(DATASETS)).split(",") if part)
+    unknown = [name for name in names if name not in DATASETS]
+    if unknown or not names or len(set(names)) != len(names):
+        raise UsageError(
+            f"--datasets must list each of {', '.join(DATASETS)} at most once, not {requested!r}"
+        )
+    return names
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        fmt = io_format(args.bits, args.frac)
-        seeds = args.seeds if args.seeds is not None else (3 if args.quick else 8)
+        widths, datasets = _widths(args.bits, args.quick), _datasets(args.datasets)
+        seeds = args.seeds if args.seeds is not None else (3 if args.quick else 16)
         epochs = args.epochs if args.epochs is not None else (8 if args.quick else 30)
         if seeds < 2 or epochs < 1 or args.jobs < 1:
             raise UsageError("--seeds must be at least 2, --epochs and --jobs at least 1")
@@ -46,20 +82,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smelu_hw.repro: error: {error}", file=sys.stderr)
         return 2
     config = TrainConfig(epochs=epochs)
-    chosen = arms(args.quick)
+    chosen = tuple(arms(args.quick))
+    jobs = [(arm, bits, dataset) for dataset in datasets for arm in chosen for bits in (*widths, None)]
     start = time.monotonic()
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        futures = [pool.submit(run_arm, arm, list(range(seeds)), config, fmt) for arm in chosen]
+        futures = [
+            pool.submit(run_arm, arm, list(range(seeds)), config, bits, dataset)
+            for arm, bits, dataset in jobs
+        ]
         results = []
         for done, future in enumerate(futures, start=1):
             results.append(future.result())
-            print(f"[{done}/{len(futures)}] {chosen[done - 1].label}", file=sys.stderr)
+            if done % max(len(jobs) // 10, 1) == 0 or done == len(jobs):
+                print(f"[{done}/{len(jobs)}] runs done", file=sys.stderr)
     from .document import write_outputs  # matplotlib only from here on
 
+    study = Study(results, datasets, widths, chosen)
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    write_outputs(results, args.out_dir, fmt, config, seeds, quick=args.quick)
+    write_outputs(study, args.out_dir, config, seeds, quick=args.quick)
     print(
-        f"{len(results)} arms x {seeds} seeds in {time.monotonic() - start:.0f} s -> {args.out_dir}/",
+        f"{len(chosen)} arms x {len(widths) + 1} precisions x {len(datasets)} datasets x {seeds} seeds "
+        f"in {time.monotonic() - start:.0f} s -> {args.out_dir}/",
         file=sys.stderr,
     )
     return 0

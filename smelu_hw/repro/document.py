@@ -1,181 +1,188 @@
-"""The study's outputs: a table, a CSV, a PD-versus-loss plot and a plain verdict."""
+"""The study's outputs: tables, a CSV, plots and the generated verdict, in one Markdown file."""
 
 from __future__ import annotations
 
 import csv
 import io
-from itertools import pairwise
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ..fixed import QFormat
+from ..datasets import DATASETS
 from .net import TrainConfig
-from .study import ArmResult, interval
+from .plots import plot_pd_vs_bits, plot_pd_vs_loss
+from .study import SMELU_BETAS, Staircase, Study, gradient_staircase, interval, precision_label
+from .verdict import verdict
 
-__all__ = ["write_outputs", "verdict"]
+__all__ = ["write_outputs", "ratio_table", "staircase_table"]
+
+CSV_HEADER = [
+    "dataset",
+    "arm",
+    "curve",
+    "beta",
+    "precision",
+    *(f"{name}_{part}" for name in ("pd", "acc") for part in ("mean", "low", "high")),
+    "loss_mean",
+    *(f"{name}_{part}" for name in ("ratio_relu", "ratio_float") for part in ("mean", "low", "high")),
+]
 
 
-def _paired(results: list[ArmResult], label: str) -> ArmResult:
-    return next(result for result in results if result.arm.label == label)
+def _cell(values: tuple[float, ...]) -> str:
+    """A paired ratio; bold when its interval excludes 1."""
+    mean, low, high = values
+    text = f"{mean:.2f}"
+    if high < 1 or low > 1:
+        text = f"**{text}**"
+    return f"{text} ({low:.2f} to {high:.2f})"
 
 
-def verdict(results: list[ArmResult]) -> tuple[ArmResult, list[str]]:
-    """The best SmeLU against ReLU, paired over seeds, and sentences that say what was found."""
-    relu = _paired(results, "relu")
-    smelus = [result for result in results if result.arm.curve == "smelu"]
-    best = min(smelus, key=lambda result: float(np.mean(result.pd)))
-    ratio, low, high = interval(best.pd / relu.pd)
-    gap, gap_low, gap_high = interval(best.accuracy - relu.accuracy)
+def ratio_table(study: Study, dataset: str, against: str) -> list[str]:
+    """Rows per arm, a column per precision: PD over ReLU's at the same precision
+    (``against="relu"``) or over the same arm's float64 PD (``against="float"``)."""
+    columns = study.precisions if against == "relu" else study.widths
     lines = [
-        f"Best SmeLU ({best.arm.label}): PD {np.mean(best.pd):.4f} against ReLU's {np.mean(relu.pd):.4f}, "
-        f"a ratio of **{ratio:.2f}** (95% CI {low:.2f} to {high:.2f}, paired over {len(best.pd)} seeds). "
-        f"Accuracy difference against ReLU: {100 * gap:+.2f} points (95% CI {100 * gap_low:+.2f} to "
-        f"{100 * gap_high:+.2f})."
+        "| activation | " + " | ".join(precision_label(bits) for bits in columns) + " |",
+        "|---" * (len(columns) + 1) + "|",
     ]
-    if high < 1 and ratio <= 0.6:
-        lines.append(
-            f"The claim reproduced here: SmeLU's PD is {ratio:.2f} of ReLU's, in line with the published "
-            "reduction of roughly one half, and the interval excludes no reduction."
-        )
-    elif high < 1:
-        lines.append(
-            "The claim reproduced only in part: SmeLU's prediction difference is significantly lower than "
-            "ReLU's, but the reduction is smaller than the roughly one half that was published."
-        )
-    else:
-        lines.append(
-            "The claim did not reproduce here: the interval for SmeLU's PD relative to ReLU includes 1 "
-            "(no significant reduction) in this setting."
-        )
-    smooth = [result for result in results if result.arm.curve not in ("relu", "smelu", "hardswish")]
-    if smooth:
-        most = min(smooth, key=lambda result: float(np.mean(result.pd)))
-        _, most_low, most_high = interval(most.pd)
-        _, best_low, best_high = interval(best.pd)
-        if best_high < most_low:
-            relation = "significantly lower than it"
-        elif most_high < best_low:
-            relation = "significantly higher than it"
-        else:
-            relation = "indistinguishable from it (the intervals overlap)"
-        lines.append(
-            f"Among the other smooth activations the lowest PD is {most.arm.label} ({np.mean(most.pd):.4f}); "
-            f"SmeLU's best is {relation}."
-        )
-    lines += smoothness_trends(results)
-    return best, lines
-
-
-def smoothness_trends(results: list[ArmResult]) -> list[str]:
-    """Whether PD falls as each swept activation gets smoother (larger SmeLU beta, smaller
-    Swish/Softplus beta), stated from the measured means."""
-    sentences = []
-    for curve, smoother_with_larger_beta in (("smelu", True), ("swish", False), ("softplus", False)):
-        members = sorted(
-            (result for result in results if result.arm.curve == curve and result.arm.beta is not None),
-            key=lambda result: result.arm.beta if smoother_with_larger_beta else -result.arm.beta,
-        )
-        if len(members) < 3:
+    for arm in study.arms:
+        if against == "relu" and arm.label == "relu":
             continue
-        means = [float(np.mean(member.pd)) for member in members]
-        trend = "falls steadily" if all(b <= a for a, b in pairwise(means)) else "does not fall steadily"
-        sentences.append(
-            f"{curve}: PD {trend} as it gets smoother ({' -> '.join(f'{m:.4f}' for m in means)}, "
-            f"{members[0].arm.label} to {members[-1].arm.label})."
+        cells = []
+        for bits in columns:
+            result = study.get(dataset, arm.label, bits)
+            cells.append(
+                _cell(study.ratio(result) if against == "relu" else study.ratio(result, arm.label, None))
+            )
+        lines.append(f"| {arm.label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _detail_table(study: Study, dataset: str) -> list[str]:
+    lines = [
+        "| activation | precision | PD (95% CI) | accuracy (95% CI) | eval loss |",
+        "|---|---|---|---|---|",
+    ]
+    for arm in study.arms:
+        for bits in study.precisions:
+            result = study.get(dataset, arm.label, bits)
+            pd, acc = interval(result.pd), interval(result.accuracy)
+            lines.append(
+                f"| {arm.label} | {precision_label(bits)} | {pd[0]:.4f} ({pd[1]:.4f} to {pd[2]:.4f}) | "
+                f"{100 * acc[0]:.2f}% ({100 * acc[1]:.2f} to {100 * acc[2]:.2f}) | "
+                f"{np.mean(result.loss):.4f} |"
+            )
+    return lines
+
+
+def staircase_table(staircases: list[Staircase], widths: tuple[int, ...]) -> list[str]:
+    """Rows per beta, a column per width: codes in the band / gradient levels / largest jump."""
+    lines = [
+        "| SmeLU beta | " + " | ".join(precision_label(bits) for bits in widths) + " |",
+        "|---" * (len(widths) + 1) + "|",
+    ]
+    for beta in sorted({staircase.beta for staircase in staircases}):
+        cells = {s.bits: s for s in staircases if s.beta == beta}
+        lines.append(
+            f"| {beta:g} | "
+            + " | ".join(
+                f"{cells[bits].codes_in_band} / {cells[bits].levels} / {cells[bits].largest_jump:g}"
+                for bits in widths
+            )
+            + " |"
         )
-    return sentences
+    return lines
 
 
-def write_outputs(
-    results: list[ArmResult], out_dir: Path, fmt: QFormat, config: TrainConfig, seeds: int, quick: bool
-) -> None:
+def _csv(study: Study) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = [
-        "arm",
-        "curve",
-        "beta",
-        "pd_mean",
-        "pd_low",
-        "pd_high",
-        "acc_mean",
-        "acc_low",
-        "acc_high",
-        "loss_mean",
-    ]
-    writer.writerow(header)
-    table = ["| activation | PD (95% CI) | accuracy (95% CI) | eval loss |", "|---|---|---|---|"]
-    for result in results:
-        pd, acc = interval(result.pd), interval(result.accuracy)
-        loss = float(np.mean(result.loss))
+    writer.writerow(CSV_HEADER)
+    for result in study.results:
+        numbers = [
+            *interval(result.pd),
+            *interval(result.accuracy),
+            float(np.mean(result.loss)),
+            *study.ratio(result),
+            *study.ratio(result, result.arm.label, None),
+        ]
         writer.writerow(
             [
+                result.dataset,
                 result.arm.label,
                 result.arm.curve,
-                result.arm.beta or "",
-                *(f"{v:.5f}" for v in (*pd, *acc)),
-                f"{loss:.5f}",
+                "" if result.arm.beta is None else f"{result.arm.beta:g}",
+                precision_label(result.bits),
+                *(f"{number:.5f}" for number in numbers),
             ]
         )
-        table.append(
-            f"| {result.arm.label} | {pd[0]:.4f} ({pd[1]:.4f} to {pd[2]:.4f}) | {100 * acc[0]:.2f}% "
-            f"({100 * acc[1]:.2f} to {100 * acc[2]:.2f}) | {loss:.4f} |"
-        )
-    prefix = "repro_quick" if quick else "repro"
-    (out_dir / f"{prefix}.csv").write_text(buffer.getvalue())
-    plot(results, out_dir / f"{prefix}_pd_vs_loss.png", fmt)
-    _, lines = verdict(results)
-    text = [
-        "# Reproducibility of fixed-point activations",
-        "",
-        f"`python -m smelu_hw.repro{' --quick' if quick else ''}`: "
-        f"an MLP 64-{'-'.join(map(str, config.hidden))}-10 on scikit-learn's digits (1297 train, 500 eval), "
+    return buffer.getvalue()
+
+
+def _setup(study: Study, config: TrainConfig, seeds: int, quick: bool) -> str:
+    sizes = {name: DATASETS[name]()[0] for name in study.datasets}
+    data = ", ".join(f"{name} ({len(x)} training examples, {x.shape[1]} inputs)" for name, x in sizes.items())
+    return (
+        f"`python -m smelu_hw.repro{' --quick' if quick else ''}`: MLPs with hidden layers "
+        f"{'-'.join(map(str, config.hidden))} on {data}; the data ship inside scikit-learn. "
         f"SGD with momentum {config.momentum}, learning rate {config.learning_rate}, batch {config.batch}, "
         f"{config.epochs} epochs{', hidden outputs normalized per example' if config.normalize else ''}. "
-        f"Hidden activations and their gradients are the bit-exact fixed-point golden models at {fmt}. "
+        "Hidden activations and their gradients are the bit-exact fixed-point golden models at "
+        f"{', '.join(precision_label(bits) for bits in study.widths)} (fractional bits = bits // 2; "
+        "pre-activations rounded to the input format and saturated), or float64 with no quantization. "
         f"For each of {seeds} seeds, two networks with the same initial weights are trained on differently "
         "shuffled data; PD is the mean of |p1 - p2| / ((p1 + p2) / 2) over the evaluation set, p the "
-        "probability of the true class. Intervals are 95% Student-t over seeds.",
+        "probability of the true class. Every arm sees the same seeds, so ratios are paired by seed; "
+        "intervals are 95% Student-t over seeds, and a ratio is **bold** when its interval excludes 1."
+    )
+
+
+def write_outputs(study: Study, out_dir: Path, config: TrainConfig, seeds: int, quick: bool) -> None:
+    """Write ``<prefix>.md``, ``<prefix>.csv`` and the plots (prefix ``repro`` or ``repro_quick``)."""
+    prefix = "repro_quick" if quick else "repro"
+    (out_dir / f"{prefix}.csv").write_text(_csv(study))
+    betas = sorted({arm.beta for arm in study.arms if arm.curve == "smelu"} | set(SMELU_BETAS))
+    staircases = [gradient_staircase(beta, bits) for beta in betas for bits in study.widths]
+    text = [
+        "# Reproducibility of fixed-point activations against precision",
         "",
-        *table,
+        _setup(study, config, seeds, quick),
         "",
         "## Verdict",
         "",
-        *lines,
+        *verdict(study, staircases),
         "",
-        f"![PD against loss]({prefix}_pd_vs_loss.png)",
+    ]
+    for dataset in study.datasets:
+        plot_pd_vs_bits(study, dataset, out_dir / f"{prefix}_pd_vs_bits_{dataset}.png")
+        text += [
+            f"## {dataset}",
+            "",
+            "PD relative to ReLU at the same precision (below 1 is a reduction):",
+            "",
+            *ratio_table(study, dataset, "relu"),
+            "",
+            "PD relative to the same activation in float64 (above 1: quantization raises PD):",
+            "",
+            *ratio_table(study, dataset, "float"),
+            "",
+            *_detail_table(study, dataset),
+            "",
+            f"![PD against width, {dataset}]({prefix}_pd_vs_bits_{dataset}.png)",
+            "",
+        ]
+    widest = study.widths[-1]
+    plot_pd_vs_loss(study, study.datasets[0], widest, out_dir / f"{prefix}_pd_vs_loss.png")
+    text += [
+        f"![PD against loss, {study.datasets[0]} at {precision_label(widest)}]({prefix}_pd_vs_loss.png)",
+        "",
+        "## Gradient staircase",
+        "",
+        "SmeLU's gradient across its band, from the golden model at each width: codes strictly inside "
+        "(-beta, beta) / distinct gradient values from the last code at or below -beta to the first at "
+        "or above beta / largest gradient difference between neighbouring codes there (ReLU's is 1, in "
+        "one step).",
+        "",
+        *staircase_table(staircases, study.widths),
     ]
     (out_dir / f"{prefix}.md").write_text("\n".join(text) + "\n")
-
-
-def plot(results: list[ArmResult], path: Path, fmt: QFormat) -> None:
-    figure, axes = plt.subplots(figsize=(8, 5.5))
-    curves: dict[str, list[ArmResult]] = {}
-    for result in results:
-        curves.setdefault(result.arm.curve, []).append(result)
-    for curve, members in curves.items():
-        loss = [float(np.mean(member.loss)) for member in members]
-        pd = [interval(member.pd) for member in members]
-        means = [p[0] for p in pd]
-        errors = np.array([[p[0] - p[1] for p in pd], [p[2] - p[0] for p in pd]])
-        axes.errorbar(loss, means, yerr=errors, marker="o", capsize=3, label=curve)
-        for member, x, y in zip(members, loss, means, strict=True):
-            if member.arm.beta is not None:
-                axes.annotate(
-                    f"b={member.arm.beta:g}", (x, y), fontsize=7, xytext=(4, 3), textcoords="offset points"
-                )
-    axes.set(
-        title=f"Prediction difference against loss ({fmt} fixed-point activations)",
-        xlabel="evaluation cross-entropy loss",
-        ylabel="relative prediction difference (PD)",
-    )
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path, dpi=110, metadata={"Software": None})
-    plt.close(figure)
