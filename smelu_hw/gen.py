@@ -25,7 +25,7 @@ from .hw.axis import AxiStreamEngine
 from .hw.engine import StreamEngine
 from .keywords import RESERVED_WORDS
 from .registry import ACTIVATIONS
-from .specs import METHODS, ActivationSpec, io_format
+from .specs import ACCURACIES, METHODS, ActivationSpec, io_format
 
 __all__ = [
     "EMITS",
@@ -85,6 +85,12 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
         "--rounding", choices=ROUNDING_MODES, help="rne (default), rna or floor; tables always floor"
     )
     parser.add_argument(
+        "--accuracy",
+        choices=ACCURACIES,
+        help="smelu/gsmelu: 'correct' rounding (default) or 'faithful' (one of the two codes around "
+        "the exact value; truncates, cheaper)",
+    )
+    parser.add_argument(
         "--method", choices=METHODS, help="swish/softplus/gelu: faithful 'poly' (default) or hls4ml 'table'"
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
@@ -106,6 +112,9 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
         "repeatable; 'verilog' is always written",
     )
 
+
+#: The activations with a choice of accuracy (SPEC §2).
+ACCURACY_ACTIVATIONS = ("smelu", "gsmelu")
 
 #: The parameter flags each activation accepts (besides formats and rounding).
 PARAMETER_FLAGS = {
@@ -133,6 +142,15 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
     kwargs = {name: getattr(args, name) for name in accepted if getattr(args, name) is not None}
     if args.rounding is not None:
         kwargs["rounding"] = args.rounding
+    if args.accuracy is not None:
+        if args.activation not in ACCURACY_ACTIVATIONS:
+            raise UsageError(
+                f"--accuracy applies to {' and '.join(ACCURACY_ACTIVATIONS)} only; {args.activation} is "
+                + ("faithful by construction" if "method" in accepted else "always correctly rounded")
+            )
+        if args.accuracy == "faithful" and args.rounding is not None:
+            raise UsageError("--accuracy faithful truncates and takes no --rounding; drop one of them")
+        kwargs["accuracy"] = args.accuracy
     return ACTIVATIONS[args.activation].spec(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
 
 

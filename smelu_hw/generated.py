@@ -45,7 +45,7 @@ def _name_part(key: str, value: object, params: dict[str, object]) -> str | None
         return f"{key[: -len('_code')].replace('_', '')}{value}"
     if key.endswith("_used") or f"{key}_code" in params:
         return None
-    if key == "method":
+    if key in ("method", "accuracy"):
         return str(value)
     return f"{key}{value}".replace(".", "p").replace("-", "m")
 
@@ -59,7 +59,8 @@ def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int
         parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
     if with_grad and spec.grad_frac != spec.fmt.frac:
         parts.append(f"g{spec.grad_frac}")
-    parts.append(spec.rounding)
+    if params.get("accuracy") != "faithful":  # a faithful unit truncates: "faithful" says it all
+        parts.append(spec.rounding)
     if latency:
         parts.append(f"l{latency}")
     if not with_grad:

@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "smelu_hw"
 LAYERS = {
     "fixed": 0,
     "pieces": 0,
+    "squaring": 0,
     "cache": 0,
     "keywords": 0,
     "specs": 1,

@@ -9,16 +9,17 @@ into one constant (see :func:`scaled_columns`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from amaranth.hdl import Cat, Const, Module, Signal, Value
+
+from ..squaring import square_pairs
 
 __all__ = [
     "Columns",
     "constant_columns",
     "scaled_columns",
     "square_columns",
-    "square_pairs",
     "Pipe",
     "materialize",
     "no_pipe",
@@ -48,25 +49,13 @@ def _full_adder(m: Module, a: Value, b: Value, c: Value, name: str) -> tuple[Val
     return materialize(m, half ^ c, f"{name}_s"), materialize(m, (a & b) | (c & half), f"{name}_c")
 
 
-def square_pairs(width: int) -> list[list[tuple[int, int]]]:
-    """Bit-index pairs ``(i, j)`` of the folded squarer's partial products, by column.
-
-    ``u**2 = sum_i u_i 2**(2i) + sum_{i<j} u_i u_j 2**(i+j+1)``: the diagonal terms ``u_i u_i``
-    are just ``u_i``, and each off-diagonal pair appears once, one column higher. That is
-    ``width (width + 1) / 2`` bits instead of ``width**2``. The one list of them: the gates
-    (:func:`square_columns`) and the truncation planner both read it.
-    """
-    columns: list[list[tuple[int, int]]] = [[] for _ in range(2 * width)]
-    for i in range(width):
-        columns[2 * i].append((i, i))
-        for j in range(i + 1, width):
-            columns[i + j + 1].append((i, j))
-    return columns
-
-
-def square_columns(u: Value, width: int) -> Columns:
-    """Partial products of ``u * u`` for an unsigned ``width``-bit ``u`` (:func:`square_pairs`)."""
-    return [[u[i] if i == j else u[i] & u[j] for i, j in column] for column in square_pairs(width)]
+def square_columns(u: Value, width: int, skip: Collection[tuple[int, int]] = ()) -> Columns:
+    """Partial products of ``u * u`` for an unsigned ``width``-bit ``u`` (:func:`square_pairs`),
+    leaving out the pairs in ``skip`` (a truncated squarer's)."""
+    return [
+        [u[i] if i == j else u[i] & u[j] for i, j in column if (i, j) not in skip]
+        for column in square_pairs(width)
+    ]
 
 
 def constant_columns(value: int, width: int) -> Columns:

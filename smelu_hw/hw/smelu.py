@@ -4,7 +4,9 @@ Datapath for input code ``X``, ``B = beta_code``, ``F``/``F_out``/``F_grad`` fra
 
 * regions: ``left = X <= -B``, ``right = X >= B``; between them ``u = X + B`` lies in
   ``1 .. 2B - 1``, so only its low ``w = bit_length(2B - 1)`` bits are built;
-* quadratic: ``round(u**2 * 2**F_out / (4 B 2**F))`` by :func:`~.square.rounded_square`;
+* quadratic: ``round(u**2 * 2**F_out / (4 B 2**F))`` by :func:`~.square.rounded_square`, or
+  for a faithful unit with a planned squarer, its truncated quotient
+  (:func:`~.square.truncated_square`, bit-exact with the golden model);
 * right: ``round(X * 2**(F_out - F))``, a wire shift or a rounded shift, saturated if it can
   overflow the output;
 * gradient: ``round(u * 2**F_grad / (2 B))``, 0 on the left and ``2**F_grad`` on the right.
@@ -12,13 +14,15 @@ Datapath for input code ``X``, ``B = beta_code``, ``F``/``F_out``/``F_grad`` fra
 
 from __future__ import annotations
 
+import numpy as np
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_scaled
 from ..specs import SmeLUSpec
+from ..squaring import truncated_quotient
 from .arith import Pipe, materialize
 from .division import bit_columns, rounded_combination
-from .square import rounded_square
+from .square import rounded_square, truncated_square
 from .unit import ActivationUnit, clamp
 
 __all__ = ["SmeLUUnit"]
@@ -40,7 +44,9 @@ class SmeLUUnit(ActivationUnit):
         b = spec.beta_code
         u_max = 2 * b - 1
         width = u_max.bit_length()
-        left = materialize(m, x <= -b, "left")
+        # At X = -B, u = 0: a faithful plan's quotient and the gradient are 0 there too (u = 0
+        # is exact, so the plan keeps it), which spares the left decoder its equality term.
+        left = materialize(m, (x < -b) if spec.square_plan is not None else (x <= -b), "left")
         right = materialize(m, x >= b, "right")
         # (X + B) mod 2**width: exact inside the quadratic region.
         u = materialize(m, (x[:width] + b)[:width], "u")
@@ -51,8 +57,14 @@ class SmeLUUnit(ActivationUnit):
         )
 
         shift = out.frac - fmt.frac
-        quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", adders)
-        quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
+        plan = spec.square_plan
+        if plan is not None:  # faithful: the planned truncated squarer (SPEC §2)
+            quad = truncated_square(m, u, plan, "quad", adders)
+            codes = np.arange(1, u_max + 1, dtype=np.int64)
+            quad_max = int(np.max(truncated_quotient(codes, plan.width, plan.shift, plan.truncation)))
+        else:
+            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", adders)
+            quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
         positive_bits = fmt.bits - 1  # X >= B > 0 on the right

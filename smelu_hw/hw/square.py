@@ -1,82 +1,21 @@
 """Correctly rounded ``round(u**2 * 2**a / den)`` with a truncated, folded squarer.
 
-Only the bits that decide the result are built. The squarer's low partial-product columns
-mostly matter through the carries they send upward; over a small input range those carries
-can be replaced by one constant. :func:`plan_truncation` finds the most columns that can be
-dropped, and the constant that replaces them, by checking the candidate against the exact
-quotient for *every* ``u`` in range (the range is at most :data:`MAX_PLANNED_RANGE` codes).
-Exact ties of round-to-nearest-even are then recognised from the low bits of ``u`` alone:
-``u**2 + 2**(K-1)`` is a multiple of ``2**K`` exactly when ``K`` is odd and
-``u = 2**j * odd`` with ``j = (K - 1) / 2``, because odd squares are odd. The planner checks
-that predicate exhaustively too, and falls back to the full square where either check fails.
+Only the bits that decide the result are built: :func:`smelu_hw.squaring.plan_truncation`
+finds the most low partial-product columns that can be replaced by one constant, and the
+predicate that recognises exact ties, by checking both for *every* ``u`` in range; the gates
+fall back to the full square where either check fails.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-
-import numpy as np
 from amaranth.hdl import Const, Module, Value
 
-from .arith import Columns, Pipe, no_pipe, square_columns, square_pairs
+from ..specs import SquarePlan
+from ..squaring import plan_truncation
+from .arith import Columns, Pipe, no_pipe, square_columns
 from .division import Division, cancel_twos
 
-__all__ = ["MAX_PLANNED_RANGE", "Truncation", "plan_truncation", "rounded_square"]
-
-#: Largest input range over which the truncation planner searches exhaustively.
-MAX_PLANNED_RANGE = 1 << 16
-
-
-@dataclass(frozen=True)
-class Truncation:
-    """Partial-product columns below ``drop`` are replaced by the constant ``offset``.
-
-    ``tie_bits`` is ``j + 1`` when an exact tie is ``u % 2**(j+1) == 2**j``, 0 if none occur.
-    """
-
-    drop: int
-    offset: int
-    tie_bits: int
-
-
-@lru_cache(maxsize=256)
-def plan_truncation(width: int, u_max: int, shift: int, half: int, rne: bool) -> Truncation | None:
-    """Find the cheapest exact truncation of ``floor((u**2 + half) / 2**shift)``, ``u <= u_max``.
-
-    Returns ``None`` when the range is too large to check or no truncation is exact.
-    """
-    if u_max >= MAX_PLANNED_RANGE or shift < 1:
-        return None
-    u = np.arange(u_max + 1, dtype=np.int64)
-    square = u * u
-    target = (square + half) >> shift
-    tie_bits = 0
-    if rne:
-        exact_tie = ((square + half) & ((1 << shift) - 1)) == 0
-        if shift % 2:
-            j = (shift - 1) // 2
-            tie_bits = j + 1
-            predicted = (u & ((1 << tie_bits) - 1)) == (1 << j)
-        else:
-            predicted = np.zeros_like(exact_tie)
-        if not np.array_equal(predicted, exact_tie):
-            return None
-    bits = [(u >> i) & 1 for i in range(width)]
-    dropped = np.zeros_like(u)
-    best = Truncation(0, half, tie_bits)
-    for drop, column in enumerate(square_pairs(width)[:shift], start=1):
-        for i, j in column:
-            dropped += (bits[i] & bits[j]) << (drop - 1)
-        kept = square - dropped
-        # floor((kept + offset) / 2**shift) == target  <=>  offset in [low, high] for every u.
-        low = int(np.max((target << shift) - kept))
-        high = int(np.min(((target + 1) << shift) - 1 - kept))
-        offset = max(-(-low >> drop) << drop, 0)
-        if offset > high:
-            break
-        best = Truncation(drop, offset, tie_bits)
-    return best
+__all__ = ["rounded_square", "truncated_square"]
 
 
 def rounded_square(
@@ -131,3 +70,16 @@ def rounded_square(
         tie = (u[: plan.tie_bits] == (1 << j)) if plan.tie_bits else Const(0, 1)
     kept = [[] for _ in range(plan.drop)] + columns[plan.drop :]
     return division.build(m, kept, name, offset=plan.offset, tie=tie, pipe=pipe)
+
+
+def truncated_square(m: Module, u: Value, plan: SquarePlan, name: str, pipe: Pipe = no_pipe) -> Value:
+    """Gates for a faithful SmeLU's ``floor((u**2 - dropped + offset) / 2**shift)``.
+
+    The columns below ``plan.truncation.drop`` are not built, the offset takes their place,
+    and the quotient is the sum's high bits: no rounding or tie logic. The sum is sized for
+    the ceiling of ``u_max**2 / 2**shift``, the largest result a faithful plan allows.
+    """
+    truncation = plan.truncation
+    kept = square_columns(u, plan.width, skip=truncation.dropped_pairs(plan.width))
+    division = Division(1 << plan.shift, plan.u_max * plan.u_max + (1 << plan.shift) - 1, "floor")
+    return division.build(m, kept, name, offset=truncation.offset, pipe=pipe)

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..fixed import QFormat, exact_array, round_div, scale_shifts
 from ..specs import GSmeLUSpec, SmeLUSpec
+from ..squaring import truncated_quotient
 from .base import Activation
 
 __all__ = ["SmeLU", "GSmeLU"]
@@ -44,6 +45,10 @@ class SmeLU(Activation):
         Fractional bits of the gradient; defaults to ``fmt.frac``.
     rounding : {"rne", "rna", "floor"}
         Rounding mode.
+    accuracy : {"correct", "faithful"}
+        ``"faithful"`` truncates instead of rounding, and where the spec plans a truncated
+        squarer (:attr:`~smelu_hw.specs.SmeLUSpec.square_plan`) the quadratic region is that
+        squarer's ``floor((u**2 - dropped + offset) / 2**shift)``, bit for bit.
 
     Raises
     ------
@@ -61,13 +66,18 @@ class SmeLU(Activation):
         out_fmt: QFormat | None = None,
         grad_frac: int | None = None,
         rounding: str = "rne",
+        accuracy: str = "correct",
     ) -> None:
         super().__init__(
-            SmeLUSpec(beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding)
+            SmeLUSpec(
+                beta=beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac, rounding=rounding, accuracy=accuracy
+            )
         )
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
+        if spec.square_plan is not None:
+            return self._truncated_forward(x)
         b = spec.beta_code
         num_shift, den_shift = scale_shifts(spec.out_fmt.frac - spec.fmt.frac)
         den = (4 * b) << den_shift
@@ -79,6 +89,18 @@ class SmeLU(Activation):
         # Above the region: uc**2 + 4B (u - 2B) = 4B X, i.e. y = X / 2**F.
         num = (uc * uc + 4 * b * np.maximum(u - 2 * b, 0)) << num_shift
         return round_div(num, den, spec.rounding)
+
+    def _truncated_forward(self, x: np.ndarray) -> np.ndarray:
+        """A faithful unit's planned arithmetic: 0 on the left, ``x`` truncated to the output
+        format on the right, the truncated squarer's quotient in between."""
+        spec, plan = self.spec, self.spec.square_plan
+        num_shift, den_shift = scale_shifts(spec.out_fmt.frac - spec.fmt.frac)
+        b, x = spec.beta_code, exact_array(x, spec.fmt.bits + num_shift + 1)
+        quadratic = truncated_quotient(
+            np.clip(x + b, 0, plan.u_max).astype(np.int64), plan.width, plan.shift, plan.truncation
+        )
+        linear = (x << num_shift) >> den_shift
+        return np.where(x <= -b, 0, np.where(x >= b, linear, quadratic))
 
     def _grad(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
@@ -107,6 +129,8 @@ class GSmeLU(Activation):
         Slopes of the linear tails, in [0, 1].
     fmt, out_fmt, grad_frac, rounding
         As for :class:`SmeLU`.
+    accuracy : {"correct", "faithful"}
+        ``"faithful"`` truncates every output instead of rounding it.
 
     Raises
     ------
@@ -127,6 +151,7 @@ class GSmeLU(Activation):
         out_fmt: QFormat | None = None,
         grad_frac: int | None = None,
         rounding: str = "rne",
+        accuracy: str = "correct",
     ) -> None:
         super().__init__(
             GSmeLUSpec(
@@ -138,6 +163,7 @@ class GSmeLU(Activation):
                 out_fmt=out_fmt,
                 grad_frac=grad_frac,
                 rounding=rounding,
+                accuracy=accuracy,
             )
         )
 

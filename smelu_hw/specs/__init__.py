@@ -26,9 +26,10 @@ from .baselines import (
 )
 from .dense import DenseSpec, check_chain
 from .engine import ENGINE_MODES, MODE_BITS, RESERVED_MODES, RESERVED_RESULT
-from .smelu import GSmeLUSpec, SmeLUSpec
+from .smelu import ACCURACIES, GSmeLUSpec, SmeLUFamilySpec, SmeLUSpec, SquarePlan
 
 __all__ = [
+    "ACCURACIES",
     "ENGINE_MODES",
     "IO_BITS",
     "MAX_GRAD_BITS",
@@ -51,7 +52,9 @@ __all__ = [
     "ParameterQuantizedWarning",
     "quantize_parameter",
     "ReLUSpec",
+    "SmeLUFamilySpec",
     "SmeLUSpec",
+    "SquarePlan",
     "SmoothSpec",
     "SoftplusSpec",
     "SwishSpec",

@@ -6,15 +6,75 @@ import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from ..fixed import check_rounding
 from ..pieces import Affine, LinearPiece
+from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift
 from .base import ActivationSpec, exact_real, quantize_parameter
 
-__all__ = ["SmeLUSpec", "GSmeLUSpec"]
+__all__ = ["ACCURACIES", "GSmeLUSpec", "SmeLUFamilySpec", "SmeLUSpec", "SquarePlan"]
+
+#: Accuracies of SmeLU and generalized SmeLU (SPEC §2): correctly rounded, or faithful.
+ACCURACIES = ("correct", "faithful")
 
 
 @dataclass(frozen=True, kw_only=True)
-class SmeLUSpec(ActivationSpec):
+class SmeLUFamilySpec(ActivationSpec):
+    """What SmeLU and generalized SmeLU add to every spec: a choice of accuracy (SPEC §2).
+
+    ``accuracy="correct"`` rounds every output once with ``rounding``. ``"faithful"`` only
+    promises one of the two codes that bracket the exact value: the unit truncates instead
+    of rounding (``rounding`` becomes ``"floor"``; ``"rna"`` is refused) and may drop low
+    partial products of its squarer (:attr:`SmeLUSpec.square_plan`).
+    """
+
+    accuracy: str = "correct"
+
+    def __post_init__(self) -> None:
+        if self.accuracy not in ACCURACIES:
+            raise ValueError(
+                f"accuracy must be one of {', '.join(map(repr, ACCURACIES))}, not {self.accuracy!r}"
+            )
+        if self.accuracy == "faithful":
+            if check_rounding(self.rounding) == "rna":
+                raise ValueError(
+                    "accuracy 'faithful' truncates; it takes no rounding mode (leave rounding unset)"
+                )
+            object.__setattr__(self, "rounding", "floor")
+        super().__post_init__()
+
+    @property
+    def faithful(self) -> bool:
+        return self.accuracy == "faithful"
+
+    def _accuracy_params(self) -> dict[str, object]:
+        """``{"accuracy": "faithful"}`` for a faithful unit; nothing for a correctly rounded one,
+        whose manifest and module name stay as they were before accuracies existed."""
+        return {"accuracy": self.accuracy} if self.faithful else {}
+
+
+@dataclass(frozen=True)
+class SquarePlan:
+    """A faithful SmeLU's quadratic region: ``floor((u**2 - dropped + offset) / 2**shift)``
+    for ``1 <= u <= u_max``, ``u`` a ``width``-bit number, the ``truncation`` planned over every
+    ``u`` (:func:`~smelu_hw.squaring.plan_faithful_truncation`)."""
+
+    width: int
+    u_max: int
+    shift: int
+    truncation: Truncation
+
+
+@dataclass(frozen=True, kw_only=True)
+class SmeLUSpec(SmeLUFamilySpec):
     """SmeLU parameters (SPEC §3): ``beta`` quantized to ``beta_code = rne(beta * 2**frac)``.
+
+    Attributes
+    ----------
+    square_plan : SquarePlan or None
+        Faithful units only, when ``4 beta`` and the output scaling make the quadratic region a
+        plain shift of ``u**2`` over at most ``2**16`` codes: the truncated squarer that the
+        golden model and the hardware share. Otherwise ``None`` (a faithful unit then
+        truncates the exact quotient).
 
     Raises
     ------
@@ -26,9 +86,20 @@ class SmeLUSpec(ActivationSpec):
 
     beta: float = 1.0
     beta_code: int = field(init=False)
+    square_plan: SquarePlan | None = field(init=False, repr=False, compare=False)
 
     def _quantize(self) -> None:
-        object.__setattr__(self, "beta_code", self._positive_code("beta", self.beta))
+        beta_code = self._positive_code("beta", self.beta)
+        object.__setattr__(self, "beta_code", beta_code)
+        plan = None
+        shift = power_of_two_shift(self.out_fmt.frac - self.fmt.frac, 4 * beta_code)
+        if self.faithful and shift is not None:
+            u_max = 2 * beta_code - 1
+            width = u_max.bit_length()
+            truncation = plan_faithful_truncation(width, u_max, shift)
+            if truncation is not None:
+                plan = SquarePlan(width, u_max, shift, truncation)
+        object.__setattr__(self, "square_plan", plan)
 
     def knots(self) -> tuple[int, ...]:
         return (-self.beta_code, self.beta_code)
@@ -53,11 +124,12 @@ class SmeLUSpec(ActivationSpec):
             "beta": float(self.beta),
             "beta_code": self.beta_code,
             "beta_used": math.ldexp(self.beta_code, -self.fmt.frac),
+            **self._accuracy_params(),
         }
 
 
 @dataclass(frozen=True, kw_only=True)
-class GSmeLUSpec(ActivationSpec):
+class GSmeLUSpec(SmeLUFamilySpec):
     """Generalized SmeLU parameters (SPEC §3).
 
     Half-widths are quantized like SmeLU's ``beta``; slopes to multiples of ``2**-frac`` with
@@ -131,4 +203,4 @@ class GSmeLUSpec(ActivationSpec):
             result[name] = float(getattr(self, name))
             result[f"{name}_code"] = code
             result[f"{name}_used"] = math.ldexp(code, -self.fmt.frac)
-        return result
+        return result | self._accuracy_params()

@@ -11,7 +11,7 @@ import pytest
 
 from smelu_hw.hw.arith import square_columns
 from smelu_hw.hw.division import MIRRORED, Division, cancel_twos, reciprocal
-from smelu_hw.hw.square import plan_truncation
+from smelu_hw.squaring import plan_truncation
 from tests.reference import round_fraction
 
 ODD_DIVISORS = [1, 3, 5, 7, 9, 11, 13, 15, 17, 25, 49, 51, 77, 99, 127, 255, 257, 999, 1023, 4095]

@@ -16,7 +16,7 @@ from smelu_hw.gen import generate
 from smelu_hw.standard import standard_units
 
 
-def spec(bits, frac, beta=1.0, out=None, grad_frac=None, rounding="rne"):
+def spec(bits, frac, beta=1.0, out=None, grad_frac=None, rounding="rne", accuracy="correct"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # off-grid betas are part of the matrix
         return SmeLUSpec(
@@ -25,6 +25,7 @@ def spec(bits, frac, beta=1.0, out=None, grad_frac=None, rounding="rne"):
             out_fmt=None if out is None else QFormat(*out),
             grad_frac=grad_frac,
             rounding=rounding,
+            accuracy=accuracy,
         )
 
 
@@ -92,11 +93,31 @@ def test_pipelined(verify_unit, name, latency):
     verify_unit(COMBINATIONAL[name], latency=latency)
 
 
+#: Faithful units (``--accuracy faithful``): planned truncated squarers (4 beta a power of two,
+#: including one whose planner drops nothing but the floor) and truncated exact quotients.
+FAITHFUL = {
+    "r16_faithful": spec(16, 8, 2.0, accuracy="faithful"),
+    "w8_faithful": spec(8, 4, 2.0, accuracy="faithful"),
+    "w8_faithful_beta_non_pow2": spec(8, 4, 1.5, accuracy="faithful"),
+    "w12_faithful_finer_out": spec(12, 4, 0.5, out=(16, 10), grad_frac=6, accuracy="faithful"),
+    "w16_faithful_saturating": spec(16, 8, 64.0, out=(12, 4), accuracy="faithful"),
+}
+
+
+@pytest.mark.parametrize("name", FAITHFUL)
+def test_faithful(verify_unit, name):
+    verify_unit(FAITHFUL[name])
+
+
+def test_faithful_pipelined(verify_unit):
+    verify_unit(FAITHFUL["r16_faithful"], latency=3)  # both internal cuts
+
+
 def test_pipelined_without_gradient(verify_unit):
     verify_unit(COMBINATIONAL["w16_saturating_rna"], latency=2, with_grad=False)
 
 
-def gspec(bits, frac, params, out=None, grad_frac=None, rounding="rne"):
+def gspec(bits, frac, params, out=None, grad_frac=None, rounding="rne", accuracy="correct"):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return GSmeLUSpec(
@@ -105,6 +126,7 @@ def gspec(bits, frac, params, out=None, grad_frac=None, rounding="rne"):
             out_fmt=None if out is None else QFormat(*out),
             grad_frac=grad_frac,
             rounding=rounding,
+            accuracy=accuracy,
         )
 
 
@@ -117,6 +139,7 @@ GENERALIZED = {
     "g6_default": gspec(6, 3, (1.0, 1.0, 0.0, 1.0)),
     "g24_leaky": gspec(24, 12, (0.5, 3.0, 0.0625, 1.0), rounding="rna"),
     "g32_leaky": gspec(32, 12, (1.5, 2.25, 0.0625, 0.9375), rounding="floor"),
+    "g12_leaky_faithful": gspec(12, 6, (0.75, 0.25, 0.125, 0.875), accuracy="faithful"),
 }
 
 
