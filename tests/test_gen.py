@@ -63,6 +63,29 @@ def test_gsmelu_flags(tmp_path):
 
 
 @pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["--beta", "2"], "smelu_q16f8_beta512_faithful"),
+        (
+            ["--activation", "gsmelu", "--slope-left", "0.0625"],
+            "gsmelu_q16f8_betaleft256_betaright256_slopeleft16_sloperight256_faithful",
+        ),
+    ],
+)
+def test_faithful_units_say_so_in_name_manifest_and_header(tmp_path, args, name):
+    assert main(["--bits", "16", *args, "--accuracy", "faithful", "--out-dir", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / f"{name}.json").read_text())
+    assert (data["params"]["accuracy"], data["rounding"]) == ("faithful", "floor")
+    assert "accuracy='faithful'" in (tmp_path / f"{name}.v").read_text().splitlines()[1]
+    # --accuracy correct is the default, and changes nothing.
+    assert main(["--bits", "16", *args, "--accuracy", "correct", "--out-dir", str(tmp_path / "c")]) == 0
+    assert main(["--bits", "16", *args, "--out-dir", str(tmp_path / "d")]) == 0
+    assert sorted(p.read_text() for p in (tmp_path / "c").iterdir()) == sorted(
+        p.read_text() for p in (tmp_path / "d").iterdir()
+    )
+
+
+@pytest.mark.parametrize(
     ("args", "name", "grad"),
     [
         (["--activation", "relu"], "relu_q16f8_rne", {"bits": 9, "frac": 8, "signed": False}),
@@ -158,6 +181,17 @@ BAD = [
         ["--bits", "16", "--activation", "swish", "--method", "lut"],
         "argument --method: invalid choice: 'lut'",
     ),
+    (
+        ["--bits", "16", "--activation", "swish", "--accuracy", "faithful"],
+        "--accuracy applies to smelu and gsmelu only; swish is faithful by construction",
+    ),
+    (
+        ["--bits", "16", "--activation", "relu", "--accuracy", "correct"],
+        "--accuracy applies to smelu and gsmelu only; relu is always correctly rounded",
+    ),
+    (["--bits", "16", "--accuracy", "faithful", "--rounding", "rne"], "--accuracy faithful truncates"),
+    (["--bits", "16", "--accuracy", "exact"], "argument --accuracy: invalid choice: 'exact'"),
+    (["--bits", "16", "--accuracy", "faithful", "--emit", "c"], "--emit c does not model a faithful SmeLU"),
     (["--bits", "16", "--bogus"], "unrecognized arguments: --bogus"),
     ([], "the following arguments are required: --bits"),
 ]
