@@ -6,7 +6,9 @@ the CMOS transistor estimate of the house flow (Yosys 0.70:
 ``synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos``), the generic cell count, the
 depth in logic levels, and iCE40 LUT4 + carry cells. Issue target: R16 <= 2000 transistors.
 The second table gives every unit at Q16.8 forward-only and forward + gradient, and R16's
-ratio to each (issue target: SmeLU at most 1/5 of the cheapest faithful smooth unit).
+ratio to each (issue target: SmeLU at most 1/5 of the cheapest faithful smooth unit), and
+the faithful R16 (``--accuracy faithful``; targets: at most 1400 transistors, and at most 0.25x
+the cheapest faithful smooth unit).
 Needs the report extra: ``pip install -e '.[report]'``. Run: ``python benchmarks/area.py``.
 """
 
@@ -14,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 from amaranth.back import verilog
 
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SoftplusSpec, SwishSpec
+from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
 from smelu_hw.gen import generate
 from smelu_hw.hw.naive import NaiveSmeLU16, ReLU16
 from smelu_hw.specs import ActivationSpec
@@ -22,12 +24,16 @@ from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import generic_area, ice40_area, yosys_version
 
 TARGET_TRANSISTORS = 2000
+FAITHFUL_TARGET_TRANSISTORS = 1400
+FAITHFUL_TARGET_RATIO = 0.25
+R16_FAITHFUL = SmeLUSpec(beta=2.0, fmt=QFormat(16, 8), accuracy="faithful")
 
 
 def baseline_specs() -> dict[str, ActivationSpec]:
     fmt = QFormat(16, 8)
     return {
         "smelu b=2 (R16)": REFERENCE_R16,
+        "smelu b=2 faithful": R16_FAITHFUL,
         "relu": ReLUSpec(fmt=fmt),
         "hardswish": HardSwishSpec(fmt=fmt),
         "swish poly (faithful)": SwishSpec(fmt=fmt),
@@ -55,14 +61,22 @@ def baselines_table() -> None:
     for i, label in enumerate(specs):
         forward, both = counts[2 * i], counts[2 * i + 1]
         print(f"{label:<26} {forward:>9} {both:>9} {r16 / both:>11.3f}")
-    cheapest = min(counts[2 * i + 1] for i, label in enumerate(specs) if "faithful" in label)
+    smooth = [i for i, label in enumerate(specs) if "faithful" in label and not label.startswith("smelu")]
+    cheapest = min(counts[2 * i + 1] for i in smooth)
     verdict = "meets" if 5 * r16 <= cheapest else "MISSES"
     print(f"R16 / cheapest faithful smooth unit = {r16 / cheapest:.3f}: {verdict} the target of <= 1/5")
+    faithful = counts[3]
+    verdict = "meets" if faithful <= FAITHFUL_TARGET_RATIO * cheapest else "MISSES"
+    print(
+        f"R16 faithful / cheapest faithful smooth unit = {faithful / cheapest:.3f}: {verdict} the target "
+        f"of <= {FAITHFUL_TARGET_RATIO}"
+    )
 
 
 def main() -> None:
     designs = {
         "SmeLU R16 (smelu_hw)": (generate(REFERENCE_R16).verilog, "smelu_q16f8_beta512_rne"),
+        "SmeLU R16 faithful": (generate(R16_FAITHFUL).verilog, "smelu_q16f8_beta512_faithful"),
         "ReLU-16": (verilog.convert(ReLU16(), name="relu16", emit_src=False), "relu16"),
         "SmeLU-16 naive full-width": (
             verilog.convert(NaiveSmeLU16(), name="naive16", emit_src=False),
@@ -80,6 +94,9 @@ def main() -> None:
     r16 = results["SmeLU R16 (smelu_hw)"].transistors
     verdict = "meets" if r16 <= TARGET_TRANSISTORS else "MISSES"
     print(f"R16 = {r16} transistors: {verdict} the target of <= {TARGET_TRANSISTORS}")
+    faithful = results["SmeLU R16 faithful"].transistors
+    verdict = "meets" if faithful <= FAITHFUL_TARGET_TRANSISTORS else "MISSES"
+    print(f"R16 faithful = {faithful} transistors: {verdict} the target of <= {FAITHFUL_TARGET_TRANSISTORS}")
     baselines_table()
 
 
