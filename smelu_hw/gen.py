@@ -23,9 +23,11 @@ from .fusesoc import check_vlnv_part
 from .generated import EMITS, LINT_WAIVERS, GeneratedUnit, default_name
 from .hw.axis import AxiStreamEngine
 from .hw.engine import StreamEngine
+from .implementations import MethodChoice, choose_method, unit_factory
 from .keywords import RESERVED_WORDS
 from .registry import ACTIVATIONS
-from .specs import ACCURACIES, METHODS, ActivationSpec, io_format
+from .specs import ACCURACIES, METHODS, SMELU_METHODS, ActivationSpec, io_format
+from .synth import SynthesisError
 
 __all__ = [
     "EMITS",
@@ -91,7 +93,10 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
         "the exact value; truncates, cheaper)",
     )
     parser.add_argument(
-        "--method", choices=METHODS, help="swish/softplus/gelu: faithful 'poly' (default) or hls4ml 'table'"
+        "--method",
+        choices=ALL_METHODS,
+        help="swish/softplus/gelu: faithful 'poly' (default), hls4ml 'table' or correctly rounded 'rom'; "
+        "smelu/gsmelu: 'arith' (default), 'rom', or 'auto' (the smaller in the house area metric)",
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
@@ -115,11 +120,13 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
 
 #: The activations with a choice of accuracy (SPEC §2).
 ACCURACY_ACTIVATIONS = ("smelu", "gsmelu")
+#: ``--method`` values: the smooth baselines', then SmeLU's, then ``auto`` (SmeLU only).
+ALL_METHODS = (*METHODS, *(method for method in SMELU_METHODS if method not in METHODS), "auto")
 
 #: The parameter flags each activation accepts (besides formats and rounding).
 PARAMETER_FLAGS = {
-    "smelu": ("beta",),
-    "gsmelu": ("beta_left", "beta_right", "slope_left", "slope_right"),
+    "smelu": ("beta", "method"),
+    "gsmelu": ("beta_left", "beta_right", "slope_left", "slope_right", "method"),
     "relu": (),
     "hardswish": (),
     "swish": ("beta", "method"),
@@ -140,6 +147,11 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
         out_frac = fmt.frac if args.out_frac is None else args.out_frac
         out_fmt = io_format(out_bits, out_frac, name="out_")
     kwargs = {name: getattr(args, name) for name in accepted if getattr(args, name) is not None}
+    methods = (*SMELU_METHODS, "auto") if args.activation in ACCURACY_ACTIVATIONS else METHODS
+    if args.method is not None and args.method not in methods:
+        raise UsageError(f"--method {args.method} does not apply to --activation {args.activation}")
+    if kwargs.get("method") == "auto":
+        kwargs["method"] = "arith"  # unit_from_args measures both implementations
     if args.rounding is not None:
         kwargs["rounding"] = args.rounding
     if args.accuracy is not None:
@@ -164,12 +176,15 @@ def generate(
     interface: str = "stream",
     user_bits: int = 0,
     emits: Sequence[str] = ("verilog",),
+    method_choice: MethodChoice | None = None,
 ) -> GeneratedUnit:
     """Elaborate the unit of ``spec`` and return its Verilog, manifest and emitted files, in memory.
 
     With ``lanes`` it is a streaming engine of the unit: ``interface="stream"`` gives Amaranth
     stream ports, ``"axis"`` AXI4-Stream ports (SPEC §6.2) with ``user_bits`` free TUSER bits.
-    ``emits`` adds files (:data:`~smelu_hw.generated.EMITS`).
+    ``emits`` adds files (:data:`~smelu_hw.generated.EMITS`). ``method_choice`` is what
+    ``--method auto`` measured (:func:`~smelu_hw.implementations.choose_method`), recorded in
+    the manifest.
 
     Raises
     ------
@@ -195,14 +210,14 @@ def generate(
             f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
             f"keyword, not {name!r}"
         )
-    unit_class = ACTIVATIONS[spec.activation].unit
+    unit_class = unit_factory(spec)
     if interface == "axis":
         unit = AxiStreamEngine(spec, lanes, unit_class, latency, user_bits=user_bits)
     elif lanes is not None:
         unit = StreamEngine(spec, lanes, unit_class, latency)
     else:
         unit = unit_class(spec, latency=latency, with_grad=with_grad)
-    return GeneratedUnit(spec, unit, name, tuple(emits))
+    return GeneratedUnit(spec, unit, name, tuple(emits), method_choice=method_choice)
 
 
 def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
@@ -222,6 +237,12 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         spec = _spec_from_args(args)
+    choice = None
+    if args.method == "auto":
+        try:
+            spec, choice = choose_method(spec, with_grad=not args.no_grad)
+        except SynthesisError as error:
+            raise UsageError(f"--method auto measures both implementations with Yosys: {error}") from None
     unit = generate(
         spec,
         latency=args.latency,
@@ -231,6 +252,7 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
         interface=args.interface,
         user_bits=args.user_bits,
         emits=args.emit,
+        method_choice=choice,
     )
     return unit, [str(warning.message) for warning in caught]
 

@@ -17,6 +17,7 @@ from .files import write_atomically
 from .hw import ActivationUnit
 from .hw.axis import AxiStreamEngine
 from .hw.engine import StreamEngine, engine_layouts
+from .implementations import MethodChoice
 from .manifest import format_entry
 from .specs import ActivationSpec
 from .specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
@@ -84,6 +85,8 @@ class GeneratedUnit:
     emits : sequence of str
         Members of :data:`EMITS`: ``c`` adds ``NAME.h`` (a bit-exact C99 model), ``fusesoc``
         adds ``NAME.core`` and ``NAME_smoke.v``. The Verilog and manifest are always written.
+    method_choice : MethodChoice, optional
+        What ``--method auto`` measured; the manifest records it as ``method_choice``.
     """
 
     def __init__(
@@ -92,11 +95,13 @@ class GeneratedUnit:
         unit: ActivationUnit | StreamEngine | AxiStreamEngine,
         name: str,
         emits: tuple[str, ...] = ("verilog",),
+        method_choice: MethodChoice | None = None,
     ) -> None:
         unknown = sorted(set(emits) - set(EMITS))
         if unknown:
             raise ValueError(f"--emit must be one of {', '.join(EMITS)}, not {unknown[0]!r}")
         self.spec, self.unit, self.name = spec, unit, name
+        self.method_choice = method_choice
         self.emits = tuple(emit for emit in EMITS if emit in emits)
         self.manifest = self._manifest()
         self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
@@ -128,6 +133,8 @@ class GeneratedUnit:
             "latency": unit.latency,
             "ports": ports,
         }
+        if self.method_choice is not None:
+            manifest["method_choice"] = self.method_choice.record()
         if isinstance(unit, (StreamEngine, AxiStreamEngine)):
             manifest["engine"] = {
                 "lanes": unit.lanes,

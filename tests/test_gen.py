@@ -62,6 +62,18 @@ def test_gsmelu_flags(tmp_path):
     assert (params["slope_left_code"], params["slope_right_code"]) == (16, 256)
 
 
+def test_method_auto_builds_the_smaller_of_two_equal_units_and_says_why(tmp_path):
+    args = ["--bits", "8", "--beta", "2", "--accuracy", "faithful", "--out-dir", str(tmp_path)]
+    assert main([*args, "--method", "auto"]) == 0
+    (manifest,) = tmp_path.glob("*.json")
+    data = json.loads(manifest.read_text())
+    choice = data["method_choice"]
+    counts = choice["transistors"]
+    assert choice["requested"] == "auto" and set(counts) == {"arith", "rom"}
+    assert choice["built"] == min(counts, key=counts.get) == data["params"].get("method", "arith")
+    assert manifest.stem == f"smelu_q8f4_beta32{'_rom' if choice['built'] == 'rom' else ''}_faithful"
+
+
 @pytest.mark.parametrize(
     ("args", "name"),
     [
@@ -165,7 +177,21 @@ BAD = [
     ),
     (["--bits", "16", "--slope-left", "0.5"], "--slope-left does not apply to --activation smelu"),
     (["--bits", "16", "--activation", "relu", "--beta", "2"], "--beta does not apply to --activation relu"),
-    (["--bits", "16", "--method", "table"], "--method does not apply to --activation smelu"),
+    (["--bits", "16", "--method", "table"], "--method table does not apply to --activation smelu"),
+    (
+        ["--bits", "16", "--activation", "gelu", "--method", "auto"],
+        "--method auto does not apply to --activation gelu",
+    ),
+    (
+        ["--bits", "16", "--activation", "relu", "--method", "rom"],
+        "--method does not apply to --activation relu",
+    ),
+    (["--bits", "20", "--method", "rom"], "bits must be at most 16 for method 'rom'"),
+    (["--bits", "20", "--activation", "gelu", "--method", "rom"], "bits must be at most 16 for method 'rom'"),
+    (
+        ["--bits", "8", "--activation", "gelu", "--method", "rom", "--emit", "c"],
+        "does not write method 'rom'",
+    ),
     (["--bits", "16", "--activation", "gelu", "--beta", "2"], "--beta does not apply to --activation gelu"),
     (["--bits", "24", "--activation", "swish"], "bits must be at most 16 for method 'poly'"),
     (

@@ -110,7 +110,7 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
     ------
     ValueError
         If ``name`` is not a C identifier, or ``spec`` is a faithful SmeLU with a truncated
-        squarer (not modelled in C yet).
+        squarer or a smooth baseline with method ``rom`` (not modelled in C yet).
     TypeError
         If ``spec`` is not an activation spec.
     """
@@ -121,6 +121,8 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
             "--emit c does not model a faithful SmeLU's truncated squarer yet: "
             "use --accuracy correct, or leave out --emit c"
         )
+    if isinstance(spec, SmoothSpec) and spec.method == "rom":
+        raise ValueError("--emit c does not write method 'rom' tables yet: leave out --emit c")
     forward_body, grad_body = _bodies(spec)
     functions = [("forward", forward_body, spec.out_fmt, "output code")]
     if with_grad:

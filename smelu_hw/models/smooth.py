@@ -1,8 +1,9 @@
 """Golden models of Swish, Softplus and GELU: the integer algorithm the hardware runs.
 
 These are not exact functions: each is bit-exact to its unit, and faithfully rounded (method
-``poly``) or the hls4ml table (method ``table``). Their accuracy is measured separately
-against mpmath (``tests/models/test_smooth.py``, ``benchmarks/errors.py``).
+``poly``), the hls4ml table (method ``table``), or a table of every input code, each entry
+correctly rounded (method ``rom``, :func:`smelu_hw.approx.rom.rom_tables`). Their accuracy is
+measured separately against mpmath (``tests/models/test_smooth.py``, ``benchmarks/errors.py``).
 
 With ``a = |X|`` and plans from :mod:`smelu_hw.approx.plans` (``frac`` = ``Q``)::
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..approx.plans import slope_plan, slope_table, value_plan, value_table
+from ..approx.rom import rom_tables
 from ..fixed import QFormat, shift_round_half_up
 from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .base import Activation
@@ -29,6 +31,8 @@ class SmoothActivation(Activation):
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
+        if spec.method == "rom":
+            return rom_tables(spec)[0][x - spec.fmt.min_code]
         if spec.method == "table":
             return value_table(spec).lookup(x, spec.out_fmt.frac)
         plan = value_plan(spec)
@@ -37,6 +41,8 @@ class SmoothActivation(Activation):
 
     def _grad(self, x: np.ndarray) -> np.ndarray:
         spec = self.spec
+        if spec.method == "rom":
+            return rom_tables(spec)[1][x - spec.fmt.min_code]
         if spec.method == "table":
             return slope_table(spec).lookup(x, spec.grad_frac)
         plan = slope_plan(spec)
@@ -72,8 +78,9 @@ class Swish(_BetaSmooth):
         Sharpness, in (0, 64].
     fmt, out_fmt, grad_frac, rounding
         As for :class:`~smelu_hw.SmeLU` (rounding ``rne`` or ``rna``; tables use ``floor``).
-    method : {"poly", "table"}
-        Faithful piecewise polynomials, or the hls4ml-style table.
+    method : {"poly", "table", "rom"}
+        Faithful piecewise polynomials, the hls4ml-style table, or a correctly rounded table of
+        every input code.
     """
 
     spec_class = SwishSpec

@@ -17,6 +17,7 @@ from .baselines import (
     MAX_SMOOTH_BETA,
     METHODS,
     POLY_MAX_BITS,
+    ROM_MAX_BITS,
     GELUSpec,
     HardSwishSpec,
     ReLUSpec,
@@ -26,10 +27,11 @@ from .baselines import (
 )
 from .dense import DenseSpec, check_chain
 from .engine import ENGINE_MODES, MODE_BITS, RESERVED_MODES, RESERVED_RESULT
-from .smelu import ACCURACIES, GSmeLUSpec, SmeLUFamilySpec, SmeLUSpec, SquarePlan
+from .smelu import ACCURACIES, SMELU_METHODS, GSmeLUSpec, SmeLUFamilySpec, SmeLUSpec, SquarePlan
 
 __all__ = [
     "ACCURACIES",
+    "SMELU_METHODS",
     "ENGINE_MODES",
     "IO_BITS",
     "MAX_GRAD_BITS",
@@ -37,6 +39,7 @@ __all__ = [
     "METHODS",
     "MODE_BITS",
     "POLY_MAX_BITS",
+    "ROM_MAX_BITS",
     "RESERVED_MODES",
     "RESERVED_RESULT",
     "SPECS",

@@ -16,6 +16,8 @@ __all__ = [
     "GELUSpec",
     "METHODS",
     "POLY_MAX_BITS",
+    "ROM_MAX_BITS",
+    "check_rom_bits",
     "MAX_SMOOTH_BETA",
 ]
 
@@ -42,12 +44,23 @@ class HardSwishSpec(ActivationSpec):
         return tuple(code for code in (-three, 0, three) if self.fmt.min_code <= code <= self.fmt.max_code)
 
 
-#: How a smooth baseline is evaluated: faithful piecewise polynomials, or an hls4ml-style table.
-METHODS = ("poly", "table")
+#: How a smooth baseline is evaluated: faithful piecewise polynomials, an hls4ml-style table, or
+#: a correctly rounded table of every input code.
+METHODS = ("poly", "table", "rom")
+#: Widest input of a table of every code (``method="rom"``, any activation).
+ROM_MAX_BITS = 16
 #: Widest input of the polynomial units: their faithfulness is checked on every input code.
 POLY_MAX_BITS = 16
 #: Largest accepted ``beta`` of Swish and Softplus.
 MAX_SMOOTH_BETA = 64.0
+
+
+def check_rom_bits(bits: int) -> None:
+    """Raise ``ValueError`` unless a table of every code of a ``bits``-bit input is allowed."""
+    if bits > ROM_MAX_BITS:
+        raise ValueError(
+            f"bits must be at most {ROM_MAX_BITS} for method 'rom' (a table of every input code), not {bits}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -58,7 +71,9 @@ class SmoothSpec(ActivationSpec):
     exact value) for inputs up to 16 bits and rounds to nearest internally, so ``rounding``
     must be ``"rne"`` (the default) or ``"rna"``. ``method="table"`` reproduces an hls4ml
     activation table (1024 entries over [-8, 8), 18-bit entries, truncating), so ``rounding``
-    is ``"floor"`` (the default for tables).
+    is ``"floor"`` (the default for tables). ``method="rom"`` is a table of every input code
+    (up to :data:`ROM_MAX_BITS` bits), each entry correctly rounded with ``rounding`` (default
+    ``"rne"``) against the mpmath reference, like SmeLU's outputs.
     """
 
     has_beta: ClassVar[bool] = True
@@ -69,7 +84,7 @@ class SmoothSpec(ActivationSpec):
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
-            raise ValueError(f"method must be one of 'poly', 'table', not {self.method!r}")
+            raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, not {self.method!r}")
         if self.rounding is None:
             object.__setattr__(self, "rounding", "floor" if self.method == "table" else "rne")
         super().__post_init__()
@@ -88,6 +103,8 @@ class SmoothSpec(ActivationSpec):
             raise ValueError(
                 f"method 'table' truncates like hls4ml; rounding must be 'floor', not {self.rounding!r}"
             )
+        if self.method == "rom":
+            check_rom_bits(self.fmt.bits)
         if self.method == "poly":
             if self.rounding == "floor":
                 raise ValueError(

@@ -10,29 +10,40 @@ from ..fixed import check_rounding
 from ..pieces import Affine, LinearPiece
 from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift
 from .base import ActivationSpec, exact_real, quantize_parameter
+from .baselines import check_rom_bits
 
-__all__ = ["ACCURACIES", "GSmeLUSpec", "SmeLUFamilySpec", "SmeLUSpec", "SquarePlan"]
+__all__ = ["ACCURACIES", "SMELU_METHODS", "GSmeLUSpec", "SmeLUFamilySpec", "SmeLUSpec", "SquarePlan"]
 
 #: Accuracies of SmeLU and generalized SmeLU (SPEC §2): correctly rounded, or faithful.
 ACCURACIES = ("correct", "faithful")
+#: How SmeLU and generalized SmeLU are built: arithmetic, or a table of every input code holding
+#: the same outputs (for the comparison with the smooth baselines' tables).
+SMELU_METHODS = ("arith", "rom")
 
 
 @dataclass(frozen=True, kw_only=True)
 class SmeLUFamilySpec(ActivationSpec):
-    """What SmeLU and generalized SmeLU add to every spec: a choice of accuracy (SPEC §2).
+    """What SmeLU and generalized SmeLU add to every spec: a choice of accuracy (SPEC §2) and of
+    implementation.
 
     ``accuracy="correct"`` rounds every output once with ``rounding``. ``"faithful"`` only
     promises one of the two codes that bracket the exact value: the unit truncates instead
     of rounding (``rounding`` becomes ``"floor"``; ``"rna"`` is refused) and may drop low
-    partial products of its squarer (:attr:`SmeLUSpec.square_plan`).
+    partial products of its squarer (:attr:`SmeLUSpec.square_plan`). ``method="rom"`` builds
+    a table of every input code (up to 16 bits) holding exactly the outputs of ``"arith"``.
     """
 
     accuracy: str = "correct"
+    method: str = "arith"
 
     def __post_init__(self) -> None:
         if self.accuracy not in ACCURACIES:
             raise ValueError(
                 f"accuracy must be one of {', '.join(map(repr, ACCURACIES))}, not {self.accuracy!r}"
+            )
+        if self.method not in SMELU_METHODS:
+            raise ValueError(
+                f"method must be one of {', '.join(map(repr, SMELU_METHODS))}, not {self.method!r}"
             )
         if self.accuracy == "faithful":
             if check_rounding(self.rounding) == "rna":
@@ -41,15 +52,19 @@ class SmeLUFamilySpec(ActivationSpec):
                 )
             object.__setattr__(self, "rounding", "floor")
         super().__post_init__()
+        if self.method == "rom":
+            check_rom_bits(self.fmt.bits)
 
     @property
     def faithful(self) -> bool:
         return self.accuracy == "faithful"
 
-    def _accuracy_params(self) -> dict[str, object]:
-        """``{"accuracy": "faithful"}`` for a faithful unit; nothing for a correctly rounded one,
-        whose manifest and module name stay as they were before accuracies existed."""
-        return {"accuracy": self.accuracy} if self.faithful else {}
+    def _variant_params(self) -> dict[str, object]:
+        """``method`` and ``accuracy`` where they differ from the defaults; nothing for an
+        arithmetic, correctly rounded unit, whose manifest and module name stay as they were
+        before these choices existed."""
+        method = {"method": self.method} if self.method != "arith" else {}
+        return method | ({"accuracy": self.accuracy} if self.faithful else {})
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,7 @@ class SmeLUSpec(SmeLUFamilySpec):
             "beta": float(self.beta),
             "beta_code": self.beta_code,
             "beta_used": math.ldexp(self.beta_code, -self.fmt.frac),
-            **self._accuracy_params(),
+            **self._variant_params(),
         }
 
 
@@ -203,4 +218,4 @@ class GSmeLUSpec(SmeLUFamilySpec):
             result[name] = float(getattr(self, name))
             result[f"{name}_code"] = code
             result[f"{name}_used"] = math.ldexp(code, -self.fmt.frac)
-        return result | self._accuracy_params()
+        return result | self._variant_params()

@@ -1,14 +1,15 @@
 """Generated baseline RTL (ReLU, hard-swish, Swish, Softplus, GELU) equals its golden model.
 
 Exhaustive at every input code (all formats here are at most 16 bits), with and without
-pipelining, for the polynomial and the table methods.
+pipelining, for the polynomial and the table methods, and for tables of every input code
+(method ``rom``, SmeLU's included) at 8 and 16 bits.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SoftplusSpec, SwishSpec
+from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
 
 R16 = QFormat(16, 8)
 
@@ -47,3 +48,24 @@ def test_pipelined(verify_unit, name):
 
 def test_without_gradient(verify_unit):
     verify_unit(CASES["softplus_r16"], with_grad=False)
+
+
+Q8 = QFormat(8, 4)
+ROM = {
+    "gelu_rom_q8": GELUSpec(fmt=Q8, method="rom"),
+    "softplus_rom_q8_floor_finer_out": SoftplusSpec(
+        beta=2.0, fmt=Q8, out_fmt=QFormat(10, 6), grad_frac=7, method="rom", rounding="floor"
+    ),
+    "swish_rom_r16": SwishSpec(fmt=R16, method="rom"),
+    "smelu_rom_q8_faithful": SmeLUSpec(beta=2.0, fmt=Q8, method="rom", accuracy="faithful"),
+}
+
+
+@pytest.mark.parametrize("name", ROM)
+def test_rom(verify_unit, name):
+    verify_unit(ROM[name])
+
+
+def test_rom_pipelined_and_without_gradient(verify_unit):
+    verify_unit(ROM["gelu_rom_q8"], latency=2)  # the cut at the table's output
+    verify_unit(ROM["smelu_rom_q8_faithful"], latency=1, with_grad=False)
