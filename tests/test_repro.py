@@ -160,6 +160,7 @@ def test_the_verdict_reads_the_smallest_width_off_the_paired_intervals():
     assert "every wider one, is 10 bits** (Q10.5)" in text
     assert "gelu not at the widest width (significant at no width" in text
     assert "This contradicts the seed: in float64 too" in text
+    assert "neither does any other smooth activation" in text
     # A gap in the middle is reported, and the smallest width then starts above it.
     pd[("smelu b=1", 8)] = [0.5, 0.55, 0.45, 0.5]
     pd[("smelu b=1", 10)] = [1.1, 1.0, 1.0, 1.1]
