@@ -6,14 +6,12 @@ House metric: the CMOS transistor estimate of Yosys 0.70 after generic synthesis
 Two things keep it from reading these designs as they are: they are hierarchical (a unit per
 lane) and ``measure`` reads one module, and Yosys' CMOS table has no figure for flip-flops with
 an enable or a synchronous reset, which ``synth`` infers here (the estimate becomes ``N+``).
-So each design is flattened (``hierarchy; proc; flatten``), its flip-flops, plain D flip-flops
-after ``proc``, are cut out (``expose -evert-dff``: Q becomes an input, D an output; enable and
-reset logic stay in the logic), and the table reports:
+So each design goes through :func:`smelu_hw.synth.registered_area`: flattened, its flip-flops
+(plain D flip-flops after ``proc``) cut out, and the table reports:
 
-* ``logic``: ``measure("cmos", ...)`` of what is left, the combinational logic;
+* ``logic``: the house metric of what is left, the combinational logic;
 * ``flops``: flip-flop bits;
-* ``total``: logic + flops x the transistors ``measure("cmos", ...)`` gives a one-bit D
-  flip-flop (Yosys' ``$_DFF_P_``);
+* ``total``: logic + flops x :data:`smelu_hw.synth.FLOP_TRANSISTORS` (Yosys' ``$_DFF_P_``);
 * ``GE``: gate equivalents of the flattened design, flip-flops included
   (``measure("ge", ...)``, DFF = 6 GE), as a cross-check.
 
@@ -22,7 +20,6 @@ an out-of-reset flag and the handshake gating. Needs the report extra:
 ``pip install -e '.[report]'``. Run: ``python benchmarks/axis_area.py``.
 """
 
-import json
 import shutil
 import subprocess
 import sys
@@ -35,12 +32,9 @@ from smelu_hw.gen import generate
 from smelu_hw.hw.axis import AxiStreamEngine
 from smelu_hw.registry import ACTIVATIONS
 from smelu_hw.standard import REFERENCE_R16
-from smelu_hw.synth import measure, yosys_version
+from smelu_hw.synth import FLOP_TRANSISTORS, measure, registered_area, yosys_version
 
 LANES, LATENCY = 4, 1
-
-#: One D flip-flop, to price a flop in the house metric.
-ONE_FLOP = "module one_flop(input clk, input d, output reg q);\nalways @(posedge clk) q <= d;\nendmodule\n"
 
 
 def _yosys(text: str, script: str, outputs: tuple[str, ...]) -> list[str]:
@@ -62,26 +56,10 @@ def flattened(text: str, top: str) -> str:
     return _yosys(text, script, ("out.v",))[0]
 
 
-def without_flops(text: str, top: str) -> tuple[str, int]:
-    """``top`` flattened, with every flip-flop cut out; and the number of flip-flop bits."""
-    script = (
-        f"hierarchy -top {top}; proc; flatten; opt_clean -purge; simplemap t:$dff; "
-        "tee -q -o stat.json stat -json; expose -evert-dff t:$_DFF_P_; opt_clean -purge; "
-        "write_verilog -noattr out.v"
-    )
-    stat, cut = _yosys(text, script, ("stat.json", "out.v"))
-    (cells,) = (module["num_cells_by_type"] for module in json.loads(stat)["modules"].values())
-    flops = {kind: count for kind, count in cells.items() if "dff" in kind.lower()}
-    if set(flops) - {"$_DFF_P_"}:
-        raise SystemExit(f"unexpected flip-flop types after proc: {flops}")
-    return cut, flops.get("$_DFF_P_", 0)
-
-
-def area(text: str, top: str, flop: int) -> dict[str, int | float]:
-    logic, flops = without_flops(text, top)
-    transistors = int(measure("cmos", logic, top)["transistors"])
+def area(text: str, top: str) -> dict[str, int | float]:
+    split = registered_area(text, top)
     ge = float(measure("ge", flattened(text, top), top)["area"])
-    return {"logic": transistors, "flops": flops, "total": transistors + flops * flop, "ge": ge}
+    return {"logic": split.logic, "flops": split.flops, "total": split.total, "ge": ge}
 
 
 def main() -> None:
@@ -89,13 +67,12 @@ def main() -> None:
     unit = AxiStreamEngine(REFERENCE_R16, LANES, ACTIVATIONS["smelu"].unit, LATENCY)
     name = f"{engine.name}_axis"
     wrapper = verilog.convert(unit, name=name, emit_src=False)
-    flop = int(measure("cmos", ONE_FLOP, "one_flop")["transistors"])
     rows = {
-        f"bare engine ({engine.name})": area(engine.verilog, engine.name, flop),
-        "AXI4-Stream wrapper": area(wrapper, name, flop),
+        f"bare engine ({engine.name})": area(engine.verilog, engine.name),
+        "AXI4-Stream wrapper": area(wrapper, name),
     }
     print(f"R16, {LANES} lanes, latency {LATENCY}; {yosys_version()} CMOS transistor estimate")
-    print(f"(a D flip-flop = {flop} transistors; GE: gates.lib, NAND2 = 1)")
+    print(f"(a D flip-flop = {FLOP_TRANSISTORS} transistors; GE: gates.lib, NAND2 = 1)")
     print(f"{'design':<45} {'logic':>8} {'flops':>6} {'total':>8} {'GE':>9}")
     for label, row in rows.items():
         print(f"{label:<45} {row['logic']:>8} {row['flops']:>6} {row['total']:>8} {row['ge']:>9.1f}")

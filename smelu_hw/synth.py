@@ -34,9 +34,12 @@ __all__ = [
     "FLOWS",
     "GATES",
     "SynthesisError",
+    "FLOP_TRANSISTORS",
     "GenericArea",
+    "RegisteredArea",
     "FpgaArea",
     "generic_area",
+    "registered_area",
     "ice40_area",
     "measure",
     "fmax",
@@ -75,6 +78,33 @@ class GenericArea:
     cells: int
     cells_by_type: dict[str, int]
     depth: int
+
+
+#: Transistors per flip-flop bit in the house metric: Yosys' own CMOS figure for a D flip-flop
+#: (``$_DFF_P_``), the transmission-gate master-slave flip-flop with its clock inverters shared.
+FLOP_TRANSISTORS = 16
+
+
+@dataclass(frozen=True)
+class RegisteredArea:
+    """The house metric of a design with registers, split: combinational logic and flip-flops.
+
+    ``stat -tech cmos`` prices no flip-flop with an enable or a reset, and none at all once
+    they are left to ABC, so the flip-flops are cut out (their outputs become inputs, their
+    inputs outputs; enable and reset logic stay in the logic) and priced at
+    :data:`FLOP_TRANSISTORS` per bit.
+    """
+
+    logic: int
+    flops: int
+
+    @property
+    def registers(self) -> int:
+        return self.flops * FLOP_TRANSISTORS
+
+    @property
+    def total(self) -> int:
+        return self.logic + self.registers
 
 
 @dataclass(frozen=True)
@@ -215,6 +245,37 @@ def generic_area(verilog: str, top: str) -> GenericArea:
         cells_by_type=dict(stat["num_cells_by_type"]),
         depth=int(stat["depth"]),
     )
+
+
+def registered_area(verilog: str, top: str) -> RegisteredArea:
+    """The house metric of ``top`` with its flip-flops counted (:class:`RegisteredArea`), cached.
+
+    The design is flattened, its processes lowered (every register becomes a plain D
+    flip-flop with its reset and enable as logic in front), the flip-flops counted and cut out
+    (``expose -evert-dff``), and the rest measured by the house flow.
+    """
+    script = (
+        f"read_verilog unit.v\nhierarchy -top {top}\nproc\nflatten\nopt_clean -purge\nsimplemap t:$dff\n"
+        "tee -q -o flops.json stat -json\nexpose -evert-dff t:$_DFF_P_\nopt_clean -purge\n"
+        f"{FLOWS['cmos'].format(top=top)}"
+    )
+
+    def compute() -> dict[str, int]:
+        with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as folder:
+            work = Path(folder)
+            (work / "unit.v").write_text(verilog)
+            _yosys(work, script)
+            cells = _module_stat(_read(work, "flops.json"))["num_cells_by_type"]
+            flops = {kind: count for kind, count in cells.items() if "dff" in kind.lower()}
+            if set(flops) - {"$_DFF_P_"}:
+                raise SynthesisError(f"unexpected flip-flop types after proc: {flops}")
+            stat = _module_stat(_read(work, "stat.json"))
+            if "estimated_num_transistors" not in stat:
+                raise SynthesisError("yosys printed no transistor estimate")
+            return {"logic": int(stat["estimated_num_transistors"]), "flops": int(flops.get("$_DFF_P_", 0))}
+
+    result = _cached("synth", ["registered", script, verilog], compute)
+    return RegisteredArea(logic=int(result["logic"]), flops=int(result["flops"]))
 
 
 def ice40_area(verilog: str, top: str) -> FpgaArea:
