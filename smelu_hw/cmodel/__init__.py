@@ -109,18 +109,13 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
     Raises
     ------
     ValueError
-        If ``name`` is not a C identifier, or ``spec`` is a faithful SmeLU with a truncated
-        squarer or a smooth baseline with method ``rom`` (not modelled in C yet).
+        If ``name`` is not a C identifier, or ``spec`` is a smooth baseline with method
+        ``rom`` (not modelled in C yet).
     TypeError
         If ``spec`` is not an activation spec.
     """
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
         raise ValueError(f"name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
-    if getattr(spec, "square_plan", None) is not None:
-        raise ValueError(
-            "--emit c does not model a faithful SmeLU's truncated squarer yet: "
-            "use --accuracy correct, or leave out --emit c"
-        )
     if isinstance(spec, SmoothSpec) and spec.method == "rom":
         raise ValueError("--emit c does not write method 'rom' tables yet: leave out --emit c")
     forward_body, grad_body = _bodies(spec)

@@ -9,13 +9,32 @@ returns the code before saturation, as the models' ``_forward`` and ``_grad`` do
 from __future__ import annotations
 
 from ..fixed import scale_shifts
-from ..specs import GSmeLUSpec, HardSwishSpec, ReLUSpec, SmeLUSpec
+from ..specs import GSmeLUSpec, HardSwishSpec, ReLUSpec, SmeLUSpec, SquarePlan
+from ..squaring import pair_column
 from .emit import Body, BodyBuilder, Term, literal
 
 __all__ = ["BODIES"]
 
 
+def _truncated_forward(spec: SmeLUSpec, plan: SquarePlan, body: Body) -> Term:
+    """A faithful SmeLU's planned squarer (:meth:`smelu_hw.models.SmeLU._truncated_forward`):
+    ``u**2`` less the dropped partial products ``u_i u_j 2**column``, plus the offset, floored."""
+    b = spec.beta_code
+    num_shift, den_shift = scale_shifts(spec.out_fmt.frac - spec.fmt.frac)
+    u = body.let(body.clip(body.add(body.x, b), 0, plan.u_max), "u")
+    kept = body.mul(u, u)
+    for i, j in sorted(plan.truncation.dropped_pairs(plan.width), key=lambda pair: (pair_column(pair), pair)):
+        bit = body.call(f"(({u.text} >> {i}) & ({u.text} >> {j}) & 1)", 0, 1)
+        kept = body.let(body.sub(kept, body.scale(bit, pair_column((i, j)))))
+    quadratic = body.floor_div(body.add(kept, plan.truncation.offset), 1 << plan.shift)
+    linear = body.floor_div(body.scale(body.x, num_shift), 1 << den_shift)
+    x = body.x.text
+    return body.select(f"{x} <= {literal(-b)}", 0, body.select(f"{x} >= {literal(b)}", linear, quadratic))
+
+
 def smelu_forward(spec: SmeLUSpec, body: Body) -> Term:
+    if spec.square_plan is not None:
+        return _truncated_forward(spec, spec.square_plan, body)
     b = spec.beta_code
     num_shift, den_shift = scale_shifts(spec.out_fmt.frac - spec.fmt.frac)
     u = body.let(body.add(body.x, b), "u")
