@@ -189,6 +189,8 @@ def test_quick_study_writes_tables_plots_and_verdict(tmp_path):
     assert len(rows) == 2 * 3 * 3  # datasets x arms (relu, smelu b=2, swish b=0.5) x (8, 16, float64)
     assert {row["precision"] for row in rows} == {"Q8.4", "Q16.8", "float64"}
     assert all(row["ratio_relu_mean"] == "1.00000" for row in rows if row["arm"] == "relu")
+    seeds = list(csv.DictReader((tmp_path / "repro_quick_seeds.csv").read_text().splitlines()))
+    assert len(seeds) == 3 * len(rows) and {row["seed"] for row in seeds} == {"0", "1", "2"}
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,16 @@ import numpy as np
 from ..datasets import DATASETS
 from .net import TrainConfig
 from .plots import plot_pd_vs_bits, plot_pd_vs_loss
-from .study import SMELU_BETAS, Staircase, Study, gradient_staircase, interval, precision_label
+from .study import (
+    SMELU_BETAS,
+    ArmResult,
+    Precision,
+    Staircase,
+    Study,
+    gradient_staircase,
+    interval,
+    precision_label,
+)
 from .verdict import verdict
 
 __all__ = ["write_outputs", "ratio_table", "staircase_table"]
@@ -58,21 +67,50 @@ def ratio_table(study: Study, dataset: str, against: str) -> list[str]:
     return lines
 
 
+def _accuracy_gap(study: Study, result: ArmResult, label: str, bits: Precision) -> str:
+    """Accuracy of ``result`` minus that of arm ``label`` at ``bits``, paired by seed, in points."""
+    other = study.get(result.dataset, label, bits)
+    gap, low, high = (100 * value for value in interval(result.accuracy - other.accuracy))
+    return f"{gap:+.2f} ({low:+.2f} to {high:+.2f})"
+
+
 def _detail_table(study: Study, dataset: str) -> list[str]:
     lines = [
-        "| activation | precision | PD (95% CI) | accuracy (95% CI) | eval loss |",
-        "|---|---|---|---|---|",
+        "| activation | precision | PD (95% CI) | accuracy (95% CI) | accuracy - ReLU, points | "
+        "accuracy - float64, points | eval loss |",
+        "|---|---|---|---|---|---|---|",
     ]
     for arm in study.arms:
         for bits in study.precisions:
             result = study.get(dataset, arm.label, bits)
             pd, acc = interval(result.pd), interval(result.accuracy)
+            against_relu = "" if arm.label == "relu" else _accuracy_gap(study, result, "relu", bits)
+            against_float = "" if bits is None else _accuracy_gap(study, result, arm.label, None)
             lines.append(
                 f"| {arm.label} | {precision_label(bits)} | {pd[0]:.4f} ({pd[1]:.4f} to {pd[2]:.4f}) | "
-                f"{100 * acc[0]:.2f}% ({100 * acc[1]:.2f} to {100 * acc[2]:.2f}) | "
-                f"{np.mean(result.loss):.4f} |"
+                f"{100 * acc[0]:.2f}% ({100 * acc[1]:.2f} to {100 * acc[2]:.2f}) | {against_relu} | "
+                f"{against_float} | {np.mean(result.loss):.4f} |"
             )
     return lines
+
+
+def _seeds_csv(study: Study) -> str:
+    """Every pair's raw result, one row per seed, for analyses of your own."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["dataset", "arm", "precision", "seed", "pd", "accuracy", "loss"])
+    for result in study.results:
+        for seed, values in enumerate(zip(result.pd, result.accuracy, result.loss, strict=True)):
+            writer.writerow(
+                [
+                    result.dataset,
+                    result.arm.label,
+                    precision_label(result.bits),
+                    seed,
+                    *(f"{v:.6f}" for v in values),
+                ]
+            )
+    return buffer.getvalue()
 
 
 def staircase_table(staircases: list[Staircase], widths: tuple[int, ...]) -> list[str]:
@@ -138,9 +176,11 @@ def _setup(study: Study, config: TrainConfig, seeds: int, quick: bool) -> str:
 
 
 def write_outputs(study: Study, out_dir: Path, config: TrainConfig, seeds: int, quick: bool) -> None:
-    """Write ``<prefix>.md``, ``<prefix>.csv`` and the plots (prefix ``repro`` or ``repro_quick``)."""
+    """Write ``<prefix>.md``, ``<prefix>.csv`` (summary), ``<prefix>_seeds.csv`` (every pair)
+    and the plots (prefix ``repro`` or ``repro_quick``)."""
     prefix = "repro_quick" if quick else "repro"
     (out_dir / f"{prefix}.csv").write_text(_csv(study))
+    (out_dir / f"{prefix}_seeds.csv").write_text(_seeds_csv(study))
     betas = sorted({arm.beta for arm in study.arms if arm.curve == "smelu"} | set(SMELU_BETAS))
     staircases = [gradient_staircase(beta, bits) for beta in betas for bits in study.widths]
     text = [
