@@ -32,6 +32,7 @@ from ..synth import SynthesisError, tool_versions
 from .sweep import (
     AREA_COLUMNS,
     COLUMNS,
+    DEVICES,
     LATENCIES,
     QUICK_FLOWS,
     QUICK_LATENCIES,
@@ -131,6 +132,18 @@ def write_tables(rows: list[dict[str, object]], out_dir: Path, metadata: dict[st
     (out_dir / "results.json").write_text(json.dumps(document, indent=1) + "\n")
 
 
+def harness_ceiling(width: int = 16) -> dict[str, float]:
+    """Fmax of the timing harness around a bare ``width``-bit wire, per device: the fastest a
+    unit can be measured (:meth:`smelu_hw.hw.harness.TimingHarness.bare`)."""
+    from amaranth.back import verilog
+
+    from ..hw.harness import TimingHarness
+    from ..synth import fmax
+
+    text = verilog.convert(TimingHarness.bare(width), name="harness", emit_src=False)
+    return {device: round(fmax(device, text, "harness"), 2) for device in DEVICES}
+
+
 def short_version(line: str) -> str:
     """``Yosys 0.70 (git sha1 28ba3cb92)`` or ``nextpnr-ice40 0.11.1``: no build paths."""
     if "(Version nextpnr-" in line:
@@ -158,7 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows_by_name, failures = measure_all(jobs_for(units, latencies, flows), pool)
     rows = [rows_by_name[unit.name] for unit in units]
     versions = {name: short_version(version) for name, version in tool_versions().items()}
-    metadata = {"tools": versions, "quick": args.quick, "latencies": list(latencies)}
+    metadata = {
+        "tools": versions,
+        "quick": args.quick,
+        "latencies": list(latencies),
+        "ceiling": harness_ceiling(),
+    }
     args.out_dir.mkdir(parents=True, exist_ok=True)
     write_tables(rows, args.out_dir, metadata)
     from .document import write_report  # matplotlib is only needed from here on

@@ -9,6 +9,8 @@ import numpy as np
 from ..accuracy import error_stats
 from ..approx.table import TABLE_LOW
 from ..models import model_for
+from ..synth import FLOP_TRANSISTORS
+from .cost import crossover_lines, equal_frequency_lines
 from .sweep import DEVICES, LATENCIES, UnitConfig, sample_codes
 
 __all__ = ["write_report"]
@@ -182,6 +184,19 @@ def write_report(
         "",
         *area_table(rows),
         "",
+        "## Width crossover (transistors, forward + gradient, combinational)",
+        "",
+        *crossover_lines(rows),
+        "",
+        f"## Area at equal frequency ({bits}-bit units, registers included)",
+        "",
+        f"For each target clock, the smallest latency whose Fmax meets it, and the house metric there: "
+        f"logic plus {FLOP_TRANSISTORS} transistors per flip-flop bit (Yosys' CMOS figure for a D "
+        "flip-flop), the unit's own registers only.",
+        *_ceiling(metadata),
+        "",
+        *equal_frequency_lines(rows, bits),
+        "",
     ]
     if images:
         lines += ["## Plots", ""] + [f"![{name}]({name})" for name in images] + [""]
@@ -192,6 +207,17 @@ def write_report(
         lines.append("")
     lines += ["Machine-readable data: `results.csv`, `results.json` (one row per unit)."]
     (out_dir / "REPORT.md").write_text("\n".join(lines) + "\n")
+
+
+def _ceiling(metadata: dict[str, object]) -> list[str]:
+    ceiling = metadata.get("ceiling") or {}
+    if not ceiling:
+        return []
+    figures = ", ".join(f"{device} {mhz:.1f} MHz" for device, mhz in ceiling.items())
+    return [
+        f"The timing harness's own ceiling (a bare 16-bit register-to-register path through the same "
+        f"input shift register and registered parity tree): {figures}. A unit cannot be measured faster."
+    ]
 
 
 def area_table(rows: list[dict[str, object]]) -> list[str]:

@@ -13,6 +13,7 @@ import numpy as np
 from ..accuracy import reference_codes
 from ..fixed import QFormat
 from ..models import model_for
+from .cost import CLOCK_TARGETS, at_clock, crossover
 from .sweep import DEVICES, LATENCIES, UnitConfig
 
 __all__ = ["make_plots"]
@@ -204,6 +205,75 @@ def pareto(path: Path, rows: list[dict[str, object]], bits: int) -> None:
     plt.close(figure)
 
 
+def area_at_frequency(path: Path, rows: list[dict[str, object]], bits: int) -> None:
+    """One panel per target clock: each unit's area (registers included) at the smallest latency
+    that meets it, cheapest first; units that cannot meet it are named below the bars."""
+    selected = [row for row in rows if int(row["bits"]) == bits]
+    figure, grid = plt.subplots(1, len(CLOCK_TARGETS), figsize=(5 * len(CLOCK_TARGETS), 5), squeeze=False)
+    for axes, (device, mhz) in zip(grid[0], CLOCK_TARGETS, strict=True):
+        points = [(str(row["unit"]).rsplit(" ", 1)[0], at_clock(row, device, mhz)) for row in selected]
+        met = sorted(((label, point) for label, point in points if point), key=lambda item: item[1].total)
+        missed = [label for label, point in points if point is None]
+        names = [f"{label} (L={point.latency})" for label, point in met]
+        axes.barh(names, [point.logic for _, point in met], color="C0", label="logic")
+        axes.barh(
+            names,
+            [point.total - point.logic for _, point in met],
+            left=[point.logic for _, point in met],
+            color="C1",
+            label="flip-flops",
+        )
+        axes.invert_yaxis()
+        axes.set(title=f"{device} at {mhz:g} MHz ({bits}-bit units)", xlabel="transistors (house metric)")
+        axes.tick_params(axis="y", labelsize=7)
+        if missed:
+            axes.text(
+                0.98,
+                0.02,
+                "not met: " + ", ".join(missed),
+                transform=axes.transAxes,
+                fontsize=6,
+                ha="right",
+                va="bottom",
+                wrap=True,
+                color="0.4",
+            )
+        axes.grid(alpha=0.3, axis="x")
+    grid[0][0].legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
+def crossover_plot(path: Path, rows: list[dict[str, object]]) -> None:
+    """Transistors against width: SmeLU (correct, faithful) and the cheapest smooth units."""
+    points = crossover(rows)
+    figure, axes = plt.subplots(figsize=(8, 5))
+    series = {
+        "SmeLU b=2 correct": [point.correct for point in points],
+        "SmeLU b=2 faithful": [point.faithful for point in points],
+        "cheapest smooth, any method": [point.any_method for point in points],
+        "cheapest faithful smooth": [point.faithful_smooth for point in points],
+    }
+    for (label, values), style in zip(series.items(), _styles(len(series)), strict=True):
+        pairs = [(point.bits, value[1]) for point, value in zip(points, values, strict=True) if value]
+        if pairs:
+            axes.plot(*zip(*pairs, strict=True), **style, label=label)
+    axes.set(
+        title="Width crossover (forward + gradient, combinational)",
+        xlabel="input bits",
+        ylabel="transistors (house metric)",
+        yscale="log",
+    )
+    axes.set_xticks([point.bits for point in points])
+    axes.grid(alpha=0.3)
+    if points:
+        axes.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
 def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: Path) -> list[str]:
     """Write every plot; return their file names."""
     bits = headline_bits(rows)
@@ -213,6 +283,8 @@ def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: 
         "area_vs_bits.png": lambda path: area_vs_bits(path, rows),
         "fmax_vs_latency.png": lambda path: fmax_vs_latency(path, rows, bits),
         "pareto.png": lambda path: pareto(path, rows, bits),
+        "area_at_frequency.png": lambda path: area_at_frequency(path, rows, bits),
+        "crossover.png": lambda path: crossover_plot(path, rows),
     }
     for name, draw in plots.items():
         draw(out_dir / name)

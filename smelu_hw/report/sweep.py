@@ -19,9 +19,10 @@ from ..accuracy import error_stats, reference_codes
 from ..fixed import QFormat
 from ..gen import generate
 from ..hw.harness import TimingHarness
+from ..implementations import unit_factory
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
-from ..synth import fmax, measure
+from ..synth import fmax, measure, registered_area
 
 __all__ = [
     "UnitConfig",
@@ -36,6 +37,14 @@ __all__ = [
 
 SMELU_BETAS = (0.5, 1.0, 2.0, 4.0)
 BITS = (8, 12, 16, 24, 32)
+#: Widths of the width-crossover comparison: SmeLU (correct and faithful, beta = 2) against
+#: every smooth unit, whichever method is cheapest.
+CROSSOVER_BITS = (8, 10, 12, 16)
+#: SmeLU's beta in the faithful and crossover units.
+CROSSOVER_BETA = 2.0
+#: Widest table of every code the report synthesizes: beyond it the table is tens of thousands
+#: of words, slow to synthesize and never the cheapest unit.
+REPORT_ROM_BITS = 12
 TIMING_BITS = (8, 16)
 HARDSWISH_MAX_BITS = 16
 LATENCIES = (0, 1, 2, 3, 4)
@@ -66,7 +75,7 @@ ERROR_COLUMNS = [
     "grad_max_jump_ulp",
     "error_codes",
 ]
-KEY_COLUMNS = ["unit", "activation", "method", "bits", "frac", "beta", "rounding"]
+KEY_COLUMNS = ["unit", "activation", "method", "accuracy", "bits", "frac", "beta", "rounding"]
 
 
 def _area_columns() -> list[str]:
@@ -79,6 +88,7 @@ COLUMNS = (
     + _area_columns()
     + ERROR_COLUMNS
     + [f"fmax_{device}_l{latency}" for device in DEVICES for latency in LATENCIES]
+    + [f"{part}_l{latency}" for latency in LATENCIES for part in ("logic", "flops")]
     + ["failures"]
 )
 
@@ -91,12 +101,15 @@ class UnitConfig:
     bits: int
     beta: float | None = None
     method: str | None = None
+    accuracy: str | None = None
 
     @property
     def label(self) -> str:
         parts = [self.activation]
         if self.method:
             parts.append(self.method)
+        if self.accuracy:
+            parts.append(self.accuracy)
         if self.activation == "smelu":
             parts.append(f"b={self.beta:g}")
         return " ".join(parts)
@@ -111,6 +124,8 @@ class UnitConfig:
             kwargs["beta"] = self.beta
         if self.method is not None:
             kwargs["method"] = self.method
+        if self.accuracy is not None:
+            kwargs["accuracy"] = self.accuracy
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # every sweep parameter is on the grid
             return ACTIVATIONS[self.activation].spec(**kwargs)
@@ -121,6 +136,7 @@ class UnitConfig:
             "unit": self.name,
             "activation": self.activation,
             "method": self.method or "",
+            "accuracy": self.accuracy or "",
             "bits": self.bits,
             "frac": spec.fmt.frac,
             "beta": "" if self.beta is None else self.beta,
@@ -129,8 +145,15 @@ class UnitConfig:
 
 
 def default_units() -> list[UnitConfig]:
-    """Every activation at every width it supports; SmeLU at four betas."""
+    """Every activation at every width it supports; SmeLU at four betas, and faithful at beta = 2;
+    the smooth baselines' tables of every code (``rom``) up to 12 bits; and 10-bit units for
+    the width crossover."""
     units = [UnitConfig("smelu", bits, beta) for bits in BITS for beta in SMELU_BETAS]
+    units += [UnitConfig("smelu", bits, CROSSOVER_BETA, accuracy="faithful") for bits in BITS]
+    units += [
+        UnitConfig("smelu", 10, CROSSOVER_BETA),
+        UnitConfig("smelu", 10, CROSSOVER_BETA, accuracy="faithful"),
+    ]
     units += [UnitConfig("relu", bits) for bits in BITS]
     # Hard-swish's exact division by 3 grows a wide reciprocal multiplier: beyond 16 bits its
     # synthesis takes tens of minutes per flow, so the default sweep stops there.
@@ -138,6 +161,8 @@ def default_units() -> list[UnitConfig]:
     for name in ("swish", "softplus", "gelu"):
         units += [UnitConfig(name, bits, method="poly") for bits in BITS if bits <= POLY_MAX_BITS]
         units += [UnitConfig(name, bits, method="table") for bits in BITS]
+        units += [UnitConfig(name, bits, method="rom") for bits in CROSSOVER_BITS if bits <= REPORT_ROM_BITS]
+        units += [UnitConfig(name, 10, method=method) for method in ("poly", "table")]
     return units
 
 
@@ -149,7 +174,8 @@ def quick_units() -> list[UnitConfig]:
 
 @dataclass(frozen=True)
 class Job:
-    """One measurement: ``kind`` is ``area``, ``fmax`` or ``errors``."""
+    """One measurement: ``kind`` is ``area``, ``fmax``, ``registers`` (the house metric with
+    flip-flops at ``latency``) or ``errors``."""
 
     unit: UnitConfig
     kind: str
@@ -162,6 +188,7 @@ class Job:
         detail = {
             "area": f"{self.flow} {'fwd+grad' if self.with_grad else 'fwd'}",
             "fmax": f"{self.flow} L={self.latency}",
+            "registers": f"L={self.latency}",
             "errors": "",
         }[self.kind]
         return f"{self.unit.name} {self.kind} {detail}".strip()
@@ -179,6 +206,7 @@ def jobs_for(
             jobs += [
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
+            jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
     return jobs
 
 
@@ -188,9 +216,13 @@ def run_job(job: Job) -> dict[str, object]:
     if job.kind == "errors":
         return error_columns(spec)
     if job.kind == "fmax":
-        unit = ACTIVATIONS[spec.activation].unit(spec, latency=job.latency)
+        unit = unit_factory(spec)(spec, latency=job.latency)
         harness = amaranth_verilog.convert(TimingHarness(unit), name="harness", emit_src=False)
         return {f"fmax_{job.flow}_l{job.latency}": round(fmax(job.flow, harness, "harness"), 2)}
+    if job.kind == "registers":
+        pipelined = generate(spec, latency=job.latency)
+        split = registered_area(pipelined.verilog, pipelined.name)
+        return {f"logic_l{job.latency}": split.logic, f"flops_l{job.latency}": split.flops}
     unit = generate(spec, with_grad=job.with_grad)
     stat = measure(job.flow, unit.verilog, unit.name)
     part = "both" if job.with_grad else "fwd"
