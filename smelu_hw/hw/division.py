@@ -178,6 +178,8 @@ class Division:
         tie: Value | None = None,
         constant: int = 0,
         pipe: Pipe = no_pipe,
+        sum_pipe: Pipe = no_pipe,
+        product_pipe: Pipe = no_pipe,
     ) -> Value:
         """Gates for the rounded quotient of the number held in ``numerator`` columns.
 
@@ -196,6 +198,13 @@ class Division:
             whose columns hold two's-complement terms.
         pipe : Pipe
             Pipeline cut before the final adder (it also delays a precomputed ``tie``).
+        sum_pipe : Pipe
+            Pipeline cut after the final adder, before the reciprocal multiply. Disabled by
+            default, as is ``product_pipe``.
+        product_pipe : Pipe
+            Pipeline cut after the reciprocal multiply (after the final adder when the divisor
+            is a power of two), before the rounding corrections and the bias. Both delay a
+            precomputed ``tie``.
         name : str
             Prefix of the signal names.
 
@@ -209,13 +218,19 @@ class Division:
         total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name, pipe)
         if tie is not None:
             tie = pipe(tie, f"{name}_tie")
+        total = sum_pipe(total, f"{name}_total")
+        if tie is not None:
+            tie = product_pipe(sum_pipe(tie, f"{name}_tie"), f"{name}_tie")
         high, low = total[self.shift :], total[: self.shift]
         exact_low = (low == 0) if self.shift else Const(1, 1)
+        if self.has_ties and tie is None and self.shift:
+            exact_low = product_pipe(exact_low, f"{name}_exact")
         if self.divisor == 1:
-            quotient, divisible = high, Const(1, 1)
+            quotient, divisible = product_pipe(high, f"{name}_high"), Const(1, 1)
         else:
             multiplier, p = reciprocal(self.divisor, (self.n_max + self.bias + self.half) >> self.shift)
             product = materialize(m, high * multiplier, f"{name}_reciprocal")
+            product = product_pipe(product, f"{name}_reciprocal")
             quotient, divisible = product[p:], product[:p] < multiplier
         out_width = max(self.quotient_max.bit_length(), 1)
         # Zero-extended as well as truncated: a quotient that is always 0 (quotient_max = 0,
@@ -266,11 +281,13 @@ def rounded_combination(
     *,
     n_min: int = 0,
     pipe: Pipe = no_pipe,
+    sum_pipe: Pipe = no_pipe,
+    product_pipe: Pipe = no_pipe,
 ) -> Value:
     """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [n_min, n_max].
 
     The factors may be negative (two's-complement columns); the result is signed when
-    ``n_min < 0``.
+    ``n_min < 0``. ``pipe``, ``sum_pipe`` and ``product_pipe`` are the cuts of :meth:`Division.build`.
     """
     num_shift, den = cancel_twos(num_shift, den)
     division = Division(den, n_max << num_shift, rounding, n_min << num_shift)
@@ -283,4 +300,6 @@ def rounded_combination(
         total_constant += offset
         for i in range(width):
             columns[i].extend(scaled[i])
-    return division.build(m, columns, name, constant=total_constant, pipe=pipe)
+    return division.build(
+        m, columns, name, constant=total_constant, pipe=pipe, sum_pipe=sum_pipe, product_pipe=product_pipe
+    )

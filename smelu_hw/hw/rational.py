@@ -5,20 +5,43 @@ from __future__ import annotations
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..specs import HardSwishSpec, ReLUSpec
-from .arith import Pipe, materialize, square_columns
+from .arith import Pipe, materialize, no_pipe, square_columns
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 
 __all__ = ["ReLUUnit", "HardSwishUnit"]
 
 
-def rescaled_positive(m: Module, unit: ActivationUnit, x: Value, name: str) -> Value:
-    """``round(X * 2**(F_out - F))`` for ``X >= 0``, saturated to the output format."""
+def rescaled_positive(
+    m: Module,
+    unit: ActivationUnit,
+    x: Value,
+    name: str,
+    *,
+    pipe: Pipe = no_pipe,
+    sum_pipe: Pipe = no_pipe,
+    product_pipe: Pipe = no_pipe,
+) -> Value:
+    """``round(X * 2**(F_out - F))`` for ``X >= 0``, saturated to the output format.
+
+    ``pipe``, ``sum_pipe`` and ``product_pipe`` are the cuts of
+    :meth:`~smelu_hw.hw.division.Division.build`.
+    """
     spec = unit.spec
     fmt, out = spec.fmt, spec.out_fmt
     shift = out.frac - fmt.frac
     value = rounded_combination(
-        m, [(bit_columns(x, fmt.bits - 1), 1)], 0, fmt.max_code, shift, 1, spec.rounding, name
+        m,
+        [(bit_columns(x, fmt.bits - 1), 1)],
+        0,
+        fmt.max_code,
+        shift,
+        1,
+        spec.rounding,
+        name,
+        pipe=pipe,
+        sum_pipe=sum_pipe,
+        product_pipe=product_pipe,
     )
     return clamp(value, *quotient_bounds(0, fmt.max_code, shift, 1), 0, out.max_code)
 
@@ -47,22 +70,39 @@ class HardSwishUnit(ActivationUnit):
     two's complement, possibly negative, over ``6 * 2**(2F)``. The gradient numerator
     ``2u - T`` covers the closed interval.
 
+    Pipeline cuts, in the dividers of :func:`~smelu_hw.hw.division.rounded_combination`: 0 after
+    decoding the regions and ``u``; 1 before the final adders (after the squarer's carry-save
+    tree); 2 after those adders, before the reciprocal multiplies; 3 after the multiplies,
+    before the rounding corrections, the bias and the output multiplexers. Cut 2 halves the
+    path through the squarer, the adders and the multiply; cut 3 then takes the multiply off
+    the corrections, and cut 1 the adders off the squarer (each the best next cut on ECP5 and
+    iCE40 alike, measured on every subset; ``benchmarks/baseline_fmax.py``).
+
     Members
     -------
     See :class:`~smelu_hw.hw.unit.ActivationUnit`.
     """
 
     spec_class = HardSwishSpec
+    cut_priority = (2, 3, 1, 0)
 
     def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         f, three = fmt.frac, 3 << fmt.frac
+        decoded, adders, sums, products = cuts
         left = materialize(m, x <= -three, "left")
         right = materialize(m, x >= three, "right")
         u_low, u_high = max(0, fmt.min_code + three), min(2 * three, fmt.max_code + three)
         width = u_high.bit_length()
         u = materialize(m, (x + three)[:width], "u")  # exact on the closed [-T, T]
+        # The gradient's regions, open at +-3 unlike the value's; they cross every cut.
+        regions = {"left": left, "right": right}
+        if self.with_grad:
+            regions.update(above=x > three, below=x < -three)
+        for cut in cuts:
+            regions = {name: cut(value, name) for name, value in regions.items()}
+        u, x = decoded(u, "u"), decoded(x, "x")
 
         inside_high = min(u_high, 2 * three - 1)
         quad_min = -(three * three // 4) - 1
@@ -78,9 +118,13 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "quad",
             n_min=quad_min,
+            pipe=adders,
+            sum_pipe=sums,
+            product_pipe=products,
         )
         quad = clamp(quad, *quotient_bounds(quad_min, quad_max, shift, 6), out.min_code, out.max_code)
-        y = Mux(right, rescaled_positive(m, self, x, "linear"), Mux(left, 0, quad))
+        linear = rescaled_positive(m, self, x, "linear", pipe=adders, sum_pipe=sums, product_pipe=products)
+        y = Mux(regions["right"], linear, Mux(regions["left"], 0, quad))
         if not self.with_grad:
             return y, None
         g = spec.grad_frac
@@ -94,6 +138,9 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "slope",
             n_min=2 * u_low - three,
+            pipe=adders,
+            sum_pipe=sums,
+            product_pipe=products,
         )
-        dy = Mux(x > three, Const(1 << g, g + 2), Mux(x < -three, 0, slope))
+        dy = Mux(regions["above"], Const(1 << g, g + 2), Mux(regions["below"], 0, slope))
         return y, dy
