@@ -75,7 +75,10 @@ def test_table_reproduces_hls4ml_indexing_and_edge_clamp():
             {"fmt": QFormat(16, 8), "method": "table", "rounding": "rne"},
             "method 'table' truncates like hls4ml",
         ),
-        ({"fmt": QFormat(16, 8), "method": "spline"}, "method must be one of 'poly', 'table', 'rom', not 'spline'"),
+        (
+            {"fmt": QFormat(16, 8), "method": "spline"},
+            "method must be one of 'poly', 'table', 'rom', not 'spline'",
+        ),
         ({"fmt": QFormat(16, 8), "beta": 0.0}, "beta must be greater than 0 and at most 64.0, not 0.0"),
         ({"fmt": QFormat(16, 8), "beta": float("nan")}, "beta must be a finite real number, not nan"),
     ],
