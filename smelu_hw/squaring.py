@@ -181,7 +181,7 @@ def plan_faithful_truncation(width: int, u_max: int, shift: int) -> Truncation |
     high = -((-square) >> shift)
     drop, offset, dropped = _widest_drop(width, u_max, shift, low, high, 0)
     extra = []
-    for column in range(drop, shift):
+    for column in range(drop, min(shift, 2 * width)):  # a square has 2 width columns
         # The diagonal bit first (its mean, half the column weight, is the most an offset can
         # absorb), then the pairs whose lower bit is highest.
         for i, j in sorted(square_pairs(width)[column], key=lambda pair: (pair[0] != pair[1], -pair[0])):

@@ -234,7 +234,6 @@ EXHAUSTIVE = {
     "smelu-faithful-finer-saturating": lambda: SmeLU(
         0.5, fmt=QFormat(12, 4), out_fmt=QFormat(10, 8), grad_frac=6, accuracy="faithful"
     ),
-    "smelu-faithful-24bit": lambda: SmeLU(2.0, fmt=QFormat(24, 12), accuracy="faithful"),
     "gsmelu-leaky": lambda: GSmeLU(1.0, 2.0, 0.0625, 1.0, fmt=Q16),
     "gsmelu-leaky-floor": lambda: quiet(
         GSmeLU, 0.5, 1.3, 0.1, 0.75, fmt=Q16, out_fmt=QFormat(12, 4), grad_frac=10, rounding="floor"

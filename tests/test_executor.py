@@ -36,7 +36,7 @@ def test_cluster_executor_matches_the_local_one():
         local = run_all(pool)
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         open_executor(cluster=cluster.scheduler_address) as pool,
     ):

@@ -25,6 +25,7 @@ FAITHFUL_CASES = [
     (7, 100, 6),
     (5, 31, 3),
     (10, 1023, 4),
+    (5, 31, 12),  # a shift beyond the square's 10 columns (found by the fuzzer)
 ]
 
 

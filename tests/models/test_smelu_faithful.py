@@ -67,9 +67,7 @@ def test_faithful_smelu_exhaustive_small(bits, frac, beta, out_fmt, grad_frac):
     assert_faithful(quiet(SmeLU, beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac), fmt.codes())
 
 
-@pytest.mark.parametrize(
-    ("beta", "out_fmt"), [(2.0, None), (0.5, QFormat(16, 12)), (1.5, None), (64.0, QFormat(12, 4))]
-)
+@pytest.mark.parametrize(("beta", "out_fmt"), [(2.0, None), (64.0, QFormat(12, 4))])
 def test_faithful_smelu_exhaustive_16(beta, out_fmt):
     fmt = QFormat(16, 8)
     assert_faithful(quiet(SmeLU, beta, fmt=fmt, out_fmt=out_fmt), fmt.codes())

@@ -137,7 +137,6 @@ GENERALIZED = {
     "g10_concave": gspec(10, 5, (0.5, 1.5, 1.0, 0.25), out=(12, 9), grad_frac=7),
     "g8_equal_slopes": gspec(8, 4, (2.0, 2.0, 0.3125, 0.3125), rounding="rna"),
     "g6_default": gspec(6, 3, (1.0, 1.0, 0.0, 1.0)),
-    "g24_leaky": gspec(24, 12, (0.5, 3.0, 0.0625, 1.0), rounding="rna"),
     "g32_leaky": gspec(32, 12, (1.5, 2.25, 0.0625, 0.9375), rounding="floor"),
     "g12_leaky_faithful": gspec(12, 6, (0.75, 0.25, 0.125, 0.875), accuracy="faithful"),
 }

@@ -24,7 +24,7 @@ def test_the_certificate_is_the_same_on_every_executor(tmp_path):
     design = load_design(manifest)
     local = verify_design(design, jobs=2)
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         clustered = verify_design(design, cluster=cluster.scheduler_address)
     assert local.verified and local.complete, local.summary()
