@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import warnings
 from collections.abc import Callable
 
 from .hw import unit_class_for
 from .hw.rom import RomUnit
 from .models import model_for
-from .specs import ActivationSpec
+from .specs import ActivationSpec, ParameterQuantizedWarning
 
 __all__ = ["MethodChoice", "choose_method", "rom_contents", "unit_factory"]
 
@@ -67,9 +68,17 @@ def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec
 
     counts = {}
     for method in ("arith", "rom"):
-        candidate = dataclasses.replace(spec, method=method)
+        candidate = _with_method(spec, method)
         unit = unit_factory(candidate)(candidate, latency=0, with_grad=with_grad)
         text = verilog.convert(unit, name="candidate", emit_src=False)
         counts[method] = generic_area(text, "candidate").transistors
     built = min(counts, key=lambda method: (counts[method], method != "arith"))  # a tie keeps arith
-    return dataclasses.replace(spec, method=built), MethodChoice(built, counts)
+    return _with_method(spec, built), MethodChoice(built, counts)
+
+
+def _with_method(spec: ActivationSpec, method: str) -> ActivationSpec:
+    """``spec`` with another method; an off-grid parameter is quantized again, silently (the
+    caller has warned about it once already)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ParameterQuantizedWarning)
+        return dataclasses.replace(spec, method=method)

@@ -62,6 +62,12 @@ def test_gsmelu_flags(tmp_path):
     assert (params["slope_left_code"], params["slope_right_code"]) == (16, 256)
 
 
+def test_method_auto_warns_about_an_off_grid_beta_once(tmp_path, capsys):
+    assert main(["--bits", "8", "--beta", "0.3", "--method", "auto", "--out-dir", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert err == "smelu_hw.gen: warning: beta=0.3 is not a multiple of 2**-4; using 0.3125 (code 5)\n"
+
+
 def test_method_auto_builds_the_smaller_of_two_equal_units_and_says_why(tmp_path):
     args = ["--bits", "8", "--beta", "2", "--accuracy", "faithful", "--out-dir", str(tmp_path)]
     assert main([*args, "--method", "auto"]) == 0

@@ -38,28 +38,15 @@ def plot_pd_vs_bits(study: Study, dataset: str, path: Path) -> None:
         rows, columns, figsize=(4 * columns, 3 * rows), sharex=True, sharey=True, squeeze=False
     )
     widths = np.array(study.widths)
-    relu = [interval(study.get(dataset, "relu", bits).pd) for bits in study.widths]
+
+    def series(panel: plt.Axes, label: str, **style: object) -> None:
+        points = [interval(study.get(dataset, label, bits).pd) for bits in study.widths]
+        panel.errorbar(widths, [p[0] for p in points], yerr=_errors(points), label=label, **style)
+
     for panel, arm in zip(axes.flat, study.arms, strict=False):
         if arm.label != "relu":
-            panel.errorbar(
-                widths,
-                [r[0] for r in relu],
-                yerr=_errors(relu),
-                color="0.6",
-                marker="s",
-                capsize=2,
-                label="relu",
-            )
-        quantized = [interval(study.get(dataset, arm.label, bits).pd) for bits in study.widths]
-        panel.errorbar(
-            widths,
-            [q[0] for q in quantized],
-            yerr=_errors(quantized),
-            color="C0",
-            marker="o",
-            capsize=3,
-            label=arm.label,
-        )
+            series(panel, "relu", color="0.6", marker="s", capsize=2)
+        series(panel, arm.label, color="C0", marker="o", capsize=3)
         mean, low, high = interval(study.get(dataset, arm.label, None).pd)
         panel.axhline(mean, color="C3", linestyle="--", label="float64")
         panel.axhspan(low, high, color="C3", alpha=0.12)

@@ -51,10 +51,10 @@ def reduction_widths(study: Study, dataset: str, label: str | None) -> tuple[lis
 
 def _smelu_sentences(study: Study, dataset: str) -> list[str]:
     significant, from_here = reduction_widths(study, dataset, None)
+    best = {bits: best_smelu(study, dataset, bits) for bits in study.precisions}
     per_width = "; ".join(
-        f"{precision_label(bits)} {best_smelu(study, dataset, bits).arm.label}: "
-        f"{_ci(study.ratio(best_smelu(study, dataset, bits)))}"
-        for bits in study.precisions
+        f"{precision_label(bits)} {result.arm.label}: {_ci(study.ratio(result))}"
+        for bits, result in best.items()
     )
     lines = [f"Best SmeLU's PD relative to ReLU at the same precision: {per_width}."]
     if from_here is None:
@@ -74,7 +74,7 @@ def _smelu_sentences(study: Study, dataset: str) -> list[str]:
             f"The significant widths are not contiguous: {_widths_text(significant)} are, "
             f"{_widths_text(missing)} not."
         )
-    float_ratio = study.ratio(best_smelu(study, dataset, None))
+    float_ratio = study.ratio(best[None])
     if float_ratio[2] >= 1:
         smooth = [arm.label for arm in study.arms if arm.curve in ("gelu", "swish", "softplus")]
         reducing = [label for label in smooth if study.ratio(study.get(dataset, label, None))[2] < 1]

@@ -9,7 +9,6 @@ function, which the correctly rounded tests cover for ``rounding="floor"``).
 from __future__ import annotations
 
 import math
-import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -19,14 +18,13 @@ from smelu_hw import GSmeLU, QFormat, SmeLU
 from smelu_hw.manifest import spec_from_manifest
 from smelu_hw.models import model_for
 from smelu_hw.squaring import plan_truncation
-from tests.models.test_smelu_exhaustive import wide_codes
+from tests.models.test_smelu_exhaustive import quiet, wide_codes
 from tests.reference import reference_function
 
 
-def quiet(factory, *args, **kwargs):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return factory(*args, **kwargs, accuracy="faithful")
+def faithful_model(factory, *args, **kwargs):
+    """A faithful model whose parameters may be off-grid, without the quantization warning."""
+    return quiet(factory, *args, **kwargs, accuracy="faithful")
 
 
 def assert_faithful(model, codes: np.ndarray) -> None:
@@ -64,13 +62,13 @@ SMALL = [
 @pytest.mark.parametrize(("bits", "frac", "beta", "out_fmt", "grad_frac"), SMALL)
 def test_faithful_smelu_exhaustive_small(bits, frac, beta, out_fmt, grad_frac):
     fmt = QFormat(bits, frac)
-    assert_faithful(quiet(SmeLU, beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac), fmt.codes())
+    assert_faithful(faithful_model(SmeLU, beta, fmt=fmt, out_fmt=out_fmt, grad_frac=grad_frac), fmt.codes())
 
 
 @pytest.mark.parametrize(("beta", "out_fmt"), [(2.0, None), (64.0, QFormat(12, 4))])
 def test_faithful_smelu_exhaustive_16(beta, out_fmt):
     fmt = QFormat(16, 8)
-    assert_faithful(quiet(SmeLU, beta, fmt=fmt, out_fmt=out_fmt), fmt.codes())
+    assert_faithful(faithful_model(SmeLU, beta, fmt=fmt, out_fmt=out_fmt), fmt.codes())
 
 
 @pytest.mark.parametrize(
@@ -83,20 +81,20 @@ def test_faithful_smelu_exhaustive_16(beta, out_fmt):
 )
 def test_faithful_gsmelu_exhaustive(bits, frac, params, out_fmt):
     fmt = QFormat(bits, frac)
-    assert_faithful(quiet(GSmeLU, *params, fmt=fmt, out_fmt=out_fmt), fmt.codes())
+    assert_faithful(faithful_model(GSmeLU, *params, fmt=fmt, out_fmt=out_fmt), fmt.codes())
 
 
 @pytest.mark.parametrize(
     ("bits", "frac", "beta"), [(24, 12, 2.0), (24, 8, 100.0), (32, 16, 1.0), (32, 20, 0.5)]
 )
 def test_faithful_smelu_wide(bits, frac, beta):
-    model = quiet(SmeLU, beta, fmt=QFormat(bits, frac))
+    model = faithful_model(SmeLU, beta, fmt=QFormat(bits, frac))
     b = model.spec.beta_code
     assert_faithful(model, wide_codes(model.spec.fmt, [-b, b], seed=bits + frac, around=100))
 
 
 def test_faithful_r16_truncates_more_than_the_correctly_rounded_one_and_differs_from_it():
-    faithful = quiet(SmeLU, 2.0, fmt=QFormat(16, 8))
+    faithful = faithful_model(SmeLU, 2.0, fmt=QFormat(16, 8))
     correct = SmeLU(2.0, fmt=QFormat(16, 8))
     plan = faithful.spec.square_plan
     assert plan is not None and (plan.width, plan.u_max, plan.shift) == (10, 1023, 11)
@@ -111,10 +109,8 @@ def test_faithful_r16_truncates_more_than_the_correctly_rounded_one_and_differs_
 
 
 def test_a_faithful_unit_without_a_planned_squarer_truncates_the_exact_quotient():
-    faithful = quiet(SmeLU, 1.5, fmt=QFormat(12, 6))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        floor = SmeLU(1.5, fmt=QFormat(12, 6), rounding="floor")
+    faithful = faithful_model(SmeLU, 1.5, fmt=QFormat(12, 6))
+    floor = quiet(SmeLU, 1.5, fmt=QFormat(12, 6), rounding="floor")
     assert faithful.spec.square_plan is None
     codes = faithful.spec.fmt.codes()
     np.testing.assert_array_equal(faithful.forward(codes), floor.forward(codes))
