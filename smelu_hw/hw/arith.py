@@ -23,11 +23,15 @@ __all__ = [
     "Pipe",
     "materialize",
     "no_pipe",
+    "is_enabled",
+    "unsigned_at_least",
     "merge_columns",
     "sum_columns",
 ]
 
 Columns = list[list[Value]]
+#: Carry-save stages before a sum's ``tree_pipe`` cut (:func:`sum_columns`).
+TREE_CUT_STAGES = 2
 #: A pipeline cut: returns its value registered (when the cut is enabled) or unchanged.
 Pipe = Callable[[Value, str], Value]
 
@@ -35,6 +39,46 @@ Pipe = Callable[[Value, str], Value]
 def no_pipe(value: Value, name: str) -> Value:
     """The disabled cut."""
     return value
+
+
+def is_enabled(pipe: Pipe) -> bool:
+    """Whether ``pipe`` registers: :func:`no_pipe` does not, nor a cut whose ``enabled`` is false.
+
+    A structure that exists only to be cut (a split adder) is built only when its cut is on, so
+    a unit without that cut keeps its plain structure.
+    """
+    return pipe is not no_pipe and bool(getattr(pipe, "enabled", True))
+
+
+def _columns_through(pipe: Pipe, columns: Columns, name: str) -> Columns:
+    """Every bit of ``columns`` through ``pipe``, one register per column."""
+    if not is_enabled(pipe):
+        return columns
+    result: Columns = []
+    for i, column in enumerate(columns):
+        if not column:
+            result.append([])
+            continue
+        registered = pipe(Cat(*column), f"{name}_col{i}")
+        result.append([registered[k] for k in range(len(column))])
+    return result
+
+
+def unsigned_at_least(value: Value, constant: int, width: int) -> Value:
+    """``value[:width] >= constant`` as AND/OR logic over the bits, most significant first.
+
+    The same function as Amaranth's ``>=``, written so that synthesis sees no adder: an FPGA
+    flow maps a comparison operator to a carry chain, whose entry and exit cost more than the
+    two LUT levels this needs at 16 bits.
+    """
+    if constant <= 0:
+        return Const(1, 1)
+    if constant >= 1 << width:
+        return Const(0, 1)
+    result: Value = Const(1, 1)  # the low bits compare equal: >= holds
+    for i in range(width):
+        result = (value[i] & result) if (constant >> i) & 1 else (value[i] | result)
+    return result
 
 
 def materialize(m: Module, value: Value, name: str) -> Signal:
@@ -98,7 +142,16 @@ def merge_columns(*parts: Columns) -> Columns:
     return [[bit for part in parts if i < len(part) for bit in part[i]] for i in range(width)]
 
 
-def sum_columns(m: Module, columns: Columns, width: int, name: str, pipe: Pipe = no_pipe) -> Value:
+def sum_columns(
+    m: Module,
+    columns: Columns,
+    width: int,
+    name: str,
+    pipe: Pipe = no_pipe,
+    *,
+    tree_pipe: Pipe = no_pipe,
+    carry_pipe: Pipe = no_pipe,
+) -> Value:
     """Sum bit columns with a carry-save (Wallace) tree and one final adder.
 
     Parameters
@@ -111,6 +164,13 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str, pipe: Pipe =
         Prefix of the names of the adder signals.
     pipe : Pipe
         Pipeline cut between the carry-save tree and the final adder.
+    tree_pipe : Pipe
+        Pipeline cut halfway through the carry-save tree, after :data:`TREE_CUT_STAGES` of its
+        stages (or before the final adder, if the tree has no more stages).
+    carry_pipe : Pipe
+        Pipeline cut halfway through the final adder: when enabled, the adder is split at
+        :func:`carry_split`, the low half's sum and carry are registered with the high half's
+        operands, and the high half adds the carry in.
 
     Returns
     -------
@@ -125,6 +185,8 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str, pipe: Pipe =
     while heights[-1] < max(len(column) for column in columns):
         heights.append(heights[-1] * 3 // 2)
     for stage, target in enumerate(reversed(heights[:-1])):
+        if stage == TREE_CUT_STAGES:
+            columns = _columns_through(tree_pipe, columns, f"{name}_tree")
         reduced: Columns = [[] for _ in range(width + 1)]
         for i, column in enumerate(columns):
             bits = list(column)
@@ -144,8 +206,23 @@ def sum_columns(m: Module, columns: Columns, width: int, name: str, pipe: Pipe =
                 reduced[i + 1].append(carry)
             reduced[i].extend(bits)
         columns = reduced[:width]
+    if len(heights) - 1 <= TREE_CUT_STAGES:
+        columns = _columns_through(tree_pipe, columns, f"{name}_tree")
     rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
     if all(len(column) <= 1 for column in columns):  # one row: nothing to add
-        return materialize(m, pipe(rows[0], f"{name}_row"), f"{name}_sum")
+        return materialize(m, carry_pipe(pipe(rows[0], f"{name}_row"), f"{name}_row"), f"{name}_sum")
     rows = [pipe(row, f"{name}_row{r}") for r, row in enumerate(rows)]
-    return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")
+    if not is_enabled(carry_pipe):
+        return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")
+    split = carry_split(columns)
+    low = carry_pipe(materialize(m, rows[0][:split] + rows[1][:split], f"{name}_low"), f"{name}_low")
+    high = [carry_pipe(row[split:], f"{name}_high{r}") for r, row in enumerate(rows)]
+    return materialize(m, Cat(low[:split], high[0] + high[1] + low[split])[:width], f"{name}_sum")
+
+
+def carry_split(columns: Columns) -> int:
+    """Where a cut final adder is split: halfway between the lowest column the final adder
+    adds two bits in and the top (below it, each column has one bit and no carry starts)."""
+    width = len(columns)
+    first = next((i for i, column in enumerate(columns) if len(column) > 1), width - 1)
+    return max(first + (width - first) // 2, 1)

@@ -180,6 +180,8 @@ class Division:
         pipe: Pipe = no_pipe,
         sum_pipe: Pipe = no_pipe,
         product_pipe: Pipe = no_pipe,
+        tree_pipe: Pipe = no_pipe,
+        carry_pipe: Pipe = no_pipe,
     ) -> Value:
         """Gates for the rounded quotient of the number held in ``numerator`` columns.
 
@@ -205,6 +207,11 @@ class Division:
             Pipeline cut after the reciprocal multiply (after the final adder when the divisor
             is a power of two), before the rounding corrections and the bias. Both delay a
             precomputed ``tie``.
+        tree_pipe, carry_pipe : Pipe
+            Pipeline cuts halfway through the carry-save tree and halfway through the final
+            adder (:func:`~.arith.sum_columns`); both delay a precomputed ``tie``. Disabled by
+            default. Along the path the cuts come in the order ``tree_pipe``, ``pipe``,
+            ``carry_pipe``, ``sum_pipe``, ``product_pipe``.
         name : str
             Prefix of the signal names.
 
@@ -215,9 +222,10 @@ class Division:
         """
         width = max(self.sum_width, 1)
         addend = ((self.half if offset is None else offset) + constant + self.bias) % (1 << width)
-        total = sum_columns(m, merge_columns(numerator, constant_columns(addend, width)), width, name, pipe)
+        columns = merge_columns(numerator, constant_columns(addend, width))
+        total = sum_columns(m, columns, width, name, pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe)
         if tie is not None:
-            tie = pipe(tie, f"{name}_tie")
+            tie = carry_pipe(pipe(tree_pipe(tie, f"{name}_tie"), f"{name}_tie"), f"{name}_tie")
         total = sum_pipe(total, f"{name}_total")
         if tie is not None:
             tie = product_pipe(sum_pipe(tie, f"{name}_tie"), f"{name}_tie")
@@ -283,11 +291,14 @@ def rounded_combination(
     pipe: Pipe = no_pipe,
     sum_pipe: Pipe = no_pipe,
     product_pipe: Pipe = no_pipe,
+    tree_pipe: Pipe = no_pipe,
+    carry_pipe: Pipe = no_pipe,
 ) -> Value:
     """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [n_min, n_max].
 
     The factors may be negative (two's-complement columns); the result is signed when
-    ``n_min < 0``. ``pipe``, ``sum_pipe`` and ``product_pipe`` are the cuts of :meth:`Division.build`.
+    ``n_min < 0``. ``pipe``, ``sum_pipe``, ``product_pipe``, ``tree_pipe`` and ``carry_pipe`` are
+    the cuts of :meth:`Division.build`.
     """
     num_shift, den = cancel_twos(num_shift, den)
     division = Division(den, n_max << num_shift, rounding, n_min << num_shift)
@@ -301,5 +312,13 @@ def rounded_combination(
         for i in range(width):
             columns[i].extend(scaled[i])
     return division.build(
-        m, columns, name, constant=total_constant, pipe=pipe, sum_pipe=sum_pipe, product_pipe=product_pipe
+        m,
+        columns,
+        name,
+        constant=total_constant,
+        pipe=pipe,
+        sum_pipe=sum_pipe,
+        product_pipe=product_pipe,
+        tree_pipe=tree_pipe,
+        carry_pipe=carry_pipe,
     )

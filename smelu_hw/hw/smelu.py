@@ -20,7 +20,7 @@ from amaranth.hdl import Const, Module, Mux, Value
 from ..fixed import round_scaled
 from ..specs import SmeLUSpec
 from ..squaring import truncated_quotient
-from .arith import Pipe, materialize
+from .arith import Pipe, is_enabled, materialize, unsigned_at_least
 from .division import bit_columns, rounded_combination
 from .square import rounded_square, truncated_square
 from .unit import ActivationUnit, clamp
@@ -36,7 +36,7 @@ class SmeLUUnit(ActivationUnit):
     """
 
     spec_class = SmeLUSpec
-    cut_priority = (1, 0)
+    cut_priority = (1, 2, 3, 0)
 
     def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
@@ -44,26 +44,35 @@ class SmeLUUnit(ActivationUnit):
         b = spec.beta_code
         u_max = 2 * b - 1
         width = u_max.bit_length()
+        decoded, adders, tree, carry = cuts
         # At X = -B, u = 0: a faithful plan's quotient and the gradient are 0 there too (u = 0
         # is exact, so the plan keeps it), which spares the left decoder its equality term.
-        left = materialize(m, (x < -b) if spec.square_plan is not None else (x <= -b), "left")
-        right = materialize(m, x >= b, "right")
+        faithful_left = spec.square_plan is not None
+        if is_enabled(tree) or is_enabled(carry):  # built for speed: comparisons without carry chains
+            low_bits = fmt.bits - 1
+            sign, low = x[low_bits], x[:low_bits]
+            # A negative X is low - 2**low_bits, so X < -c exactly when low < 2**low_bits - c.
+            left_limit = (1 << low_bits) - b + (0 if faithful_left else 1)
+            left = sign & ~unsigned_at_least(low, left_limit, low_bits)
+            right = ~sign & unsigned_at_least(low, b, low_bits)
+        else:
+            left, right = (x < -b) if faithful_left else (x <= -b), x >= b
+        left, right = materialize(m, left, "left"), materialize(m, right, "right")
         # (X + B) mod 2**width: exact inside the quadratic region.
         u = materialize(m, (x[:width] + b)[:width], "u")
-        # Cut 0: after decoding the regions; cut 1: before the final adders.
-        decoded, adders = cuts
         left, right, u, x = (
             decoded(value, name) for value, name in ((left, "left"), (right, "right"), (u, "u"), (x, "x"))
         )
+        arithmetic_cuts = {"pipe": adders, "tree_pipe": tree, "carry_pipe": carry}
 
         shift = out.frac - fmt.frac
         plan = spec.square_plan
         if plan is not None:  # faithful: the planned truncated squarer (SPEC §2)
-            quad = truncated_square(m, u, plan, "quad", adders)
+            quad = truncated_square(m, u, plan, "quad", **arithmetic_cuts)
             codes = np.arange(1, u_max + 1, dtype=np.int64)
             quad_max = int(np.max(truncated_quotient(codes, plan.width, plan.shift, plan.truncation)))
         else:
-            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", adders)
+            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", **arithmetic_cuts)
             quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
@@ -77,18 +86,28 @@ class SmeLUUnit(ActivationUnit):
             1,
             rounding,
             "linear",
-            pipe=adders,
+            **arithmetic_cuts,
         )
         linear_max = round_scaled(fmt.max_code, 1, shift, rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
-        left, right = adders(left, "left"), adders(right, "right")
+        left, right = (
+            carry(adders(tree(value, name), name), name) for value, name in ((left, "left"), (right, "right"))
+        )
         y = Mux(right, linear, Mux(left, 0, quad))
         if not self.with_grad:
             return y, None
         one = 1 << spec.grad_frac
         slope = rounded_combination(
-            m, [(bit_columns(u, width), 1)], 0, u_max, spec.grad_frac, 2 * b, rounding, "slope", pipe=adders
+            m,
+            [(bit_columns(u, width), 1)],
+            0,
+            u_max,
+            spec.grad_frac,
+            2 * b,
+            rounding,
+            "slope",
+            **arithmetic_cuts,
         )
         dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
         return y, dy

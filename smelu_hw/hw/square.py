@@ -28,6 +28,9 @@ def rounded_square(
     rounding: str,
     name: str,
     pipe: Pipe = no_pipe,
+    *,
+    tree_pipe: Pipe = no_pipe,
+    carry_pipe: Pipe = no_pipe,
 ) -> Value:
     """Gates for ``round(u**2 * 2**num_shift / den)``, correctly rounded, for ``0 <= u <= u_max``.
 
@@ -50,6 +53,9 @@ def rounded_square(
         Prefix of the signal names.
     pipe : Pipe
         Pipeline cut before the final adder.
+    tree_pipe, carry_pipe : Pipe
+        Pipeline cuts halfway through the carry-save tree and the final adder
+        (:meth:`~.division.Division.build`).
 
     Returns
     -------
@@ -63,23 +69,37 @@ def rounded_square(
     if division.divisor == 1 and num_shift == 0:
         plan = plan_truncation(width, u_max, division.shift, division.half, division.has_ties)
     if plan is None or plan.drop == 0:
-        return division.build(m, columns, name, pipe=pipe)
+        return division.build(m, columns, name, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe)
     tie = None
     if division.has_ties:
         j = plan.tie_bits - 1
         tie = (u[: plan.tie_bits] == (1 << j)) if plan.tie_bits else Const(0, 1)
     kept = [[] for _ in range(plan.drop)] + columns[plan.drop :]
-    return division.build(m, kept, name, offset=plan.offset, tie=tie, pipe=pipe)
+    return division.build(
+        m, kept, name, offset=plan.offset, tie=tie, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe
+    )
 
 
-def truncated_square(m: Module, u: Value, plan: SquarePlan, name: str, pipe: Pipe = no_pipe) -> Value:
+def truncated_square(
+    m: Module,
+    u: Value,
+    plan: SquarePlan,
+    name: str,
+    pipe: Pipe = no_pipe,
+    *,
+    tree_pipe: Pipe = no_pipe,
+    carry_pipe: Pipe = no_pipe,
+) -> Value:
     """Gates for a faithful SmeLU's ``floor((u**2 - dropped + offset) / 2**shift)``.
 
     The columns below ``plan.truncation.drop`` are not built, the offset takes their place,
     and the quotient is the sum's high bits: no rounding or tie logic. The sum is sized for
-    the ceiling of ``u_max**2 / 2**shift``, the largest result a faithful plan allows.
+    the ceiling of ``u_max**2 / 2**shift``, the largest result a faithful plan allows. The cuts
+    are those of :func:`rounded_square`.
     """
     truncation = plan.truncation
     kept = square_columns(u, plan.width, skip=truncation.dropped_pairs(plan.width))
     division = Division(1 << plan.shift, plan.u_max * plan.u_max + (1 << plan.shift) - 1, "floor")
-    return division.build(m, kept, name, offset=truncation.offset, pipe=pipe)
+    return division.build(
+        m, kept, name, offset=truncation.offset, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe
+    )

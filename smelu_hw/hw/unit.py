@@ -39,10 +39,12 @@ class _Cut:
     """Pipeline cut ``index``: registers what passes through it when enabled."""
 
     def __init__(self, m: Module, index: int, enabled: bool) -> None:
-        self._m, self._index, self._enabled = m, index, enabled
+        self._m, self._index = m, index
+        #: Whether the cut registers (:func:`~.arith.is_enabled` reads it).
+        self.enabled = enabled
 
     def __call__(self, value: Value, name: str) -> Value:
-        if not self._enabled:
+        if not self.enabled:
             return value
         register = Signal(value.shape(), name=f"{name}_cut{self._index}", reset_less=True)
         self._m.d.sync += register.eq(value)

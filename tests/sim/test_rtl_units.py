@@ -85,10 +85,25 @@ def test_combinational_without_gradient(verify_unit, name):
     verify_unit(COMBINATIONAL[name], with_grad=False)
 
 
-@pytest.mark.parametrize(
-    ("name", "latency"),
-    [("r16_rne", 1), ("w8_beta_non_pow2_rna", 3), ("w32_beta_non_pow2", 4), ("w12", 1)],  # R16 at 2: rtl/
-)
+#: SmeLU's cuts in priority order (``SmeLUUnit.cut_priority``): before the final adders, halfway
+#: through the carry-save trees, halfway through the final adders, after the region decode. So
+#: latency 3 adds the tree cut, 4 (R16's fastest at L <= 4, and comparisons without carry
+#: chains) the split adders, and 5 every cut.
+PIPELINED = [
+    ("r16_rne", 1),
+    ("r16_rne", 4),  # R16 at 2: rtl/
+    ("w8_beta_non_pow2_rna", 3),
+    ("w8_beta_non_pow2_floor", 5),
+    ("w10_narrow_out", 5),
+    ("w12", 1),
+    ("w12_finer_out", 5),
+    ("w16_beta_non_pow2", 4),
+    ("w32_beta_non_pow2", 4),
+    ("w32_beta_non_pow2", 5),
+]
+
+
+@pytest.mark.parametrize(("name", "latency"), PIPELINED)
 def test_pipelined(verify_unit, name, latency):
     verify_unit(COMBINATIONAL[name], latency=latency)
 
@@ -109,12 +124,16 @@ def test_faithful(verify_unit, name):
     verify_unit(FAITHFUL[name])
 
 
-def test_faithful_pipelined(verify_unit):
-    verify_unit(FAITHFUL["r16_faithful"], latency=3)  # both internal cuts
+@pytest.mark.parametrize(
+    ("name", "latency"), [("r16_faithful", 4), ("w8_faithful", 5), ("w12_faithful_finer_out", 3)]
+)
+def test_faithful_pipelined(verify_unit, name, latency):
+    verify_unit(FAITHFUL[name], latency=latency)
 
 
-def test_pipelined_without_gradient(verify_unit):
-    verify_unit(COMBINATIONAL["w16_saturating_rna"], latency=2, with_grad=False)
+@pytest.mark.parametrize("latency", [2, 5])
+def test_pipelined_without_gradient(verify_unit, latency):
+    verify_unit(COMBINATIONAL["w16_saturating_rna"], latency=latency, with_grad=False)
 
 
 def gspec(bits, frac, params, out=None, grad_frac=None, rounding="rne", accuracy="correct"):

@@ -1,0 +1,128 @@
+# amaranth: UnusedElaboratable=no
+"""The gate-level building blocks of :mod:`smelu_hw.hw.arith`, simulated in Amaranth against
+plain integers: the carry-chain-free comparison, and column sums with every cut enabled."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from amaranth.hdl import Module, Signal
+from amaranth.sim import Simulator
+
+from smelu_hw.hw.arith import (
+    TREE_CUT_STAGES,
+    carry_split,
+    is_enabled,
+    no_pipe,
+    square_columns,
+    sum_columns,
+    unsigned_at_least,
+)
+
+WIDTH = 7
+
+
+def settle(module: Module, bench, *, clocked: bool = True) -> None:
+    sim = Simulator(module)
+    if clocked:
+        sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+
+
+def test_unsigned_at_least_on_every_value_and_constant():
+    m = Module()
+    value = Signal(WIDTH + 1)  # a high bit that the comparison must ignore
+    constants = list(range(-2, (1 << WIDTH) + 2))
+    results = [Signal(name=f"at_least_{i}") for i in range(len(constants))]
+    for result, constant in zip(results, constants, strict=True):
+        m.d.comb += result.eq(unsigned_at_least(value, constant, WIDTH))
+    compared = []
+
+    async def bench(ctx):
+        for raw in range(1 << (WIDTH + 1)):
+            ctx.set(value, raw)
+            low = raw & ((1 << WIDTH) - 1)
+            for result, constant in zip(results, constants, strict=True):
+                assert ctx.get(result) == int(low >= constant), (raw, constant)
+                compared.append(constant)
+
+    settle(m, bench, clocked=False)
+    assert len(compared) == len(constants) << (WIDTH + 1)
+
+
+class _Register:
+    """An enabled cut for a test module: registers what passes through it."""
+
+    enabled = True
+
+    def __init__(self, m: Module) -> None:
+        self._m = m
+
+    def __call__(self, value, name):
+        register = Signal(value.shape(), name=f"{name}_reg")
+        self._m.d.sync += register.eq(value)
+        return register
+
+
+class _Off:
+    enabled = False
+
+    def __call__(self, value, name):
+        return value
+
+
+def test_is_enabled():
+    assert not is_enabled(no_pipe)
+    assert not is_enabled(_Off())
+    assert is_enabled(_Register(Module()))
+
+
+@pytest.mark.parametrize("width", [3, 6, 10])
+def test_square_sum_with_every_cut_enabled(width):
+    """``u**2`` through a tree cut, the pre-adder cut and a split final adder: three registers."""
+    m = Module()
+    u = Signal(width)
+    columns = square_columns(u, width)
+    total = sum_columns(
+        m, columns, 2 * width, "sq", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
+    )
+    rng = random.Random(width)
+    inputs = list(range(1 << width)) if width <= 6 else [rng.randrange(1 << width) for _ in range(300)]
+    latency = 3
+    outputs = []
+
+    async def bench(ctx):
+        for value in inputs + [0] * latency:
+            ctx.set(u, value)
+            outputs.append(ctx.get(total))
+            await ctx.tick()
+
+    settle(m, bench)
+    assert [value * value for value in inputs] == outputs[latency:]
+
+
+def test_a_one_row_sum_passes_every_cut():
+    m = Module()
+    x = Signal(8)
+    total = sum_columns(
+        m, [[x[i]] for i in range(8)], 8, "row", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
+    )
+    outputs = []
+
+    async def bench(ctx):
+        for value in [5, 200, 17, 0, 0, 0]:
+            ctx.set(x, value)
+            outputs.append(ctx.get(total))
+            await ctx.tick()
+
+    settle(m, bench)
+    assert outputs[3:] == [5, 200, 17]
+
+
+def test_carry_split_is_halfway_above_the_first_column_with_two_bits():
+    one, two = [object()], [object(), object()]
+    assert carry_split([one, one, two, two, two, two, one, one, [], []]) == 6
+    assert carry_split([two] * 8) == 4
+    assert TREE_CUT_STAGES == 2
