@@ -31,7 +31,9 @@ ENGINE_MAX_BITS = int(os.environ.get("SMELU_FUZZ_ENGINE_BITS", "12"))
 SLOPE_BITS = int(os.environ.get("SMELU_FUZZ_SLOPE_BITS", "8"))
 #: Share of drawn configurations built faithful (``accuracy="faithful"``); half of the faithful
 #: SmeLUs get a power-of-two beta code, where the truncated squarer is planned. These draws come
-#: from a side stream, so every other parameter of a case is what it was without them.
+#: from a side stream, so every other parameter of a case is what it was without them. So does
+#: the rest of a drawn latency of 3 (3, 4 or 5), which reaches every internal cut of SmeLU and
+#: GSmeLU.
 FAITHFUL_SHARE = 0.3
 
 
@@ -94,7 +96,10 @@ def _case(rng: random.Random, side: random.Random) -> FuzzCase:
             accuracy=accuracy,
         )
     lanes = rng.choice([None, None, rng.randint(1, 4)]) if bits <= ENGINE_MAX_BITS else None
-    return FuzzCase(spec, rng.randint(0, 3), lanes)
+    latency = rng.randint(0, 3)
+    if latency == 3:
+        latency += side.randint(0, 2)
+    return FuzzCase(spec, latency, lanes)
 
 
 def fuzz_cases() -> list[FuzzCase]:
