@@ -53,7 +53,12 @@ def test_the_equal_frequency_table_names_what_misses_a_clock():
         "| smelu b=2 | L=2: 1,840 (1,200 + 40 FF) | L=0: 1,000 (1,000 + 0 FF) | L=2: 1,840 (1,200 + 40 FF) |"
         in text
     )
-    assert "ecp5 at 200 MHz: the cheapest unit that meets it is smelu b=2" in text
+    assert (
+        "ecp5 at 200 MHz: the cheapest unit that meets it is smelu b=2 (1,840 transistors); "
+        "smelu b=2 needs L=2 and 1,840 (no smooth unit meets it)." in text
+    )
+    assert "ecp5 at 100 MHz: the cheapest unit that meets it is smelu b=2 (1,000 transistors); " in text
+    assert "smelu b=2 needs L=0 and 1,000, 0.54x the cheapest smooth unit (gelu poly, 1,840)" in text
     assert "Not met at any latency measured: gelu poly" in text
 
 

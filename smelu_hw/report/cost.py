@@ -104,16 +104,19 @@ def _equal_frequency_sentences(units: list[Row]) -> list[str]:
             continue
         cheapest = min(met, key=lambda label: met[label].total)
         text += f"the cheapest unit that meets it is {cheapest} ({met[cheapest].total:,} transistors)"
-        if smooth:
-            best_smooth = min(smooth, key=lambda label: smooth[label].total)
-            for row in smelu:
-                label = _label(row)
-                if label in met:
-                    ratio = met[label].total / smooth[best_smooth].total
-                    text += (
-                        f"; {label} needs L={met[label].latency} and {met[label].total:,}, {ratio:.2f}x "
-                        f"the cheapest smooth unit ({best_smooth}, {smooth[best_smooth].total:,})"
-                    )
+        best_smooth = min(smooth, key=lambda label: smooth[label].total) if smooth else None
+        for row in smelu:
+            label = _label(row)
+            if label not in met:
+                continue
+            text += f"; {label} needs L={met[label].latency} and {met[label].total:,}"
+            if best_smooth is None:
+                text += " (no smooth unit meets it)"
+            else:
+                ratio = met[label].total / smooth[best_smooth].total
+                text += (
+                    f", {ratio:.2f}x the cheapest smooth unit ({best_smooth}, {smooth[best_smooth].total:,})"
+                )
         if missed:
             text += f". Not met at any latency measured: {', '.join(missed)}"
         sentences.append(text + ".")

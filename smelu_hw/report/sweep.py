@@ -146,13 +146,19 @@ class UnitConfig:
 
 def default_units() -> list[UnitConfig]:
     """Every activation at every width it supports; SmeLU at four betas, and faithful at beta = 2;
-    the smooth baselines' tables of every code (``rom``) up to 12 bits; and 10-bit units for
-    the width crossover."""
+    tables of every code (``rom``) up to 12 bits, of the smooth baselines and of SmeLU at beta =
+    2; and 10-bit units for the width crossover."""
     units = [UnitConfig("smelu", bits, beta) for bits in BITS for beta in SMELU_BETAS]
     units += [UnitConfig("smelu", bits, CROSSOVER_BETA, accuracy="faithful") for bits in BITS]
     units += [
         UnitConfig("smelu", 10, CROSSOVER_BETA),
         UnitConfig("smelu", 10, CROSSOVER_BETA, accuracy="faithful"),
+    ]
+    units += [  # the table side of --method auto, for the crossover
+        UnitConfig("smelu", bits, CROSSOVER_BETA, method="rom", accuracy=accuracy)
+        for bits in CROSSOVER_BITS
+        if bits <= REPORT_ROM_BITS
+        for accuracy in (None, "faithful")
     ]
     units += [UnitConfig("relu", bits) for bits in BITS]
     # Hard-swish's exact division by 3 grows a wide reciprocal multiplier: beyond 16 bits its
