@@ -22,12 +22,10 @@ of three of the four cuts, nor another tree split, measured faster.
 
 from __future__ import annotations
 
-import numpy as np
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_scaled
 from ..specs import SmeLUSpec
-from ..squaring import truncated_quotient
 from .arith import Pipe, is_enabled, materialize, unsigned_at_least
 from .division import bit_columns, rounded_combination
 from .square import rounded_square, truncated_square
@@ -77,8 +75,7 @@ class SmeLUUnit(ActivationUnit):
         plan = spec.square_plan
         if plan is not None:  # faithful: the planned truncated squarer (SPEC §2)
             quad = truncated_square(m, u, plan, "quad", **arithmetic_cuts)
-            codes = np.arange(1, u_max + 1, dtype=np.int64)
-            quad_max = int(np.max(truncated_quotient(codes, plan.width, plan.shift, plan.truncation)))
+            quad_max = plan.quotient_max
         else:
             quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", **arithmetic_cuts)
             quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)

@@ -6,9 +6,11 @@ import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+import numpy as np
+
 from ..fixed import check_rounding
 from ..pieces import Affine, LinearPiece
-from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift
+from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift, truncated_quotient
 from .base import ActivationSpec, exact_real, quantize_parameter
 from .baselines import check_rom_bits
 
@@ -77,6 +79,12 @@ class SquarePlan:
     u_max: int
     shift: int
     truncation: Truncation
+
+    @property
+    def quotient_max(self) -> int:
+        """The largest quotient over ``1 <= u <= u_max``: the width the squarer's result needs."""
+        codes = np.arange(1, self.u_max + 1, dtype=np.int64)
+        return int(np.max(truncated_quotient(codes, self.width, self.shift, self.truncation)))
 
 
 @dataclass(frozen=True, kw_only=True)
