@@ -99,7 +99,6 @@ PIPELINED = [
     ("w12_finer_out", 5),
     ("w16_beta_non_pow2", 4),
     ("w32_beta_non_pow2", 4),
-    ("w32_beta_non_pow2", 5),
 ]
 
 
