@@ -51,16 +51,18 @@ def is_enabled(pipe: Pipe) -> bool:
 
 
 def _columns_through(pipe: Pipe, columns: Columns, name: str) -> Columns:
-    """Every bit of ``columns`` through ``pipe``, one register per column."""
+    """Every bit of ``columns`` through ``pipe``, one register per column; constant bits need
+    no register and pass beside it."""
     if not is_enabled(pipe):
         return columns
     result: Columns = []
     for i, column in enumerate(columns):
-        if not column:
-            result.append([])
-            continue
-        registered = pipe(Cat(*column), f"{name}_col{i}")
-        result.append([registered[k] for k in range(len(column))])
+        signals = [bit for bit in column if not isinstance(bit, Const)]
+        constants = [bit for bit in column if isinstance(bit, Const)]
+        if signals:
+            registered = pipe(Cat(*signals), f"{name}_col{i}")
+            signals = [registered[k] for k in range(len(signals))]
+        result.append(signals + constants)
     return result
 
 
