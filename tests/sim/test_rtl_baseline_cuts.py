@@ -2,8 +2,9 @@
 """The baselines' internal pipeline cuts keep them equal to their golden models, on Icarus.
 
 Every code is simulated. Each smooth baseline (both methods) and hard-swish at Q8.4 runs at
-latency 2..4, which enables its first one, two and three cuts in priority order (latency 1
-only registers the input, the same shell for every unit); the units whose Horner
+latency 2 and 4, which enable its first cut and its first three in priority order (latency 1
+only registers the input, the same shell for every unit; a cut that some path misses at
+latency 3 is still missed at 4); the units whose Horner
 chains differ in length, and the hard-swish roundings, run with every cut enabled, so each cut
 position is crossed by every path. Pipelined units also pass the valid/reset/latency contract.
 """
@@ -47,9 +48,9 @@ def all_cuts_latency(spec) -> int:
     return 1 + len(ACTIVATIONS[spec.activation].unit(spec).cut_priority)
 
 
-@pytest.mark.parametrize("latency", [2, 3, 4])  # latency 1 registers the input only
+@pytest.mark.parametrize("latency", [2, 4])
 @pytest.mark.parametrize("name", AT_Q8)
-def test_each_baseline_at_latency_2_to_4(verify_unit, name, latency):
+def test_each_baseline_at_latency_2_and_4(verify_unit, name, latency):
     verify_unit(AT_Q8[name], latency=latency)
 
 
