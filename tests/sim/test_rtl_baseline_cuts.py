@@ -4,9 +4,9 @@
 Every code is simulated. Each smooth baseline (both methods) and hard-swish at Q8.4 runs at
 latency 2 and 4, which enable its first cut and its first three in priority order (latency 1
 only registers the input, the same shell for every unit; a cut that some path misses at
-latency 3 is still missed at 4); the units whose Horner
-chains differ in length, and the hard-swish roundings, run with every cut enabled, so each cut
-position is crossed by every path. Pipelined units also pass the valid/reset/latency contract.
+latency 3 is still missed at 4); the units whose Horner chains differ in length, and the
+hard-swish roundings, run with every cut enabled, so each cut position is crossed by every
+path. Pipelined units also pass the valid/reset/latency contract.
 """
 
 from __future__ import annotations
