@@ -15,7 +15,7 @@ Pipeline cuts, in the order latency enables them (:attr:`SmeLUUnit.cut_priority`
 final adders, halfway through the carry-save trees, halfway through the final adders (split,
 carry registered) and after the region decode. With either of the middle two the unit is
 built for speed and decodes the regions without carry chains. At latency 4 R16 runs at 89.8
-MHz on iCE40 and 256.7 MHz on ECP5 (``benchmarks/r16_fmax.py``), up from 65.6 and 201.6 with
+MHz on iCE40 and 256.5 MHz on ECP5 (``benchmarks/r16_fmax.py``), up from 65.6 and 201.6 with
 the two cuts it had before (decode, before the adders) and an output register; no other choice
 of three of the four cuts, nor another tree split, measured faster.
 """
