@@ -5,9 +5,10 @@ plain integers: the carry-chain-free comparison, and column sums with every cut 
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 
 import pytest
-from amaranth.hdl import Module, Signal
+from amaranth.hdl import Module, Signal, Value
 from amaranth.sim import Simulator
 
 from smelu_hw.hw.arith import (
@@ -23,7 +24,7 @@ from smelu_hw.hw.arith import (
 WIDTH = 7
 
 
-def settle(module: Module, bench, *, clocked: bool = True) -> None:
+def settle(module: Module, bench: Callable[..., Awaitable[None]], *, clocked: bool = True) -> None:
     sim = Simulator(module)
     if clocked:
         sim.add_clock(1e-6)
@@ -60,7 +61,7 @@ class _Register:
     def __init__(self, m: Module) -> None:
         self._m = m
 
-    def __call__(self, value, name):
+    def __call__(self, value: Value, name: str) -> Value:
         register = Signal(value.shape(), name=f"{name}_reg")
         self._m.d.sync += register.eq(value)
         return register
@@ -69,7 +70,7 @@ class _Register:
 class _Off:
     enabled = False
 
-    def __call__(self, value, name):
+    def __call__(self, value: Value, name: str) -> Value:
         return value
 
 
@@ -125,4 +126,28 @@ def test_carry_split_is_halfway_above_the_first_column_with_two_bits():
     one, two = [object()], [object(), object()]
     assert carry_split([one, one, two, two, two, two, one, one, [], []]) == 6
     assert carry_split([two] * 8) == 4
-    assert TREE_CUT_STAGES == 2
+    assert carry_split([two]) == 1  # a one-column sum: the high half is empty
+
+
+@pytest.mark.parametrize("width", [1, 2])
+def test_narrow_sums_with_every_cut_enabled(width):
+    """Two ``width``-bit numbers: a sum too narrow to split or to have tree stages."""
+    m = Module()
+    a, b = Signal(width), Signal(width)
+    columns = [[a[i], b[i]] for i in range(width)]
+    total = sum_columns(
+        m, columns, width + 1, "ab", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
+    )
+    pairs = [(x, y) for x in range(1 << width) for y in range(1 << width)]
+    outputs = []
+
+    async def bench(ctx):
+        for x, y in pairs + [(0, 0)] * 3:
+            ctx.set(a, x)
+            ctx.set(b, y)
+            outputs.append(ctx.get(total))
+            await ctx.tick()
+
+    settle(m, bench)
+    assert outputs[3:] == [x + y for x, y in pairs]
+    assert TREE_CUT_STAGES == 2  # the cut follows the second stage of a taller tree

@@ -32,8 +32,8 @@ SLOPE_BITS = int(os.environ.get("SMELU_FUZZ_SLOPE_BITS", "8"))
 #: Share of drawn configurations built faithful (``accuracy="faithful"``); half of the faithful
 #: SmeLUs get a power-of-two beta code, where the truncated squarer is planned. These draws come
 #: from a side stream, so every other parameter of a case is what it was without them. So does
-#: the rest of a drawn latency of 3 (3, 4 or 5), which reaches every internal cut of SmeLU and
-#: GSmeLU.
+#: the rest of a drawn latency of 3 (3, 4 or 5, which reaches every internal cut of SmeLU); that
+#: draw moved the side stream, so the faithful draws of a seed changed with it.
 FAITHFUL_SHARE = 0.3
 
 

@@ -87,8 +87,8 @@ def test_combinational_without_gradient(verify_unit, name):
 
 #: SmeLU's cuts in priority order (``SmeLUUnit.cut_priority``): before the final adders, halfway
 #: through the carry-save trees, halfway through the final adders, after the region decode. So
-#: latency 3 adds the tree cut, 4 (R16's fastest at L <= 4, and comparisons without carry
-#: chains) the split adders, and 5 every cut.
+#: latency 3 adds the tree cut (and the region decode without carry chains), 4 (R16's fastest at
+#: L <= 4) the split adders, and 5 every cut.
 PIPELINED = [
     ("r16_rne", 1),
     ("r16_rne", 4),  # R16 at 2: rtl/
