@@ -53,8 +53,8 @@ def is_enabled(pipe: Pipe) -> bool:
 
 
 def _columns_through(pipe: Pipe, columns: Columns, name: str) -> Columns:
-    """Every bit of ``columns`` through ``pipe``, one register per column; constant bits need
-    no register and pass beside it."""
+    """Every bit of ``columns`` through ``pipe``, one register per column. Constant bits pass
+    beside it: a cut leaves a constant unregistered, but not one inside a concatenation."""
     if not is_enabled(pipe):
         return columns
     result: Columns = []

@@ -81,11 +81,6 @@ def poly_cut_priority(steps: int) -> tuple[int, ...]:
     return tuple(order)
 
 
-def _pass(value: Value, cut: Pipe, name: str) -> Value:
-    """``value`` through ``cut``; a constant needs no register."""
-    return value if isinstance(value, Const) else cut(value, name)
-
-
 def _rom(m: Module, index: Value, values: list[int], width: int, name: str) -> Value:
     """A constant table read combinationally (synthesis turns it into logic)."""
     if len(values) == 1:
@@ -150,7 +145,7 @@ def poly_evaluator(
         """Carry the domain flag, the coefficients still to add, and ``t`` if still needed,
         through ``stage``."""
         nonlocal t, inside
-        coefficient[:kept] = [_pass(c, stage, f"{name}_c{j}") for j, c in enumerate(coefficient[:kept])]
+        coefficient[:kept] = [stage(c, f"{name}_c{j}") for j, c in enumerate(coefficient[:kept])]
         if keep_t:
             t = stage(t, f"{name}_t")
         if inside is not None:
@@ -160,13 +155,13 @@ def poly_evaluator(
     acc = coefficient[plan.degree]
     for step, j in enumerate(range(plan.degree - 1, -1, -1), start=1):
         width = bounds[step].bit_length() + 1
-        product = _pass(acc * t, stages[2 * step - 1], f"{name}_p{step}")
+        product = stages[2 * step - 1](acc * t, f"{name}_p{step}")
         cross(stages[2 * step - 1], j + 1, j > 0)
         acc = materialize(m, ((product >> r) + coefficient[j])[:width].as_signed(), f"{name}_h{step}")
-        acc = _pass(acc, stages[2 * step], f"{name}_h{step}")
+        acc = stages[2 * step](acc, f"{name}_h{step}")
         cross(stages[2 * step], j, j > 0)
     for stage in stages[2 * plan.degree + 1 :]:
-        acc = _pass(acc, stage, f"{name}_result")
+        acc = stage(acc, f"{name}_result")
         cross(stage, 0, False)
     if inside is None:
         return acc
@@ -194,7 +189,7 @@ def table_lookup(
         m, Mux(scaled < 0, 0, Mux(scaled > ENTRIES - 1, ENTRIES - 1, scaled))[:INDEX_BITS], f"{name}_index"
     )
     entry = _rom(m, index_cut(index, f"{name}_index"), list(table.entries), ENTRY_BITS, f"{name}_entry")
-    entry = _pass(_pass(entry, entry_cut, f"{name}_entry"), read_cut, f"{name}_read")
+    entry = read_cut(entry_cut(entry, f"{name}_entry"), f"{name}_read")
     return entry << (out_frac - ENTRY_FRAC) if out_frac >= ENTRY_FRAC else entry >> (ENTRY_FRAC - out_frac)
 
 

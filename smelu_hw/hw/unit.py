@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import operator
 
-from amaranth.hdl import Module, Mux, Signal, Value, signed, unsigned
+from amaranth.hdl import Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -36,7 +36,7 @@ def saturate(value: Value, fmt: QFormat) -> Value:
 
 
 class _Cut:
-    """Pipeline cut ``index``: registers what passes through it when enabled."""
+    """Pipeline cut ``index``: registers what passes through it when enabled, except a constant."""
 
     def __init__(self, m: Module, index: int, enabled: bool) -> None:
         self._m, self._index = m, index
@@ -44,7 +44,7 @@ class _Cut:
         self.enabled = enabled
 
     def __call__(self, value: Value, name: str) -> Value:
-        if not self.enabled:
+        if not self.enabled or isinstance(value, Const):  # a constant needs no register
             return value
         register = Signal(value.shape(), name=f"{name}_cut{self._index}", reset_less=True)
         self._m.d.sync += register.eq(value)
