@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,26 @@ def test_cocotb_makefile_flow_fails_on_a_wrong_gate(tmp_path):
     verilog.write_text(text)
     result = _make(tmp_path / "flow", manifest)
     assert result.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in result.stdout, result.stdout[-1500:]
+
+
+def test_cocotb_makefile_flow_rebuilds_an_edited_copy_of_a_verified_unit(tmp_path):
+    """Issue 21's false pass: a copy with the same module name and a wrong gate, edited before
+    the correct unit was verified, so the copy's Verilog is older than the correct build. A
+    build folder keyed by the module name alone made make reuse the correct build."""
+    verilog, manifest = generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4))).write(tmp_path / "good")
+    copy = tmp_path / "edited"
+    shutil.copytree(verilog.parent, copy)
+    text, count = re.subn(r"(assign dy = right \? \d+'h)10", r"\g<1>0f", (copy / verilog.name).read_text())
+    assert count == 1
+    (copy / verilog.name).write_text(text)
+    past = verilog.stat().st_mtime - 3600  # edited an hour before the correct unit's build
+    os.utime(copy / verilog.name, (past, past))
+    os.utime(copy / manifest.name, (past, past))
+
+    good = _make(tmp_path / "flow", manifest)
+    assert good.returncode == 0 and "TESTS=1 PASS=1 FAIL=0" in good.stdout, good.stdout[-1500:]
+    edited = _make(tmp_path / "flow", copy / manifest.name)
+    assert edited.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in edited.stdout, edited.stdout[-1500:]
 
 
 def test_pytest_example_verifies_every_unit_in_rtl(tmp_path):

@@ -137,22 +137,6 @@ def require_tests(results: Path, testcases: Sequence[str], *, log: Path | None =
     return [name for name, state in ran.items() if state != "passed"]
 
 
-def main(argv: Sequence[str]) -> int:
-    """``main([RESULTS.xml, TEST, ...])``: 1 unless exactly these tests ran and passed. For
-    cocotb's Makefile flow (``sim/Makefile``), whose own check accepts zero tests."""
-    import sys
-
-    results, *tests = argv
-    try:
-        failed = require_tests(Path(results), tests)
-    except BenchError as error:
-        print(f"smelu_hw.verify: {error}", file=sys.stderr)
-        return 1
-    for name in failed:
-        print(f"smelu_hw.verify: cocotb test {name} failed", file=sys.stderr)
-    return 1 if failed else 0
-
-
 def read_summary(test_dir: Path, name: str) -> dict[str, object]:
     """The JSON summary a bench wrote as ``NAME.json`` in ``test_dir``.
 
