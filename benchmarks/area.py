@@ -16,11 +16,11 @@ from concurrent.futures import ProcessPoolExecutor
 
 from amaranth.back import verilog
 
+from benchmarks.naive import NaiveSmeLU16, ReLU16
 from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
 from smelu_hw.gen import generate
-from smelu_hw.hw.naive import NaiveSmeLU16, ReLU16
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.specs import ActivationSpec
-from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import generic_area, ice40_area, yosys_version
 
 TARGET_TRANSISTORS = 2000

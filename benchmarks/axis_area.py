@@ -29,9 +29,9 @@ from pathlib import Path
 from amaranth.back import verilog
 
 from smelu_hw.gen import generate
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.hw.axis import AxiStreamEngine
 from smelu_hw.registry import ACTIVATIONS
-from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import FLOP_TRANSISTORS, measure, registered_area, yosys_version
 
 LANES, LATENCY = 4, 1

@@ -9,7 +9,7 @@ ECP5-25k this prints the Fmax in MHz of
 
 * the bare harness, a 16-bit wire from the input shift register to the captured outputs
   (:meth:`TimingHarness.bare`): the ceiling, what the harness alone allows;
-* ReLU at Q16.8 and R16 (:data:`smelu_hw.standard.REFERENCE_R16`), forward + gradient, at
+* ReLU at Q16.8 and R16 (:data:`smelu_hw.gen.standard.REFERENCE_R16`), forward + gradient, at
   latency 0..4, built as the report's sweep builds them (:func:`smelu_hw.report.sweep.run_job`),
 
 each in the legacy and in the pipelined harness, and the ratio after / before. A unit that
@@ -27,10 +27,10 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from smelu_hw import QFormat
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.hw.harness import PassThrough, TimingHarness
 from smelu_hw.registry import ACTIVATIONS
 from smelu_hw.specs import ActivationSpec, ReLUSpec
-from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import fmax, tool_versions
 
 DEVICES = {"ice40": "iCE40 UP5K", "ecp5": "ECP5-25k"}

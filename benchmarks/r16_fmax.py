@@ -1,6 +1,6 @@
 """Fmax of R16 (correct and faithful) at latency 0..5 against the Fmax targets and the harness ceiling.
 
-R16 is :data:`smelu_hw.standard.REFERENCE_R16` (Q16.8, beta = 2, rne), forward + gradient; the
+R16 is :data:`smelu_hw.gen.standard.REFERENCE_R16` (Q16.8, beta = 2, rne), forward + gradient; the
 faithful unit is the same with ``accuracy="faithful"``. Each is placed and routed as the
 report's sweep does it (:func:`smelu_hw.report.sweep.unit_fmax`: the timing harness, then
 nextpnr with a fixed seed). Latency ``L`` registers the input and enables SmeLU's first
@@ -19,9 +19,9 @@ on two workers with a cold cache; results are cached like the report's).
 import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.report.__main__ import harness_ceiling, short_version
 from smelu_hw.report.sweep import unit_fmax
-from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.synth import tool_versions
 
 DEVICES = {"ice40": "iCE40 UP5K", "ecp5": "ECP5-25k"}

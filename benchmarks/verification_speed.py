@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from smelu_hw.gen import generate
-from smelu_hw.standard import REFERENCE_R16
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.verify import load_design
 from smelu_hw.verify.checks import sweep_shard
 from smelu_hw.verify.lanes import lanes_check

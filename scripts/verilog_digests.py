@@ -64,7 +64,7 @@ def _digest(description: dict) -> dict[str, str]:
 
     kind = description["kind"]
     if kind == "standard":
-        from smelu_hw.standard import standard_units
+        from smelu_hw.gen.standard import standard_units
 
         units = standard_units()
     elif kind == "sweep":

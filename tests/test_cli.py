@@ -11,7 +11,7 @@ import pytest
 
 #: Tool module, the function inside its main path that is made to fail, and its arguments.
 TOOLS = [
-    ("smelu_hw.gen", "smelu_hw.gen.generate", ["--bits", "8"]),
+    ("smelu_hw.gen.__main__", "smelu_hw.gen.__main__.generate", ["--bits", "8"]),
     (
         "smelu_hw.report.__main__",
         "smelu_hw.report.__main__.measure_all",

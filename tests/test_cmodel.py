@@ -24,8 +24,8 @@ import pytest
 from smelu_hw import GELU, GSmeLU, HardSwish, QFormat, ReLU, SmeLU, Softplus, Swish
 from smelu_hw.cmodel import render_c_header
 from smelu_hw.models import Activation, model_for
-from smelu_hw.pieces import codes_near_knots
 from smelu_hw.specs import ActivationSpec
+from smelu_hw.specs.pieces import codes_near_knots
 
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
 CXXFLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror"]

@@ -13,8 +13,9 @@ import pytest
 
 from smelu_hw import QFormat, SmeLUSpec, __version__
 from smelu_hw.cmodel import render_c_header
-from smelu_hw.fusesoc import check_vlnv_part, core_name
-from smelu_hw.gen import generate, main
+from smelu_hw.gen import generate
+from smelu_hw.gen.__main__ import main
+from smelu_hw.gen.fusesoc import check_vlnv_part, core_name
 from smelu_hw.verify.simulators import verilator_environment
 
 FUSESOC = Path(sys.executable).parent / "fusesoc"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from smelu_hw.gen import main
+from smelu_hw.gen.__main__ import main
 
 R16_NAME = "smelu_q16f8_beta512_rne"
 
@@ -266,10 +266,10 @@ def test_console_script_is_installed(tmp_path):
 
 
 def test_standard_set_defaults_to_rtl(tmp_path, monkeypatch):
-    """``python -m smelu_hw.standard`` with no argument writes the standard set into rtl/."""
+    """``python -m smelu_hw.gen.standard`` with no argument writes the standard set into rtl/."""
     monkeypatch.chdir(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "smelu_hw.standard"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "smelu_hw.gen.standard"], capture_output=True, text=True, check=False
     )
     assert (result.returncode, result.stderr) == (0, "")
     assert len(list((tmp_path / "rtl").glob("*.v"))) == len(result.stdout.splitlines()) // 2 > 0

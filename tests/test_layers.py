@@ -14,11 +14,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "smelu_hw"
 #: Layer of each package part; a file may import only its own layer and the ones below it.
 #: The models and the hardware are siblings: neither imports the other.
 LAYERS = {
+    "errors": 0,
     "fixed": 0,
-    "pieces": 0,
     "squaring": 0,
     "cache": 0,
-    "keywords": 0,
     "specs": 1,
     "approx": 2,
     "models": 3,
@@ -97,3 +96,31 @@ def test_the_amaranth_probe_can_fail() -> None:
     code = "import sys, smelu_hw.hw\nprint(','.join(m for m in sys.modules if m.split('.')[0] == 'amaranth'))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "amaranth" in result.stdout
+
+
+#: The command-line layer: argument parsing and exit statuses, above every tool.
+CLI_MODULES = ("smelu_hw.cli",)
+
+
+def _is_cli(module: str) -> bool:
+    return module in CLI_MODULES or module.split(".")[-1] == "__main__"
+
+
+def _library_files() -> list[Path]:
+    files = [path for path in PACKAGE.rglob("*.py") if not _is_cli(_module(path))]
+    assert len(files) > 50, "the package's modules were not found"
+    return files
+
+
+@pytest.mark.parametrize("path", _library_files(), ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_no_library_module_imports_the_command_line_layer(path: Path) -> None:
+    """Tools (the report's sweep, the verifier, the generator's library) are libraries: only
+    a ``__main__`` module parses flags, so none of them may import one, nor ``smelu_hw.cli``."""
+    for imported in _imports(path):
+        assert not _is_cli(imported), f"{_module(path)} imports the command line {imported}"
+
+
+def test_the_command_line_check_sees_such_an_import() -> None:
+    assert _is_cli("smelu_hw.gen.__main__") and _is_cli("smelu_hw.cli")
+    assert "smelu_hw.gen.__main__" in _imports(PACKAGE / "verify" / "__main__.py")
+    assert not _is_cli("smelu_hw.gen.build")

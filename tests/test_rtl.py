@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from smelu_hw.standard import standard_units
+from smelu_hw.gen.standard import standard_units
 from smelu_hw.verify.simulators import verilator_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ def test_the_standard_set_is_not_empty():
 
 def test_rtl_matches_the_current_generator():
     expected = {f"{name}{suffix}" for name in UNITS for suffix in (".v", ".json")}
-    assert {path.name for path in RTL.iterdir()} == expected, "run: python -m smelu_hw.standard rtl"
+    assert {path.name for path in RTL.iterdir()} == expected, "run: python -m smelu_hw.gen.standard rtl"
     for name, unit in UNITS.items():
         assert (RTL / f"{name}.v").read_text() == unit.verilog, f"{name}.v is stale"
         assert json.loads((RTL / f"{name}.json").read_text()) == unit.manifest, f"{name}.json is stale"

@@ -3,7 +3,7 @@
 One read-only memory of ``2**bits`` words, addressed by the input code's two's-complement bits;
 each word holds the gradient code above the output code. The contents are given in code order
 (``fmt.min_code`` first) by the caller, which takes them from the golden model
-(:func:`smelu_hw.gen.rom_contents`), so the table is that model by construction and the
+(:func:`smelu_hw.gen.build.rom_contents`), so the table is that model by construction and the
 benches check the plumbing: addressing, widths and signs. Synthesis maps the memory to logic.
 
 With ``latency >= 2`` the one internal cut registers the table's output word.

@@ -17,9 +17,8 @@ from amaranth.back import verilog as amaranth_verilog
 
 from ..accuracy import error_stats, reference_codes
 from ..fixed import QFormat
-from ..gen import generate
+from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
-from ..implementations import unit_factory
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure, registered_area

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import os
 import sys
 import warnings
@@ -20,12 +21,15 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar
 
+from ..errors import ParameterError, ParameterTypeError
 from ..fixed import QFormat, check_rounding
-from ..pieces import LinearPiece
+from .pieces import LinearPiece
 
 __all__ = [
     "ParameterQuantizedWarning",
     "ActivationSpec",
+    "check_count",
+    "check_latency",
     "exact_real",
     "io_format",
     "quantize_parameter",
@@ -63,6 +67,42 @@ def io_format(bits: object, frac: object = None, *, name: str = "") -> QFormat:
     if isinstance(frac, bool) or not isinstance(frac, numbers.Integral) or not 0 <= frac < bits:
         raise ValueError(f"{name}frac must be an integer from 0 to {bits - 1}, not {frac!r}")
     return QFormat(bits, int(frac), signed=True)
+
+
+def check_count(name: str, value: object, low: int, high: int | None = None) -> int:
+    """Return ``value`` as an ``int`` in ``low ..= high`` (no upper bound when ``high`` is None).
+
+    The one check of a whole-number argument (a latency, a lane count): anything
+    :func:`operator.index` accepts is a whole number, but a ``bool`` is not one.
+
+    Raises
+    ------
+    ParameterTypeError
+        If ``value`` is not a whole number (a ``TypeError``).
+    ParameterError
+        If it lies outside the range (a ``ValueError``).
+    """
+    if isinstance(value, bool):
+        raise ParameterTypeError(f"`{name}` must be an integer, not {value!r}")
+    try:
+        count = operator.index(value)
+    except TypeError:
+        raise ParameterTypeError(f"`{name}` must be an integer, not {value!r}") from None
+    if count < low or (high is not None and count > high):
+        bounds = f"{low} or more" if high is None else f"from {low} to {high}"
+        raise ParameterError(f"`{name}` must be {bounds}, not {count}")
+    return count
+
+
+def check_latency(latency: object) -> int:
+    """Return a unit's or engine's ``latency`` (register stages: 0 or more) as an ``int``.
+
+    Raises
+    ------
+    ParameterTypeError, ParameterError
+        As :func:`check_count`.
+    """
+    return check_count("latency", latency, 0)
 
 
 def exact_real(name: str, value: object) -> Fraction:

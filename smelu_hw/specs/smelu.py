@@ -9,10 +9,10 @@ from typing import ClassVar
 import numpy as np
 
 from ..fixed import check_rounding
-from ..pieces import Affine, LinearPiece
 from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift, truncated_quotient
 from .base import ActivationSpec, exact_real, quantize_parameter
 from .baselines import check_rom_bits
+from .pieces import Affine, LinearPiece
 
 __all__ = ["ACCURACIES", "SMELU_METHODS", "GSmeLUSpec", "SmeLUFamilySpec", "SmeLUSpec", "SquarePlan"]
 

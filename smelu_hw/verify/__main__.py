@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from ..cli import Parser, UsageError, run_main
-from ..gen import add_unit_arguments, unit_from_args
+from ..gen.__main__ import add_unit_arguments, unit_from_args
 from .cocotb_run import BenchError
 from .design import DesignError
 from .run import PROOF_TIMEOUT, ExecutorUnavailable, verify_manifest

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..files import write_atomically
+from ..gen.files import write_atomically
 
 __all__ = ["CERTIFICATE_VERSION", "Certificate"]
 

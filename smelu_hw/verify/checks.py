@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..pieces import LinearPiece
+from ..specs.pieces import LinearPiece
 from .batch import batch_outputs
 from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
 from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb, run_limited

@@ -22,7 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..pieces import Affine, LinearPiece
+from ..specs.pieces import Affine, LinearPiece
 from .cocotb_run import BenchError, run_limited
 from .design import Design
 

@@ -33,7 +33,7 @@ def lanes_check(
     BenchError
         If the bench failed, or checked another number of codes than asked.
     """
-    from ..gen import generate
+    from ..gen.build import generate
 
     work_dir.mkdir(parents=True, exist_ok=True)
     _, manifest = generate(spec).write(work_dir)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..pieces import LinearPiece, codes_near_knots
 from ..specs import ActivationSpec
+from ..specs.pieces import LinearPiece, codes_near_knots
 
 __all__ = [
     "EXHAUSTIVE_CODES",

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..executor import open_executor
-from ..pieces import codes_near_knots
+from ..specs.pieces import codes_near_knots
 from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate
 from .checks import (

@@ -12,7 +12,7 @@ import pytest
 
 from smelu_hw import GELU, QFormat, SmeLU, Softplus, Swish
 from smelu_hw.approx.rom import round_exactly
-from smelu_hw.implementations import rom_contents
+from smelu_hw.gen.build import rom_contents
 from smelu_hw.specs import GELUSpec, SmeLUSpec
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from smelu_hw import GSmeLU, QFormat, SmeLU
-from smelu_hw.pieces import codes_near_knots
+from smelu_hw.specs.pieces import codes_near_knots
 from tests.reference import assert_matches_reference
 
 ROUNDINGS = ("rne", "rna", "floor")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from smelu_hw import GSmeLU, QFormat, SmeLU
 from smelu_hw.approx.functions import smelu_float
-from smelu_hw.pieces import codes_near_knots
+from smelu_hw.specs.pieces import codes_near_knots
 
 ROUNDINGS = st.sampled_from(("rne", "rna", "floor"))
 

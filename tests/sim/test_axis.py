@@ -11,11 +11,11 @@ import pytest
 
 from smelu_hw import HardSwishSpec, QFormat
 from smelu_hw.gen import generate
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.hw.axis import AXIS_PORTS, AxiStreamEngine, axis_layout
 from smelu_hw.hw.lanes import byte_stride
 from smelu_hw.registry import ACTIVATIONS
 from smelu_hw.specs import ActivationSpec
-from smelu_hw.standard import REFERENCE_R16
 from smelu_hw.verify.cocotb_run import bench_environment, build_design, read_summary, run_cocotb
 
 BENCH = "smelu_hw.verify.benches.axis"

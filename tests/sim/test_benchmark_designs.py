@@ -6,9 +6,9 @@ import json
 
 from amaranth.back import verilog
 
+from benchmarks.naive import NaiveSmeLU16
 from smelu_hw.gen import generate
-from smelu_hw.hw.naive import NaiveSmeLU16
-from smelu_hw.standard import REFERENCE_R16
+from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.verify import load_design, verify_design
 
 

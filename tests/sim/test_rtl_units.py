@@ -13,7 +13,7 @@ import pytest
 
 from smelu_hw import GSmeLUSpec, QFormat, SmeLUSpec
 from smelu_hw.gen import generate
-from smelu_hw.standard import standard_units
+from smelu_hw.gen.standard import standard_units
 
 
 def spec(bits, frac, beta=1.0, out=None, grad_frac=None, rounding="rne", accuracy="correct"):

@@ -29,7 +29,7 @@ from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from ...manifest import model_from_manifest
-from ...pieces import codes_near_knots
+from ...specs.pieces import codes_near_knots
 from ..compare import MAX_REPORTED, decode, mismatch_records
 from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 

@@ -15,12 +15,13 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from . import __version__
-from .manifest import port_widths
-from .models import Activation
-from .models.engine import engine_results
-from .pieces import codes_near_knots
-from .specs.engine import ENGINE_MODES
+from .. import __version__
+from ..errors import ParameterError
+from ..manifest import port_widths
+from ..models import Activation
+from ..models.engine import engine_results
+from ..specs.engine import ENGINE_MODES
+from ..specs.pieces import codes_near_knots
 
 __all__ = ["VENDOR", "LIBRARY", "check_vlnv_part", "core_name", "render_core", "render_smoke_bench"]
 
@@ -37,17 +38,18 @@ LINT_OPTIONS = ("-Wall", "-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC")
 
 
 def check_vlnv_part(value: str, what: str = "name") -> str:
-    """Return ``value`` if it may stand in a VLNV name; else raise ``ValueError``."""
+    """Return ``value`` if it may stand in a VLNV name; else raise ``ValueError`` naming the
+    parameter ``what``."""
     if not VLNV_PART.match(value):
-        raise ValueError(
-            f"{what} must be a valid FuseSoC VLNV part (letters, digits, '_', '.', '-'), not {value!r}"
+        raise ParameterError(
+            f"`{what}` must be a valid FuseSoC VLNV part (letters, digits, '_', '.', '-'), not {value!r}"
         )
     return value
 
 
 def core_name(module: str) -> str:
     """The core's VLNV: ``smelu_hw:activation:MODULE:VERSION``."""
-    return ":".join([VENDOR, LIBRARY, check_vlnv_part(module, "--name"), __version__])
+    return ":".join([VENDOR, LIBRARY, check_vlnv_part(module), __version__])
 
 
 def render_core(manifest: Mapping[str, object]) -> str:

@@ -1,55 +1,33 @@
 """``python -m smelu_hw.gen``: generate a unit's Verilog and JSON manifest (SPEC §5-7).
 
-Every argument is validated, and the unit fully elaborated, before anything is written; files
-are written to a temporary name in the target folder and renamed into place, so a failed run
-leaves no file written or half-written. Exit status: 0 success, 2 bad arguments (one line on
-stderr), 1 unexpected internal failure.
+The command line over :func:`smelu_hw.gen.generate`: flags become a spec and the arguments of
+``generate``, whose errors name parameters; :func:`flag_message` spells them as the flags the
+user typed. Every argument is validated, and the unit fully elaborated, before anything is
+written; files are written to a temporary name in the target folder and renamed into place, so
+a failed run leaves no file written or half-written. Exit status: 0 success, 2 bad arguments
+(one line on stderr), 1 unexpected internal failure.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from .cli import Parser, UsageError, run_main
-from .fixed import ROUNDING_MODES
-from .fusesoc import check_vlnv_part
-from .generated import EMITS, LINT_WAIVERS, GeneratedUnit, default_name
-from .hw.axis import AxiStreamEngine
-from .hw.engine import StreamEngine
-from .implementations import MethodChoice, choose_method, unit_factory
-from .keywords import RESERVED_WORDS
-from .registry import ACTIVATIONS
-from .specs import ACCURACIES, METHODS, SMELU_METHODS, ActivationSpec, io_format
-from .synth import SynthesisError
+from ..cli import Parser, UsageError, run_main
+from ..errors import ParameterMessage
+from ..fixed import ROUNDING_MODES
+from ..registry import ACTIVATIONS
+from ..specs import ACCURACIES, METHODS, SMELU_METHODS, ActivationSpec, io_format
+from ..synth import SynthesisError
+from .build import INTERFACES, choose_method, generate
+from .files import EMITS, GeneratedUnit
 
-__all__ = [
-    "EMITS",
-    "INTERFACES",
-    "LINT_WAIVERS",
-    "GeneratedUnit",
-    "add_unit_arguments",
-    "generate",
-    "main",
-    "unit_from_args",
-]
-
-
-IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-
-
-#: Most free TUSER bits an AXI4-Stream engine carries.
-MAX_USER_BITS = 64
-#: Ports of an engine: Amaranth streams, or AXI4-Stream.
-INTERFACES = ("stream", "axis")
-#: Widest engine the CLI generates.
-MAX_LANES = 1024
+__all__ = ["add_unit_arguments", "build_parser", "flag_message", "main", "run", "unit_from_args"]
 
 
 def _finite(text: str) -> float:
@@ -166,58 +144,21 @@ def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
     return ACTIVATIONS[args.activation].spec(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
 
 
-def generate(
-    spec: ActivationSpec,
-    *,
-    latency: int = 0,
-    with_grad: bool = True,
-    name: str | None = None,
-    lanes: int | None = None,
-    interface: str = "stream",
-    user_bits: int = 0,
-    emits: Sequence[str] = ("verilog",),
-    method_choice: MethodChoice | None = None,
-) -> GeneratedUnit:
-    """Elaborate the unit of ``spec`` and return its Verilog, manifest and emitted files, in memory.
+#: Parameters whose flag is not their name with dashes.
+_FLAGS = {"emits": "--emit"}
 
-    With ``lanes`` it is a streaming engine of the unit: ``interface="stream"`` gives Amaranth
-    stream ports, ``"axis"`` AXI4-Stream ports (SPEC §6.2) with ``user_bits`` free TUSER bits.
-    ``emits`` adds files (:data:`~smelu_hw.generated.EMITS`). ``method_choice`` is what
-    ``--method auto`` measured (:func:`~smelu_hw.implementations.choose_method`), recorded in
-    the manifest.
 
-    Raises
-    ------
-    ValueError
-        On a combination that cannot be built, naming the flag (SPEC §5).
-    """
-    if interface not in INTERFACES:
-        raise ValueError(f"--interface must be one of {', '.join(INTERFACES)}, not {interface!r}")
-    if interface == "axis" and lanes is None:
-        raise ValueError("--interface axis wraps a streaming engine: give --lanes N (N = 1 is allowed)")
-    if user_bits and interface != "axis":
-        raise ValueError("--user-bits applies to --interface axis only")
-    if not 0 <= user_bits <= MAX_USER_BITS:
-        raise ValueError(f"--user-bits must be from 0 to {MAX_USER_BITS}, not {user_bits}")
-    if lanes is not None and not with_grad:
-        raise ValueError("an engine needs the gradient (its modes use it); drop --no-grad")
-    if name is None:
-        name = default_name(spec, latency, with_grad, lanes) + ("_axis" if interface == "axis" else "")
-    if "fusesoc" in emits:  # a core's VLNV carries the module name
-        check_vlnv_part(name, "--name")
-    if not IDENTIFIER.match(name) or name in RESERVED_WORDS:
-        raise ValueError(
-            f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
-            f"keyword, not {name!r}"
-        )
-    unit_class = unit_factory(spec)
-    if interface == "axis":
-        unit = AxiStreamEngine(spec, lanes, unit_class, latency, user_bits=user_bits)
-    elif lanes is not None:
-        unit = StreamEngine(spec, lanes, unit_class, latency)
-    else:
-        unit = unit_class(spec, latency=latency, with_grad=with_grad)
-    return GeneratedUnit(spec, unit, name, tuple(emits), method_choice=method_choice)
+def _spelled_as_flag(name: str, value: str | None) -> str:
+    if name == "with_grad":
+        return "--no-grad"
+    flag = _FLAGS.get(name, f"--{name.replace('_', '-')}")
+    return flag if value is None else f"{flag} {value}"
+
+
+def flag_message(error: ParameterMessage) -> str:
+    """``error``'s message with each parameter spelled as its flag (``lanes`` as ``--lanes``,
+    ``interface=axis`` as ``--interface axis``, ``with_grad=False`` as ``--no-grad``)."""
+    return error.spelled(_spelled_as_flag)
 
 
 def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
@@ -227,33 +168,32 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
 
     Raises
     ------
-    UsageError, ValueError
-        On a bad flag or parameter (one line, exit status 2).
+    UsageError
+        On a bad flag or parameter (one line, exit status 2), spelled as flags.
     """
-    if args.latency < 0:
-        raise UsageError(f"latency must be 0 or more, not {args.latency}")
-    if args.lanes is not None and not 1 <= args.lanes <= MAX_LANES:
-        raise UsageError(f"lanes must be from 1 to {MAX_LANES}, not {args.lanes}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        spec = _spec_from_args(args)
-    choice = None
-    if args.method == "auto":
-        try:
-            spec, choice = choose_method(spec, with_grad=not args.no_grad)
-        except SynthesisError as error:
-            raise UsageError(f"--method auto measures both implementations with Yosys: {error}") from None
-    unit = generate(
-        spec,
-        latency=args.latency,
-        with_grad=not args.no_grad,
-        name=args.name,
-        lanes=args.lanes,
-        interface=args.interface,
-        user_bits=args.user_bits,
-        emits=args.emit,
-        method_choice=choice,
-    )
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            spec = _spec_from_args(args)
+        choice = None
+        if args.method == "auto":
+            try:
+                spec, choice = choose_method(spec, with_grad=not args.no_grad)
+            except SynthesisError as error:
+                raise UsageError(f"--method auto measures both implementations with Yosys: {error}") from None
+        unit = generate(
+            spec,
+            latency=args.latency,
+            with_grad=not args.no_grad,
+            name=args.name,
+            lanes=args.lanes,
+            interface=args.interface,
+            user_bits=args.user_bits,
+            emits=args.emit,
+            method_choice=choice,
+        )
+    except ParameterMessage as error:
+        raise UsageError(flag_message(error)) from None
     return unit, [str(warning.message) for warning in caught]
 
 

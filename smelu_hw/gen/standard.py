@@ -1,7 +1,7 @@
 """The standard set of generated units checked in under ``rtl/``.
 
-``python -m smelu_hw.standard [DIR]`` (default ``rtl``) regenerates them; a test proves the checked-in files
-equal what the current generator produces.
+``python -m smelu_hw.gen.standard [DIR]`` (default ``rtl``) regenerates them; a test proves the
+checked-in files equal what the current generator produces.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .fixed import QFormat
-from .gen import GeneratedUnit, generate
-from .specs import SmeLUSpec
+from ..fixed import QFormat
+from ..specs import SmeLUSpec
+from .build import generate
+from .files import GeneratedUnit
 
 __all__ = ["REFERENCE_R16", "standard_units", "main"]
 

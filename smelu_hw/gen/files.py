@@ -1,28 +1,117 @@
-"""A generated unit in memory: its Verilog, manifest (SPEC §7) and the extra files of ``--emit``.
+"""A generated unit's files: the unit in memory, its default name, the names it may not take, and
+the atomic writer.
 
-Nothing is written until :meth:`GeneratedUnit.write`, and every file's text exists before the
-first one is written, so a bad request fails before anything reaches the disk.
+:class:`GeneratedUnit` holds a unit's Verilog, manifest (SPEC §7) and the extra files of
+``--emit``. Nothing is written until :meth:`GeneratedUnit.write`, and every file's text exists
+before the first one is written, so a bad request fails before anything reaches the disk; each
+file is written to a temporary name beside its target and renamed into place
+(:func:`write_atomically`), so it is either complete or absent, never half-written.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amaranth.back import verilog
 from amaranth.hdl import Shape
 
-from . import __version__
-from .files import write_atomically
-from .hw import ActivationUnit
-from .hw.axis import AxiStreamEngine
-from .hw.engine import StreamEngine, engine_layouts
-from .implementations import MethodChoice
-from .manifest import format_entry
-from .specs import ActivationSpec
-from .specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
+from .. import __version__
+from ..errors import ParameterError
+from ..hw import ActivationUnit
+from ..hw.axis import AxiStreamEngine
+from ..hw.engine import StreamEngine, engine_layouts
+from ..manifest import format_entry
+from ..specs import ActivationSpec
+from ..specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
 
-__all__ = ["EMITS", "LINT_WAIVERS", "GeneratedUnit", "default_name"]
+if TYPE_CHECKING:
+    from .build import MethodChoice
+
+__all__ = [
+    "EMITS",
+    "LINT_WAIVERS",
+    "RESERVED_WORDS",
+    "GeneratedUnit",
+    "check_module_name",
+    "default_name",
+    "write_atomically",
+]
+
+#: Words a generated module may not be named: the reserved keywords of IEEE 1800-2017
+#: (SystemVerilog, Annex B), a superset of IEEE 1364-2005's. Users read generated files with
+#: SystemVerilog tools too, so a Verilog-2005 module named ``logic`` would still break a flow.
+_KEYWORDS = """
+    accept_on alias always always_comb always_ff always_latch and assert assign assume automatic
+    before begin bind bins binsof bit break buf bufif0 bufif1 byte case casex casez cell chandle
+    checker class clocking cmos config const constraint context continue cover covergroup coverpoint
+    cross deassign default defparam design disable dist do edge else end endcase endchecker endclass
+    endclocking endconfig endfunction endgenerate endgroup endinterface endmodule endpackage
+    endprimitive endprogram endproperty endspecify endsequence endtable endtask enum event
+    eventually expect export extends extern final first_match for force foreach forever fork
+    forkjoin function generate genvar global highz0 highz1 if iff ifnone ignore_bins illegal_bins
+    implements implies import incdir include initial inout input inside instance int integer
+    interconnect interface intersect join join_any join_none large let liblist library local
+    localparam logic longint macromodule matches medium modport module nand negedge nettype new
+    nexttime nmos nor noshowcancelled not notif0 notif1 null or output package packed parameter pmos
+    posedge primitive priority program property protected pull0 pull1 pulldown pullup
+    pulsestyle_ondetect pulsestyle_onevent pure rand randc randcase randsequence rcmos real realtime
+    ref reg reject_on release repeat restrict return rnmos rpmos rtran rtranif0 rtranif1 s_always
+    s_eventually s_nexttime s_until s_until_with scalared sequence shortint shortreal showcancelled
+    signed small soft solve specify specparam static string strong strong0 strong1 struct super
+    supply0 supply1 sync_accept_on sync_reject_on table tagged task this throughout time
+    timeprecision timeunit tran tranif0 tranif1 tri tri0 tri1 triand trior trireg type typedef union
+    unique unique0 unsigned until until_with untyped use uwire var vectored virtual void wait
+    wait_order wand weak weak0 weak1 while wildcard wire with within wor xnor xor
+"""
+RESERVED_WORDS = frozenset(_KEYWORDS.split())
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def check_module_name(name: object) -> str:
+    """Return ``name`` if it is a plain Verilog identifier and no (System)Verilog keyword.
+
+    Raises
+    ------
+    TypeError
+        If ``name`` is not a string.
+    ValueError
+        If it is not ``[A-Za-z_][A-Za-z0-9_]*`` or is a reserved word (:data:`RESERVED_WORDS`).
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, not {name!r}")
+    if not _IDENTIFIER.match(name) or name in RESERVED_WORDS:
+        raise ValueError(
+            f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
+            f"keyword, not {name!r}"
+        )
+    return name
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` (UTF-8, ``\\n`` line ends) to a temporary file beside ``path`` and
+    rename it into place, with the permissions an ordinary new file would get."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp creates files private
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
+
 
 #: What ``--emit`` may ask for; ``verilog`` (with the manifest) is always written.
 EMITS = ("verilog", "c", "fusesoc")
@@ -99,7 +188,7 @@ class GeneratedUnit:
     ) -> None:
         unknown = sorted(set(emits) - set(EMITS))
         if unknown:
-            raise ValueError(f"--emit must be one of {', '.join(EMITS)}, not {unknown[0]!r}")
+            raise ParameterError(f"`emits` must be some of {', '.join(EMITS)}, not {unknown[0]!r}")
         self.spec, self.unit, self.name = spec, unit, name
         self.method_choice = method_choice
         self.emits = tuple(emit for emit in EMITS if emit in emits)
@@ -184,12 +273,12 @@ class GeneratedUnit:
             f"{self.name}.json": json.dumps(self.manifest, indent=2) + "\n",
         }
         if "c" in self.emits:
-            from .cmodel import render_c_header
+            from ..cmodel import render_c_header
 
             files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad)
         if "fusesoc" in self.emits:
+            from ..models import model_for
             from .fusesoc import render_core, render_smoke_bench
-            from .models import model_for
 
             files[f"{self.name}.core"] = render_core(self.manifest)
             files[f"{self.name}_smoke.v"] = render_smoke_bench(self.manifest, model_for(self.spec))
