@@ -7,7 +7,7 @@ Not a pytest module: :mod:`smelu_hw.verify` builds the unit and runs these throu
     The unit's ``MODULE.json``; the golden model is rebuilt from it.
 ``SMELU_CODES``
     ``sweep``: a ``.npy`` file of the input codes to drive (default: every code up to 2^16
-    codes, else the knots', extremes' and random codes of :func:`~smelu_hw.pieces.codes_near_knots`).
+    codes, else the knots', extremes' and random codes of :func:`~smelu_hw.specs.pieces.codes_near_knots`).
 ``SMELU_SEED``
     ``pipeline_contract``: seed of the random stream.
 
