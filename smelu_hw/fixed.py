@@ -20,6 +20,8 @@ from typing import Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from .errors import ParameterError, ParameterTypeError
+
 __all__ = [
     "ROUNDING_MODES",
     "Rounding",
@@ -57,19 +59,20 @@ def check_rounding(rounding: object) -> str:
         If ``rounding`` is not one of ``"rne"``, ``"rna"``, ``"floor"``.
     """
     if rounding not in ROUNDING_MODES:
-        raise ValueError(f"rounding must be one of 'rne', 'rna', 'floor', not {rounding!r}")
+        raise ParameterError(f"`rounding` must be one of 'rne', 'rna', 'floor', not {rounding!r}")
     return str(rounding)
 
 
 def _check_int(name: str, value: object, low: int, high: int) -> int:
+    message = f"`{name}` must be an integer from {low} to {high}, not {value!r}"
     if isinstance(value, bool):
-        raise ValueError(f"{name} must be an integer from {low} to {high}, not {value!r}")
+        raise ParameterTypeError(message)
     try:
         value = operator.index(value)  # type: ignore[arg-type]
     except TypeError:
-        raise ValueError(f"{name} must be an integer from {low} to {high}, not {value!r}") from None
+        raise ParameterTypeError(message) from None
     if not low <= value <= high:
-        raise ValueError(f"{name} must be an integer from {low} to {high}, not {value!r}")
+        raise ParameterError(message)
     return value
 
 
@@ -107,7 +110,7 @@ class QFormat:
         bits = _check_int("bits", self.bits, 1, MAX_FORMAT_BITS)
         frac = _check_int("frac", self.frac, 0, bits)
         if not isinstance(self.signed, bool):
-            raise ValueError(f"signed must be a bool, not {self.signed!r}")
+            raise ParameterTypeError(f"`signed` must be a bool, not {self.signed!r}")
         object.__setattr__(self, "bits", bits)
         object.__setattr__(self, "frac", frac)
 
@@ -136,15 +139,17 @@ class QFormat:
 
         Raises
         ------
+        TypeError
+            If ``x`` is not an array of integers.
         ValueError
-            If ``x`` is not integer-valued, or holds a code outside ``[min_code, max_code]``.
+            If it holds a code outside ``[min_code, max_code]``.
         """
         array = np.asarray(x)
         if array.dtype == object:
             if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in array.flat):
-                raise ValueError(f"{name} must hold integer codes")
+                raise TypeError(f"{name} must hold integer codes")
         elif array.dtype.kind not in "iu":
-            raise ValueError(f"{name} must be an integer array of codes, not dtype {array.dtype}")
+            raise TypeError(f"{name} must be an integer array of codes, not dtype {array.dtype}")
         if array.size:
             low, high = array.min(), array.max()
             if low < self.min_code or high > self.max_code:

@@ -6,7 +6,6 @@ gives them the matching bit-exact model, from the quantized codes the manifest r
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
 from .fixed import QFormat
@@ -28,31 +27,26 @@ def format_entry(fmt: QFormat) -> dict[str, object]:
 def spec_from_manifest(manifest: Mapping[str, object]) -> ActivationSpec:
     """Rebuild the spec of the unit a manifest describes.
 
-    Quantized parameters come from their recorded codes, so nothing is quantized twice.
+    Quantized parameters come from their recorded codes, so nothing is quantized twice
+    (:meth:`~smelu_hw.specs.ActivationSpec.arguments_from_params`).
 
     Raises
     ------
     ValueError
-        If the activation is unknown.
+        If the activation is unknown, or the parameters are not the activation's.
     """
     activation = manifest["activation"]
     if activation not in SPECS:
         raise ValueError(f"unknown activation {activation!r}")
+    spec_class = SPECS[activation]
     fmt = _format(manifest["input"])
-    params = manifest["params"]
-    kwargs: dict[str, object] = {}
-    for key, value in params.items():
-        if key.endswith("_code"):
-            kwargs[key[: -len("_code")]] = math.ldexp(value, -fmt.frac)
-        elif not key.endswith("_used") and f"{key}_code" not in params:
-            kwargs[key] = value
     grad = manifest["grad"]
-    return SPECS[activation](
+    return spec_class(
         fmt=fmt,
         out_fmt=_format(manifest["output"]),
         grad_frac=None if grad is None else grad["frac"],
         rounding=manifest["rounding"],
-        **kwargs,
+        **spec_class.arguments_from_params(manifest["params"], fmt.frac),
     )
 
 

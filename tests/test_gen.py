@@ -150,32 +150,35 @@ def test_off_grid_beta_warns_and_records_the_value_used(tmp_path):
 
 
 BAD = [
-    (["--bits", "3"], "bits must be an integer from 4 to 32, not 3"),
+    (["--bits", "3"], "error: --bits must be an integer from 4 to 32, not 3"),
     (["--bits", "33"], "bits must be an integer from 4 to 32, not 33"),
     (["--bits", "sixteen"], "argument --bits: invalid int value: 'sixteen'"),
     (["--bits", "16", "--frac", "16"], "frac must be an integer from 0 to 15, not 16"),
-    (["--bits", "16", "--beta", "0.001"], "beta must be between 0.00390625 and 127.99609375"),
+    (["--bits", "16", "--beta", "0.001"], "--beta must be between 0.00390625 and 127.99609375"),
     (["--bits", "16", "--beta", "128"], "beta must be between 0.00390625 and 127.99609375"),
     (["--bits", "16", "--beta", "nan"], "argument --beta: must be finite, not 'nan'"),
     (["--bits", "16", "--beta", "inf"], "argument --beta: must be finite, not 'inf'"),
     (["--bits", "16", "--beta", "two"], "argument --beta: not a number: 'two'"),
     (["--bits", "16", "--rounding", "up"], "argument --rounding: invalid choice: 'up'"),
     (["--bits", "16", "--activation", "tanh"], "argument --activation: invalid choice: 'tanh'"),
-    (["--bits", "16", "--name", "2fast"], "name must be a plain Verilog identifier"),
+    (["--bits", "16", "--name", "2fast"], "--name must be a plain Verilog identifier"),
     (["--bits", "16", "--name", "a-b"], "name must be a plain Verilog identifier"),
     (["--bits", "16", "--name", "module"], "name must be a plain Verilog identifier"),
     *(
         (["--bits", "16", "--name", word], f"and no (System)Verilog keyword, not {word!r}")
         for word in ("posedge", "negedge", "task", "generate", "localparam", "logic", "interface")
     ),
-    (["--bits", "16", "--latency", "-1"], "latency must be 0 or more, not -1"),
-    (["--bits", "16", "--out-bits", "40"], "out_bits must be an integer from 4 to 32, not 40"),
-    (["--bits", "16", "--out-frac", "16"], "out_frac must be an integer from 0 to 15, not 16"),
-    (["--bits", "16", "--grad-frac", "40"], "grad_frac must be an integer from 0 to 31, not 40"),
-    (["--bits", "16", "--activation", "gsmelu", "--slope-left", "1.5"], "slope_left must be between 0 and 1"),
+    (["--bits", "16", "--latency", "-1"], "--latency must be 0 or more, not -1"),
+    (["--bits", "16", "--out-bits", "40"], "--out-bits must be an integer from 4 to 32, not 40"),
+    (["--bits", "16", "--out-frac", "16"], "--out-frac must be an integer from 0 to 15, not 16"),
+    (["--bits", "16", "--grad-frac", "40"], "--grad-frac must be an integer from 0 to 31, not 40"),
+    (
+        ["--bits", "16", "--activation", "gsmelu", "--slope-left", "1.5"],
+        "--slope-left must be between 0 and 1",
+    ),
     (
         ["--bits", "16", "--activation", "gsmelu", "--slope-right", "-0.1"],
-        "slope_right must be between 0 and 1",
+        "--slope-right must be between 0 and 1",
     ),
     (
         ["--bits", "16", "--activation", "gsmelu", "--beta", "2"],
@@ -192,21 +195,24 @@ BAD = [
         ["--bits", "16", "--activation", "relu", "--method", "rom"],
         "--method does not apply to --activation relu",
     ),
-    (["--bits", "20", "--method", "rom"], "bits must be at most 16 for method 'rom'"),
-    (["--bits", "20", "--activation", "gelu", "--method", "rom"], "bits must be at most 16 for method 'rom'"),
+    (["--bits", "20", "--method", "rom"], "--bits must be at most 16 for --method rom"),
+    (
+        ["--bits", "20", "--activation", "gelu", "--method", "rom"],
+        "--bits must be at most 16 for --method rom",
+    ),
     (
         ["--bits", "8", "--activation", "gelu", "--method", "rom", "--emit", "c"],
-        "does not write method 'rom'",
+        "--emit c does not write --method rom tables yet: leave out --emit c",
     ),
     (["--bits", "16", "--activation", "gelu", "--beta", "2"], "--beta does not apply to --activation gelu"),
-    (["--bits", "24", "--activation", "swish"], "bits must be at most 16 for method 'poly'"),
+    (["--bits", "24", "--activation", "swish"], "--bits must be at most 16 for --method poly"),
     (
         ["--bits", "16", "--activation", "swish", "--rounding", "floor"],
         "swish is faithfully rounded to nearest",
     ),
     (
         ["--bits", "16", "--activation", "gelu", "--method", "table", "--rounding", "rne"],
-        "method 'table' truncates",
+        "--method table truncates like hls4ml; --rounding must be 'floor'",
     ),
     (["--bits", "16", "--activation", "softplus", "--beta", "0"], "beta must be greater than 0"),
     (

@@ -107,7 +107,7 @@ def test_the_float64_arm_is_the_function_and_its_derivative(name, beta, referenc
 def test_the_float64_arm_refuses_what_it_cannot_compute():
     with pytest.raises(ValueError, match="needs a beta"):
         activation_float("smelu", [0.0])
-    with pytest.raises(ValueError, match="unknown activation"):
+    with pytest.raises(ValueError, match="unknown smooth activation"):
         activation_float("tanh", [0.0])
 
 

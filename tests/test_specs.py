@@ -57,15 +57,12 @@ def test_off_grid_beta_rounds_to_nearest_even_with_a_warning(beta, code, used):
         ({"beta": -1.0}, r"beta must be between .* not -1.0"),
         ({"beta": float("nan")}, "beta must be a finite real number, not nan"),
         ({"beta": float("inf")}, "beta must be a finite real number, not inf"),
-        ({"beta": "2"}, "beta must be a finite real number, not '2'"),
-        ({"beta": True}, "beta must be a finite real number, not True"),
         ({"rounding": "up"}, "rounding must be one of 'rne', 'rna', 'floor', not 'up'"),
         ({"grad_frac": 32}, "grad_frac must be an integer from 0 to 31, not 32"),
         ({"grad_frac": -1}, "grad_frac must be an integer from 0 to 31, not -1"),
         ({"fmt": QFormat(3, 1)}, "bits must be an integer from 4 to 32, not 3"),
         ({"fmt": QFormat(8, 8)}, "frac must be an integer from 0 to 7, not 8"),
         ({"fmt": QFormat(8, 4, signed=False)}, r"fmt must be signed, not UQ8.4"),
-        ({"fmt": (16, 8)}, r"fmt must be a QFormat, not \(16, 8\)"),
         ({"out_fmt": QFormat(3, 0)}, "out_bits must be an integer from 4 to 32, not 3"),
         ({"out_fmt": QFormat(8, 8)}, "out_frac must be an integer from 0 to 7, not 8"),
     ],
@@ -73,6 +70,23 @@ def test_off_grid_beta_rounds_to_nearest_even_with_a_warning(beta, code, used):
 def test_smelu_spec_errors(kwargs, message):
     kwargs = {"fmt": R16, **kwargs}
     with pytest.raises(ValueError, match=f"^{message}$"):
+        SmeLUSpec(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"beta": "2"}, "beta must be a finite real number, not '2'"),
+        ({"beta": True}, "beta must be a finite real number, not True"),
+        ({"fmt": (16, 8)}, r"fmt must be a QFormat, not \(16, 8\)"),
+        ({"out_fmt": "Q16.8"}, "out_fmt must be a signed QFormat, not 'Q16.8'"),
+        ({"grad_frac": 2.0}, "grad_frac must be an integer from 0 to 31, not 2.0"),
+        ({"grad_frac": True}, "grad_frac must be an integer from 0 to 31, not True"),
+    ],
+)
+def test_a_wrong_type_is_a_type_error(kwargs, message):
+    kwargs = {"fmt": R16, **kwargs}
+    with pytest.raises(TypeError, match=f"^{message}$"):
         SmeLUSpec(**kwargs)
 
 
@@ -122,7 +136,7 @@ def test_models_reject_codes_outside_the_input_format():
         model.forward(np.array([0, 32768]))
     with pytest.raises(ValueError, match=r"^x code -32769 is outside Q16.8"):
         model.grad([-32769])
-    with pytest.raises(ValueError, match="^x must be an integer array of codes, not dtype float64$"):
+    with pytest.raises(TypeError, match="^x must be an integer array of codes, not dtype float64$"):
         GSmeLU(fmt=R16).forward(np.array([1.5]))
 
 

@@ -3,23 +3,35 @@
 Both the golden model and the Amaranth unit read these plans, so they compute the same
 integers. A plan is a deterministic function of the spec (the search is exhaustive and
 ordered), so caching only saves time: plans are kept in memory and in :mod:`smelu_hw.cache`.
-The key covers the search version, so a changed search never reads an old plan.
+The file cache's key (:func:`plan_key`) is a hash of everything the search reads: the search
+code itself (the source of :mod:`smelu_hw.approx.poly`), the function values it fits and its
+precision targets. A changed search, a changed definition of the function or another format
+therefore never reads an old plan, and no version number needs bumping by hand.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 
 from .. import cache
 from ..specs import SmoothSpec
-from .functions import left_slope, left_value
 from .poly import PolyPlan, search
 from .table import TablePlan, bin_edges, table_plan
 
-__all__ = ["value_plan", "slope_plan", "value_table", "slope_table", "magnitudes"]
+__all__ = [
+    "magnitudes",
+    "plan_key",
+    "search_source",
+    "slope_plan",
+    "slope_table",
+    "value_plan",
+    "value_table",
+]
 
 
 def magnitudes(spec: SmoothSpec) -> np.ndarray:
@@ -27,24 +39,31 @@ def magnitudes(spec: SmoothSpec) -> np.ndarray:
     return np.ldexp(np.arange((1 << (spec.fmt.bits - 1)) + 1, dtype=np.float64), -spec.fmt.frac)
 
 
-#: Bump when the search or the plan format changes.
-SEARCH_VERSION = 1
 _FIELDS = ("in_bits", "segment_bits", "degree", "frac")
 
 
+@lru_cache(maxsize=1)
+def search_source() -> str:
+    """The source text of the search (:mod:`smelu_hw.approx.poly`), as installed."""
+    return (resources.files("smelu_hw.approx") / "poly.py").read_text(encoding="utf-8")
+
+
+def plan_key(values: np.ndarray, target_frac: int, min_frac: int, source: str | None = None) -> str:
+    """The cache key of the plan :func:`~smelu_hw.approx.poly.search` finds for ``values``:
+    a hash of the search's ``source`` (default :func:`search_source`), of the values (dtype,
+    shape and bytes) and of the two precision targets."""
+    digest = hashlib.sha256()
+    for part in (search_source() if source is None else source, str(values.dtype), str(values.shape)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(np.ascontiguousarray(values).tobytes())
+    return json.dumps(["poly plan", digest.hexdigest(), target_frac, min_frac])
+
+
 def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int) -> PolyPlan:
-    key = json.dumps(
-        [
-            SEARCH_VERSION,
-            kind,
-            spec.activation,
-            spec.beta,
-            spec.fmt.bits,
-            spec.fmt.frac,
-            target_frac,
-            min_frac,
-        ]
-    )
+    function = spec.left_value if kind == "value" else spec.left_slope
+    values = function(magnitudes(spec), spec.shape)
+    key = plan_key(values, target_frac, min_frac)
     stored = cache.load("plans", key)
     if isinstance(stored, dict):
         try:
@@ -54,8 +73,7 @@ def _cached_search(kind: str, spec: SmoothSpec, target_frac: int, min_frac: int)
             )
         except (KeyError, TypeError):
             pass  # a malformed entry is recomputed and replaced
-    function = left_value if kind == "value" else left_slope
-    plan = search(function(spec.activation, spec.beta, magnitudes(spec)), target_frac, min_frac)
+    plan = search(values, target_frac, min_frac)
     cache.store(
         "plans", key, {**{name: getattr(plan, name) for name in _FIELDS}, "coefficients": plan.coefficients}
     )
@@ -74,20 +92,17 @@ def slope_plan(spec: SmoothSpec) -> PolyPlan:
     return _cached_search("slope", spec, spec.grad_frac, 0)
 
 
-def _full(function, spec: SmoothSpec, x: np.ndarray) -> np.ndarray:
+def _full(spec: SmoothSpec, x: np.ndarray, gradient: bool) -> np.ndarray:
     """``f`` or ``f'`` at any real ``x`` from the left-half definitions."""
-    a = np.abs(x)
-    left = function(spec.activation, spec.beta, a)
-    if function is left_value:
-        return np.where(x > 0, x + left, left)
-    return np.where(x > 0, 1.0 - left, left)
+    function = spec.left_slope if gradient else spec.left_value
+    return spec.from_left(x, function(np.abs(x), spec.shape), gradient)
 
 
 @lru_cache(maxsize=64)
 def value_table(spec: SmoothSpec) -> TablePlan:
-    return table_plan(_full(left_value, spec, bin_edges()), spec.fmt.frac)
+    return table_plan(_full(spec, bin_edges(), gradient=False), spec.fmt.frac)
 
 
 @lru_cache(maxsize=64)
 def slope_table(spec: SmoothSpec) -> TablePlan:
-    return table_plan(_full(left_slope, spec, bin_edges()), spec.fmt.frac)
+    return table_plan(_full(spec, bin_edges(), gradient=True), spec.fmt.frac)

@@ -4,7 +4,7 @@ Each entry is the exact function value (or derivative) at the code, scaled to th
 gradient) format, rounded once with the spec's mode, then saturated: the same rule as SmeLU's
 (SPEC §2). Float64 decides an entry when its scaled value is far from a rounding boundary (a
 tie for ``rne``/``rna``, an integer for ``floor``); the few entries within :data:`MARGIN` of a
-boundary are decided by the 50-digit mpmath reference (:func:`~smelu_hw.approx.functions.value_mp`).
+boundary are decided by the 50-digit mpmath reference (:meth:`~smelu_hw.specs.SmoothSpec.exact_value`).
 A boundary that mpmath cannot separate from the value either (closer than ``1e-40`` without
 being exact) raises, rather than guess.
 """
@@ -19,7 +19,6 @@ import numpy as np
 
 from ..fixed import QFormat
 from ..specs import SmoothSpec
-from .functions import activation_float, slope_mp, value_mp
 
 __all__ = ["MARGIN", "rom_tables", "round_exactly"]
 
@@ -76,15 +75,14 @@ def rom_tables(spec: SmoothSpec) -> tuple[np.ndarray, np.ndarray]:
     Parameters
     ----------
     spec : SmoothSpec
-        A Swish, Softplus or GELU spec; its ``method`` is not read.
+        A smooth baseline's spec; its ``method`` is not read.
     """
     codes = spec.fmt.codes()
-    name, beta = spec.activation, getattr(spec, "beta", 1.0)
-    value, slope = activation_float(name, codes / float(1 << spec.fmt.frac), beta=beta)
-    forward = _round_column(
-        value, lambda x: value_mp(name, beta, x), codes, spec.fmt, spec.out_fmt.frac, spec.rounding
-    )
+    x = codes / float(1 << spec.fmt.frac)
+    value = spec.from_left(x, spec.left_value(np.abs(x), spec.shape))
+    slope = spec.from_left(x, spec.left_slope(np.abs(x), spec.shape), gradient=True)
+    forward = _round_column(value, spec.exact_value, codes, spec.fmt, spec.out_fmt.frac, spec.rounding)
     grad = _round_column(
-        slope, lambda x: slope_mp(name, beta, x), codes, spec.fmt, spec.grad_frac, spec.rounding
+        slope, lambda x: spec.exact_value(x, gradient=True), codes, spec.fmt, spec.grad_frac, spec.rounding
     )
     return spec.out_fmt.saturate(forward), spec.grad_fmt.saturate(grad)

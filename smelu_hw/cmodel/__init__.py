@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from .. import __version__
+from ..errors import ParameterError
 from ..fixed import QFormat
 from ..specs import ActivationSpec, SmoothSpec, activation_of
 from . import rational, smooth
@@ -115,9 +116,9 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
         If ``spec`` is not an activation spec.
     """
     if not isinstance(name, str) or not _IDENTIFIER.match(name):
-        raise ValueError(f"name must be a C identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
+        raise ParameterError(f"`name` must be a C identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
     if isinstance(spec, SmoothSpec) and spec.method == "rom":
-        raise ValueError("--emit c does not write method 'rom' tables yet: leave out --emit c")
+        raise ParameterError("`emits=c` does not write `method=rom` tables yet: leave out `emits=c`")
     forward_body, grad_body = _bodies(spec)
     functions = [("forward", forward_body, spec.out_fmt, "output code")]
     if with_grad:

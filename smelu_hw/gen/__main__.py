@@ -14,7 +14,7 @@ import argparse
 import math
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -22,7 +22,7 @@ from ..cli import Parser, UsageError, run_main
 from ..errors import ParameterMessage
 from ..fixed import ROUNDING_MODES
 from ..registry import ACTIVATIONS
-from ..specs import ACCURACIES, METHODS, SMELU_METHODS, ActivationSpec, io_format
+from ..specs import ActivationSpec, Parameter, io_format
 from ..synth import SynthesisError
 from .build import INTERFACES, choose_method, generate
 from .files import EMITS, GeneratedUnit
@@ -47,16 +47,51 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _by_activation(describe: Callable[[type[ActivationSpec]], str | None]) -> str:
+    """``describe(spec)`` for every activation that has one, activations with the same text
+    joined: ``"smelu, gsmelu: arith (default) or rom; swish, ...: ..."``."""
+    groups: dict[str, list[str]] = {}
+    for name, entry in ACTIVATIONS.items():
+        text = describe(entry.spec)
+        if text:
+            groups.setdefault(text, []).append(name)
+    return "; ".join(f"{', '.join(names)}: {text}" for text, names in groups.items())
+
+
+def _choices(spec: type[ActivationSpec], values: tuple[str, ...]) -> str | None:
+    if not values:
+        return None
+    listed = [f"{values[0]} (default)", *values[1:]]
+    if spec.interchangeable_methods and values is spec.methods:
+        listed.append("auto (the smaller in the house area metric)")
+    return ", ".join(listed)
+
+
+def _parameters() -> dict[str, list[Parameter]]:
+    """Every activation's declared parameters, by name, in the order first declared."""
+    found: dict[str, list[Parameter]] = {}
+    for entry in ACTIVATIONS.values():
+        for parameter in entry.spec.parameters:
+            found.setdefault(parameter.name, []).append(parameter)
+    return found
+
+
+def _methods() -> tuple[str, ...]:
+    """Every ``--method`` value an activation declares, then ``auto``."""
+    methods = dict.fromkeys(method for entry in ACTIVATIONS.values() for method in entry.spec.methods)
+    return (*methods, "auto")
+
+
 def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) -> None:
-    """Add the flags that describe a unit (SPEC §5, all but ``--out-dir``) to ``parser``."""
+    """Add the flags that describe a unit (SPEC §5, all but ``--out-dir``) to ``parser``: the
+    formats, every parameter an activation declares (:attr:`ActivationSpec.parameters`), its
+    methods and accuracies, and what :func:`~smelu_hw.gen.generate` takes."""
     parser.add_argument("--bits", type=int, required=bits_required, help="input width, 4..32")
     parser.add_argument("--frac", type=int, help="input fractional bits (default bits // 2)")
     parser.add_argument("--activation", choices=tuple(ACTIVATIONS), default="smelu")
-    parser.add_argument("--beta", type=_finite, help="SmeLU half-width (default 1.0)")
-    parser.add_argument("--beta-left", type=_finite, help="generalized SmeLU left half-width")
-    parser.add_argument("--beta-right", type=_finite, help="generalized SmeLU right half-width")
-    parser.add_argument("--slope-left", type=_finite, help="generalized SmeLU left slope, 0..1")
-    parser.add_argument("--slope-right", type=_finite, help="generalized SmeLU right slope, 0..1")
+    for name, declared in _parameters().items():
+        helps = "; ".join(dict.fromkeys(parameter.help for parameter in declared))
+        parser.add_argument(f"--{name.replace('_', '-')}", type=_finite, help=helps)
     parser.add_argument("--out-bits", type=int, help="output width (default: input width)")
     parser.add_argument("--out-frac", type=int, help="output fractional bits (default: input's)")
     parser.add_argument("--grad-frac", type=int, help="gradient fractional bits (default: input's)")
@@ -64,17 +99,15 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
     parser.add_argument(
         "--rounding", choices=ROUNDING_MODES, help="rne (default), rna or floor; tables always floor"
     )
+    accuracies = tuple(dict.fromkeys(a for entry in ACTIVATIONS.values() for a in entry.spec.accuracies))
     parser.add_argument(
         "--accuracy",
-        choices=ACCURACIES,
-        help="smelu/gsmelu: 'correct' rounding (default) or 'faithful' (one of the two codes around "
-        "the exact value; truncates, cheaper)",
+        choices=accuracies,
+        help=_by_activation(lambda spec: _choices(spec, spec.accuracies))
+        + " ('faithful': one of the two codes around the exact value; truncates, cheaper)",
     )
     parser.add_argument(
-        "--method",
-        choices=ALL_METHODS,
-        help="swish/softplus/gelu: faithful 'poly' (default), hls4ml 'table' or correctly rounded 'rom'; "
-        "smelu/gsmelu: 'arith' (default), 'rom', or 'auto' (the smaller in the house area metric)",
+        "--method", choices=_methods(), help=_by_activation(lambda spec: _choices(spec, spec.methods))
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
@@ -96,52 +129,41 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
     )
 
 
-#: The activations with a choice of accuracy (SPEC §2).
-ACCURACY_ACTIVATIONS = ("smelu", "gsmelu")
-#: ``--method`` values: the smooth baselines', then SmeLU's, then ``auto`` (SmeLU only).
-ALL_METHODS = (*METHODS, *(method for method in SMELU_METHODS if method not in METHODS), "auto")
-
-#: The parameter flags each activation accepts (besides formats and rounding).
-PARAMETER_FLAGS = {
-    "smelu": ("beta", "method"),
-    "gsmelu": ("beta_left", "beta_right", "slope_left", "slope_right", "method"),
-    "relu": (),
-    "hardswish": (),
-    "swish": ("beta", "method"),
-    "softplus": ("beta", "method"),
-    "gelu": ("method",),
-}
-
-
 def _spec_from_args(args: argparse.Namespace) -> ActivationSpec:
-    accepted = PARAMETER_FLAGS[args.activation]
-    for flag in ("beta", "beta_left", "beta_right", "slope_left", "slope_right", "method"):
-        if getattr(args, flag) is not None and flag not in accepted:
-            raise UsageError(f"--{flag.replace('_', '-')} does not apply to --activation {args.activation}")
+    """The spec the flags describe, checking each flag against the activation's declarations."""
+    spec_class = ACTIVATIONS[args.activation].spec
+    accepted = {parameter.name for parameter in spec_class.parameters}
+    for name in _parameters():
+        if getattr(args, name) is not None and name not in accepted:
+            raise UsageError(f"--{name.replace('_', '-')} does not apply to --activation {args.activation}")
+    kwargs = {name: getattr(args, name) for name in accepted if getattr(args, name) is not None}
+    if args.method is not None:
+        methods = (*spec_class.methods, "auto") if spec_class.interchangeable_methods else spec_class.methods
+        if not spec_class.methods:
+            raise UsageError(f"--method does not apply to --activation {args.activation}")
+        if args.method not in methods:
+            raise UsageError(f"--method {args.method} does not apply to --activation {args.activation}")
+        # unit_from_args measures every method for auto; the spec starts with the default
+        kwargs["method"] = spec_class.methods[0] if args.method == "auto" else args.method
+    if args.rounding is not None:
+        kwargs["rounding"] = args.rounding
+    if args.accuracy is not None:
+        if not spec_class.accuracies:
+            with_choice = [name for name, entry in ACTIVATIONS.items() if entry.spec.accuracies]
+            raise UsageError(
+                f"--accuracy applies to {' and '.join(with_choice)} only; "
+                f"{args.activation} is {spec_class.exactness}"
+            )
+        if args.accuracy == "faithful" and args.rounding is not None:
+            raise UsageError("--accuracy faithful truncates and takes no --rounding; drop one of them")
+        kwargs["accuracy"] = args.accuracy
     fmt = io_format(args.bits, args.frac)
     out_fmt = None
     if args.out_bits is not None or args.out_frac is not None:
         out_bits = fmt.bits if args.out_bits is None else args.out_bits
         out_frac = fmt.frac if args.out_frac is None else args.out_frac
         out_fmt = io_format(out_bits, out_frac, name="out_")
-    kwargs = {name: getattr(args, name) for name in accepted if getattr(args, name) is not None}
-    methods = (*SMELU_METHODS, "auto") if args.activation in ACCURACY_ACTIVATIONS else METHODS
-    if args.method is not None and args.method not in methods:
-        raise UsageError(f"--method {args.method} does not apply to --activation {args.activation}")
-    if kwargs.get("method") == "auto":
-        kwargs["method"] = "arith"  # unit_from_args measures both implementations
-    if args.rounding is not None:
-        kwargs["rounding"] = args.rounding
-    if args.accuracy is not None:
-        if args.activation not in ACCURACY_ACTIVATIONS:
-            raise UsageError(
-                f"--accuracy applies to {' and '.join(ACCURACY_ACTIVATIONS)} only; {args.activation} is "
-                + ("faithful by construction" if "method" in accepted else "always correctly rounded")
-            )
-        if args.accuracy == "faithful" and args.rounding is not None:
-            raise UsageError("--accuracy faithful truncates and takes no --rounding; drop one of them")
-        kwargs["accuracy"] = args.accuracy
-    return ACTIVATIONS[args.activation].spec(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
+    return spec_class(fmt=fmt, out_fmt=out_fmt, grad_frac=args.grad_frac, **kwargs)
 
 
 #: Parameters whose flag is not their name with dashes.

@@ -82,10 +82,13 @@ class MethodChoice:
 
 
 def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec, MethodChoice]:
-    """Build ``spec`` as ``arith`` and as ``rom`` (combinational) and return the smaller one.
+    """Build ``spec`` with each of its methods (combinational) and return the smallest; a tie
+    keeps the default method.
 
     Raises
     ------
+    ValueError
+        If the spec's methods are not interchangeable (their outputs differ).
     smelu_hw.synth.SynthesisError
         If Yosys is missing or fails.
     """
@@ -93,13 +96,17 @@ def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec
 
     from ..synth import generic_area
 
+    if not spec.interchangeable_methods:
+        raise ParameterError(
+            f"`method=auto` does not apply to {spec.activation}: its methods give other outputs"
+        )
     counts = {}
-    for method in ("arith", "rom"):
+    for method in spec.methods:
         candidate = _with_method(spec, method)
         unit = unit_factory(candidate)(candidate, latency=0, with_grad=with_grad)
         text = verilog.convert(unit, name="candidate", emit_src=False)
         counts[method] = generic_area(text, "candidate").transistors
-    built = min(counts, key=lambda method: (counts[method], method != "arith"))  # a tie keeps arith
+    built = min(counts, key=lambda method: (counts[method], method != spec.methods[0]))
     return _with_method(spec, built), MethodChoice(built, counts)
 
 

@@ -21,7 +21,7 @@ from amaranth.back import verilog
 from amaranth.hdl import Shape
 
 from .. import __version__
-from ..errors import ParameterError
+from ..errors import ParameterError, ParameterTypeError
 from ..hw import ActivationUnit
 from ..hw.axis import AxiStreamEngine
 from ..hw.engine import StreamEngine, engine_layouts
@@ -83,10 +83,10 @@ def check_module_name(name: object) -> str:
         If it is not ``[A-Za-z_][A-Za-z0-9_]*`` or is a reserved word (:data:`RESERVED_WORDS`).
     """
     if not isinstance(name, str):
-        raise TypeError(f"name must be a string, not {name!r}")
+        raise ParameterTypeError(f"`name` must be a string, not {name!r}")
     if not _IDENTIFIER.match(name) or name in RESERVED_WORDS:
-        raise ValueError(
-            f"name must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
+        raise ParameterError(
+            f"`name` must be a plain Verilog identifier ([A-Za-z_][A-Za-z0-9_]*) and no (System)Verilog "
             f"keyword, not {name!r}"
         )
     return name
@@ -130,26 +130,14 @@ LINT_WAIVERS = (
 )
 
 
-def _name_part(key: str, value: object, params: dict[str, object]) -> str | None:
-    if key.endswith("_code"):
-        return f"{key[: -len('_code')].replace('_', '')}{value}"
-    if key.endswith("_used") or f"{key}_code" in params:
-        return None
-    if key in ("method", "accuracy"):
-        return str(value)
-    return f"{key}{value}".replace(".", "p").replace("-", "m")
-
-
 def default_name(spec: ActivationSpec, latency: int, with_grad: bool, lanes: int | None = None) -> str:
     """A module name that encodes every parameter, e.g. ``smelu_q16f8_beta512_rne``."""
-    params = spec.params()
-    parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}"]
-    parts += [part for key, value in params.items() if (part := _name_part(key, value, params))]
+    parts = [spec.activation, f"q{spec.fmt.bits}f{spec.fmt.frac}", *spec.name_parts()]
     if spec.out_fmt != spec.fmt:
         parts.append(f"o{spec.out_fmt.bits}f{spec.out_fmt.frac}")
     if with_grad and spec.grad_frac != spec.fmt.frac:
         parts.append(f"g{spec.grad_frac}")
-    if params.get("accuracy") != "faithful":  # a faithful unit truncates: "faithful" says it all
+    if getattr(spec, "accuracy", None) != "faithful":  # a faithful unit truncates: "faithful" says it
         parts.append(spec.rounding)
     if latency:
         parts.append(f"l{latency}")

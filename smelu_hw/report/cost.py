@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..approx.functions import SMOOTH
 from ..synth import FLOP_TRANSISTORS
 from .sweep import CROSSOVER_BETA, LATENCIES
 
@@ -26,7 +27,6 @@ __all__ = [
 
 #: Target clocks: (device, MHz).
 CLOCK_TARGETS = (("ice40", 50.0), ("ecp5", 100.0), ("ecp5", 200.0))
-SMOOTH = ("swish", "softplus", "gelu")
 
 Row = dict[str, object]
 

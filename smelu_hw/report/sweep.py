@@ -16,6 +16,7 @@ import numpy as np
 from amaranth.back import verilog as amaranth_verilog
 
 from ..accuracy import error_stats, reference_codes
+from ..approx.functions import SMOOTH
 from ..fixed import QFormat
 from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
@@ -163,7 +164,7 @@ def default_units() -> list[UnitConfig]:
     # Hard-swish's exact division by 3 grows a wide reciprocal multiplier: beyond 16 bits its
     # synthesis takes tens of minutes per flow, so the default sweep stops there.
     units += [UnitConfig("hardswish", bits) for bits in BITS if bits <= HARDSWISH_MAX_BITS]
-    for name in ("swish", "softplus", "gelu"):
+    for name in SMOOTH:
         units += [UnitConfig(name, bits, method="poly") for bits in BITS if bits <= POLY_MAX_BITS]
         units += [UnitConfig(name, bits, method="table") for bits in BITS]
         units += [UnitConfig(name, bits, method="rom") for bits in CROSSOVER_BITS if bits <= REPORT_ROM_BITS]

@@ -17,9 +17,12 @@ import operator
 import os
 import sys
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import ClassVar
+
+import numpy as np
 
 from ..errors import ParameterError, ParameterTypeError
 from ..fixed import QFormat, check_rounding
@@ -28,6 +31,7 @@ from .pieces import LinearPiece
 __all__ = [
     "ParameterQuantizedWarning",
     "ActivationSpec",
+    "Parameter",
     "check_count",
     "check_latency",
     "exact_real",
@@ -55,18 +59,24 @@ def io_format(bits: object, frac: object = None, *, name: str = "") -> QFormat:
 
     Raises
     ------
+    TypeError
+        If ``bits`` or ``frac`` is not an integer.
     ValueError
-        If ``bits`` is not an integer in 4..32 or ``frac`` not in 0..bits-1.
+        If ``bits`` is not in 4..32 or ``frac`` not in 0..bits-1.
     """
     low, high = IO_BITS
-    if isinstance(bits, bool) or not isinstance(bits, numbers.Integral) or not low <= bits <= high:
-        raise ValueError(f"{name}bits must be an integer from {low} to {high}, not {bits!r}")
-    bits = int(bits)
-    if frac is None:
-        frac = bits // 2
-    if isinstance(frac, bool) or not isinstance(frac, numbers.Integral) or not 0 <= frac < bits:
-        raise ValueError(f"{name}frac must be an integer from 0 to {bits - 1}, not {frac!r}")
-    return QFormat(bits, int(frac), signed=True)
+    bits = _integer(f"{name}bits", bits, low, high)
+    frac = _integer(f"{name}frac", bits // 2 if frac is None else frac, 0, bits - 1)
+    return QFormat(bits, frac, signed=True)
+
+
+def _integer(name: str, value: object, low: int, high: int) -> int:
+    message = f"`{name}` must be an integer from {low} to {high}, not {value!r}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ParameterTypeError(message)
+    if not low <= value <= high:
+        raise ParameterError(message)
+    return int(value)
 
 
 def check_count(name: str, value: object, low: int, high: int | None = None) -> int:
@@ -110,13 +120,15 @@ def exact_real(name: str, value: object) -> Fraction:
 
     Raises
     ------
+    TypeError
+        If ``value`` is not a real number (booleans are not numbers here).
     ValueError
-        If ``value`` is not a finite real number (booleans are not numbers here).
+        If it is not finite.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a finite real number, not {value!r}")
+        raise ParameterTypeError(f"`{name}` must be a finite real number, not {value!r}")
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, not {value!r}")
+        raise ParameterError(f"`{name}` must be a finite real number, not {value!r}")
     return Fraction(value)
 
 
@@ -159,8 +171,8 @@ def quantize_parameter(name: str, value: object, fmt: QFormat, low_code: int, hi
     exact = exact_real(name, value) * (1 << fmt.frac)
     code = round(exact)  # Fraction.__round__ rounds half to even
     if not low_code <= code <= high_code:
-        raise ValueError(
-            f"{name} must be between {_fmt_value(low_code, fmt.frac)} and "
+        raise ParameterError(
+            f"`{name}` must be between {_fmt_value(low_code, fmt.frac)} and "
             f"{_fmt_value(high_code, fmt.frac)} (codes {low_code} to {high_code} in {fmt}), "
             f"not {value!r}"
         )
@@ -172,6 +184,31 @@ def quantize_parameter(name: str, value: object, fmt: QFormat, low_code: int, hi
             stacklevel=_caller_stacklevel(),
         )
     return code
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A real parameter of an activation, declared by its spec class (:attr:`ActivationSpec.parameters`).
+
+    The declaration is all the tools need: the generator's flag (``--beta-left`` for
+    ``beta_left``) and its help, the manifest's entries and their reading back, and the part of
+    the default module name.
+
+    Attributes
+    ----------
+    name : str
+        The spec's field; also the manifest key and, with dashes, the flag.
+    help : str
+        What it means, for ``--help``.
+    on_grid : bool
+        Whether it is quantized to the input grid (SPEC §3). The manifest then records the
+        requested value ``name``, its code ``name_code`` and the value used ``name_used``, and
+        the default module name carries the code; otherwise both carry the value itself.
+    """
+
+    name: str
+    help: str
+    on_grid: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -200,6 +237,19 @@ class ActivationSpec:
     activation: ClassVar[str] = ""
     #: Whether the derivative can leave [0, 1] and so needs a signed gradient format.
     grad_signed: ClassVar[bool] = False
+    #: The activation's real parameters, in manifest order.
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    #: The ``method`` values the spec accepts, the default first; empty if it has no choice.
+    methods: ClassVar[tuple[str, ...]] = ()
+    #: The ``accuracy`` values it accepts (SPEC §2), the default first; empty if it has no choice.
+    accuracies: ClassVar[tuple[str, ...]] = ()
+    #: Why an activation without a choice of accuracy needs none.
+    exactness: ClassVar[str] = "always correctly rounded"
+    #: Whether the manifest records ``method`` when it is the default too.
+    records_method: ClassVar[bool] = False
+    #: Whether every method gives the same output for every input, so that the generator may
+    #: build the smallest (``--method auto``).
+    interchangeable_methods: ClassVar[bool] = False
 
     fmt: QFormat
     out_fmt: QFormat | None = None
@@ -209,24 +259,19 @@ class ActivationSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.fmt, QFormat):
-            raise ValueError(f"fmt must be a QFormat, not {self.fmt!r}")
+            raise ParameterTypeError(f"`fmt` must be a QFormat, not {self.fmt!r}")
         fmt = io_format(self.fmt.bits, self.fmt.frac)
         if not self.fmt.signed:
-            raise ValueError(f"fmt must be signed, not {self.fmt}")
+            raise ParameterError(f"`fmt` must be signed, not {self.fmt}")
         out_fmt = fmt if self.out_fmt is None else self.out_fmt
-        if not isinstance(out_fmt, QFormat) or not out_fmt.signed:
-            raise ValueError(f"out_fmt must be a signed QFormat, not {out_fmt!r}")
+        if not isinstance(out_fmt, QFormat):
+            raise ParameterTypeError(f"`out_fmt` must be a signed QFormat, not {out_fmt!r}")
+        if not out_fmt.signed:
+            raise ParameterError(f"`out_fmt` must be a signed QFormat, not {out_fmt!r}")
         io_format(out_fmt.bits, out_fmt.frac, name="out_")
         int_bits = 2 if self.grad_signed else 1
         grad_frac = fmt.frac if self.grad_frac is None else self.grad_frac
-        high = MAX_GRAD_BITS - int_bits
-        if (
-            isinstance(grad_frac, bool)
-            or not isinstance(grad_frac, numbers.Integral)
-            or not 0 <= grad_frac <= high
-        ):
-            raise ValueError(f"grad_frac must be an integer from 0 to {high}, not {grad_frac!r}")
-        grad_frac = int(grad_frac)
+        grad_frac = _integer("grad_frac", grad_frac, 0, MAX_GRAD_BITS - int_bits)
         object.__setattr__(self, "fmt", fmt)
         object.__setattr__(self, "out_fmt", out_fmt)
         object.__setattr__(self, "grad_frac", grad_frac)
@@ -239,9 +284,85 @@ class ActivationSpec:
     def _quantize(self) -> None:
         """Validate and quantize the activation's own parameters (subclasses)."""
 
+    def _check_choices(self) -> None:
+        """Check ``method`` and ``accuracy`` against the declared :attr:`methods` and
+        :attr:`accuracies` (a subclass with those fields calls this first)."""
+        for name, allowed in (("method", self.methods), ("accuracy", self.accuracies)):
+            value = getattr(self, name, None)
+            if allowed and value not in allowed:
+                raise ParameterError(
+                    f"`{name}` must be one of {', '.join(map(repr, allowed))}, not {value!r}"
+                )
+
     def params(self) -> dict[str, object]:
-        """Requested and quantized parameter values, as the manifest records them."""
-        return {}
+        """Requested and quantized parameter values, as the manifest records them (SPEC §7):
+        each :attr:`parameters` entry, then ``method`` (unless it is the default and
+        :attr:`records_method` is false) and ``accuracy`` (unless it is the default)."""
+        result: dict[str, object] = {}
+        for parameter in self.parameters:
+            value = float(getattr(self, parameter.name))
+            if parameter.on_grid:
+                code = getattr(self, f"{parameter.name}_code")
+                result |= {
+                    parameter.name: value,
+                    f"{parameter.name}_code": code,
+                    f"{parameter.name}_used": math.ldexp(code, -self.fmt.frac),
+                }
+            else:
+                result[parameter.name] = value
+        return result | self._choices()
+
+    def _choices(self) -> dict[str, object]:
+        method = getattr(self, "method", None)
+        result: dict[str, object] = {}
+        if self.methods and (self.records_method or method != self.methods[0]):
+            result["method"] = method
+        if self.accuracies and getattr(self, "accuracy", None) != self.accuracies[0]:
+            result["accuracy"] = self.accuracy
+        return result
+
+    @classmethod
+    def arguments_from_params(cls, params: Mapping[str, object], frac: int) -> dict[str, object]:
+        """The keyword arguments that rebuild a spec from the manifest's ``params`` (the
+        inverse of :meth:`params`): a parameter on the grid from its code, so that nothing is
+        quantized twice.
+
+        Raises
+        ------
+        ValueError
+            If ``params`` lacks an entry the spec needs, or has one it does not know.
+        """
+        arguments: dict[str, object] = {}
+        known = {"method", "accuracy"}
+        for parameter in cls.parameters:
+            name = parameter.name
+            key = f"{name}_code" if parameter.on_grid else name
+            known |= {name, f"{name}_code", f"{name}_used"} if parameter.on_grid else {name}
+            if key not in params:
+                raise ValueError(f"the params of a {cls.activation} unit lack {key!r}")
+            arguments[name] = math.ldexp(params[key], -frac) if parameter.on_grid else params[key]
+        unknown = sorted(set(params) - known)
+        if unknown:
+            raise ValueError(f"a {cls.activation} unit has no parameter {unknown[0]!r}")
+        return arguments | {key: params[key] for key in ("method", "accuracy") if key in params}
+
+    def name_parts(self) -> list[str]:
+        """What the default module name says of the parameters: each parameter's code (or
+        value), then the method and accuracy the manifest records."""
+        parts = []
+        for parameter in self.parameters:
+            if parameter.on_grid:
+                parts.append(f"{parameter.name.replace('_', '')}{getattr(self, f'{parameter.name}_code')}")
+            else:
+                value = float(getattr(self, parameter.name))
+                parts.append(f"{parameter.name}{value}".replace(".", "p").replace("-", "m"))
+        return parts + [str(value) for value in self._choices().values()]
+
+    def reference(self, x: np.ndarray, gradient: bool = False) -> np.ndarray:
+        """The exact function (or its derivative) at real inputs ``x``, in float64, straight
+        from its definition (SPEC §3) with the parameter values used. For error analysis only:
+        it shares no code with the golden models or their plans."""
+        raise NotImplementedError
 
     def _positive_code(self, name: str, value: object) -> int:
         return quantize_parameter(name, value, self.fmt, 1, self.fmt.max_code)

@@ -1,26 +1,65 @@
-"""Specs of SmeLU and generalized SmeLU (SPEC §3)."""
+"""Specs of SmeLU and generalized SmeLU (SPEC §3), and their one float64 definition."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
+import numpy.typing as npt
 
+from ..errors import ParameterError
 from ..fixed import check_rounding
 from ..squaring import Truncation, plan_faithful_truncation, power_of_two_shift, truncated_quotient
-from .base import ActivationSpec, exact_real, quantize_parameter
+from .base import ActivationSpec, Parameter, exact_real, quantize_parameter
 from .baselines import check_rom_bits
 from .pieces import Affine, LinearPiece
 
-__all__ = ["ACCURACIES", "SMELU_METHODS", "GSmeLUSpec", "SmeLUFamilySpec", "SmeLUSpec", "SquarePlan"]
+__all__ = [
+    "ACCURACIES",
+    "SMELU_METHODS",
+    "GSmeLUSpec",
+    "SmeLUFamilySpec",
+    "SmeLUSpec",
+    "SquarePlan",
+    "gsmelu_float",
+    "smelu_float",
+]
 
 #: Accuracies of SmeLU and generalized SmeLU (SPEC §2): correctly rounded, or faithful.
 ACCURACIES = ("correct", "faithful")
 #: How SmeLU and generalized SmeLU are built: arithmetic, or a table of every input code holding
 #: the same outputs (for the comparison with the smooth baselines' tables).
 SMELU_METHODS = ("arith", "rom")
+
+
+def gsmelu_float(
+    x: npt.ArrayLike, beta_left: float, beta_right: float, slope_left: float = 0.0, slope_right: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Generalized SmeLU and its derivative in float64, straight from SPEC §3: the one float64
+    SmeLU of the package, for error analysis, training and benchmarks (exactness is checked
+    against integer and Fraction references, never against this).
+
+    Slope ``slope_left`` left of ``-beta_left``, ``slope_right`` right of ``beta_right``, and
+    the quadratic between them that joins both with a continuous derivative.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    width = beta_left + beta_right
+    a = (slope_right - slope_left) / (2 * width)
+    u = x + beta_left
+    right = a * width**2 + slope_left * width + slope_right * (x - beta_right)
+    value = np.where(
+        x <= -beta_left, slope_left * u, np.where(x >= beta_right, right, a * u * u + slope_left * u)
+    )
+    slope = np.where(
+        x <= -beta_left, slope_left, np.where(x >= beta_right, slope_right, 2 * a * u + slope_left)
+    )
+    return value, slope
+
+
+def smelu_float(x: npt.ArrayLike, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """SmeLU and its derivative in float64: ``0``, ``(x + beta)**2 / (4 beta)``, ``x``."""
+    return gsmelu_float(x, beta, beta)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -35,22 +74,19 @@ class SmeLUFamilySpec(ActivationSpec):
     a table of every input code (up to 16 bits) holding exactly the outputs of ``"arith"``.
     """
 
+    methods: ClassVar[tuple[str, ...]] = SMELU_METHODS
+    accuracies: ClassVar[tuple[str, ...]] = ACCURACIES
+    interchangeable_methods: ClassVar[bool] = True
+
     accuracy: str = "correct"
     method: str = "arith"
 
     def __post_init__(self) -> None:
-        if self.accuracy not in ACCURACIES:
-            raise ValueError(
-                f"accuracy must be one of {', '.join(map(repr, ACCURACIES))}, not {self.accuracy!r}"
-            )
-        if self.method not in SMELU_METHODS:
-            raise ValueError(
-                f"method must be one of {', '.join(map(repr, SMELU_METHODS))}, not {self.method!r}"
-            )
+        self._check_choices()
         if self.accuracy == "faithful":
             if check_rounding(self.rounding) == "rna":
-                raise ValueError(
-                    "accuracy 'faithful' truncates; it takes no rounding mode (leave rounding unset)"
+                raise ParameterError(
+                    "`accuracy=faithful` truncates; it takes no rounding mode (leave `rounding` unset)"
                 )
             object.__setattr__(self, "rounding", "floor")
         super().__post_init__()
@@ -61,12 +97,9 @@ class SmeLUFamilySpec(ActivationSpec):
     def faithful(self) -> bool:
         return self.accuracy == "faithful"
 
-    def _variant_params(self) -> dict[str, object]:
-        """``method`` and ``accuracy`` where they differ from the defaults; nothing for an
-        arithmetic, correctly rounded unit, whose manifest and module name stay as they were
-        before these choices existed."""
-        method = {"method": self.method} if self.method != "arith" else {}
-        return method | ({"accuracy": self.accuracy} if self.faithful else {})
+    def _used(self, name: str) -> float:
+        """The value of parameter ``name`` that the unit uses: its code on the input grid."""
+        return float(getattr(self, f"{name}_code")) / (1 << self.fmt.frac)
 
 
 @dataclass(frozen=True)
@@ -106,6 +139,7 @@ class SmeLUSpec(SmeLUFamilySpec):
     """
 
     activation: ClassVar[str] = "smelu"
+    parameters: ClassVar[tuple[Parameter, ...]] = (Parameter("beta", "SmeLU half-width (default 1.0)"),)
 
     beta: float = 1.0
     beta_code: int = field(init=False)
@@ -142,13 +176,9 @@ class SmeLUSpec(SmeLUFamilySpec):
             ),
         )
 
-    def params(self) -> dict[str, object]:
-        return {
-            "beta": float(self.beta),
-            "beta_code": self.beta_code,
-            "beta_used": math.ldexp(self.beta_code, -self.fmt.frac),
-            **self._variant_params(),
-        }
+    def reference(self, x: np.ndarray, gradient: bool = False) -> np.ndarray:
+        beta = self._used("beta")
+        return smelu_float(x, beta)[int(gradient)]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -165,6 +195,12 @@ class GSmeLUSpec(SmeLUFamilySpec):
     """
 
     activation: ClassVar[str] = "gsmelu"
+    parameters: ClassVar[tuple[Parameter, ...]] = (
+        Parameter("beta_left", "generalized SmeLU left half-width (default 1.0)"),
+        Parameter("beta_right", "generalized SmeLU right half-width (default 1.0)"),
+        Parameter("slope_left", "generalized SmeLU left slope, 0..1 (default 0)"),
+        Parameter("slope_right", "generalized SmeLU right slope, 0..1 (default 1)"),
+    )
 
     beta_left: float = 1.0
     beta_right: float = 1.0
@@ -175,16 +211,14 @@ class GSmeLUSpec(SmeLUFamilySpec):
     slope_left_code: int = field(init=False)
     slope_right_code: int = field(init=False)
 
-    _NAMES: ClassVar[tuple[str, ...]] = ("beta_left", "beta_right", "slope_left", "slope_right")
-
     def _quantize(self) -> None:
         one = 1 << self.fmt.frac
-        for name in self._NAMES:
+        for name in (parameter.name for parameter in self.parameters):
             value = getattr(self, name)
             if name.startswith("beta"):
                 code = self._positive_code(name, value)
             elif not 0 <= exact_real(name, value) <= 1:
-                raise ValueError(f"{name} must be between 0 and 1, not {value!r}")
+                raise ParameterError(f"`{name}` must be between 0 and 1, not {value!r}")
             else:
                 code = quantize_parameter(name, value, self.fmt, 0, one)
             object.__setattr__(self, f"{name}_code", code)
@@ -219,11 +253,6 @@ class GSmeLUSpec(SmeLUFamilySpec):
             ),
         )
 
-    def params(self) -> dict[str, object]:
-        result: dict[str, object] = {}
-        for name in self._NAMES:
-            code = getattr(self, f"{name}_code")
-            result[name] = float(getattr(self, name))
-            result[f"{name}_code"] = code
-            result[f"{name}_used"] = math.ldexp(code, -self.fmt.frac)
-        return result | self._variant_params()
+    def reference(self, x: np.ndarray, gradient: bool = False) -> np.ndarray:
+        used = [self._used(parameter.name) for parameter in self.parameters]
+        return gsmelu_float(x, *used)[int(gradient)]

@@ -102,8 +102,8 @@ def test_a_smelu_rom_holds_the_arithmetic_units_outputs():
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: GELUSpec(fmt=QFormat(20, 10), method="rom"), "bits must be at most 16 for method 'rom'"),
-        (lambda: SmeLUSpec(fmt=QFormat(20, 10), method="rom"), "bits must be at most 16 for method 'rom'"),
+        (lambda: GELUSpec(fmt=QFormat(20, 10), method="rom"), "bits must be at most 16 for method=rom"),
+        (lambda: SmeLUSpec(fmt=QFormat(20, 10), method="rom"), "bits must be at most 16 for method=rom"),
         (lambda: SmeLUSpec(fmt=QFormat(8, 4), method="poly"), "method must be one of 'arith', 'rom'"),
         (lambda: GELUSpec(fmt=QFormat(8, 4), method="arith"), "method must be one of 'poly', 'table', 'rom'"),
     ],
