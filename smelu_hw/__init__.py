@@ -4,8 +4,9 @@
 """
 
 from .fixed import ROUNDING_MODES, QFormat
-from .models import GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
+from .models import ELU, GELU, Activation, GSmeLU, HardSwish, ReLU, SmeLU, Softplus, Swish
 from .specs import (
+    ELUSpec,
     GELUSpec,
     GSmeLUSpec,
     HardSwishSpec,
@@ -29,6 +30,7 @@ __all__ = [
     "Swish",
     "Softplus",
     "GELU",
+    "ELU",
     "SmeLUSpec",
     "GSmeLUSpec",
     "ReLUSpec",
@@ -36,5 +38,6 @@ __all__ = [
     "SwishSpec",
     "SoftplusSpec",
     "GELUSpec",
+    "ELUSpec",
     "ParameterQuantizedWarning",
 ]

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from smelu_hw import GELU, GSmeLU, HardSwish, QFormat, ReLU, SmeLU, Softplus, Swish
+from smelu_hw import ELU, GELU, GSmeLU, HardSwish, QFormat, ReLU, SmeLU, Softplus, Swish
 from smelu_hw.cmodel import render_c_header
 from smelu_hw.models import Activation, model_for
 from smelu_hw.specs import ActivationSpec
@@ -261,6 +261,9 @@ EXHAUSTIVE = {
         fmt=QFormat(8, 2), out_fmt=QFormat(16, 12), grad_frac=13, method="table"
     ),
     "swish-table": lambda: Swish(fmt=QFormat(16, 8), out_fmt=QFormat(8, 3), grad_frac=5, method="table"),
+    "elu-poly": lambda: ELU(fmt=QFormat(12, 6)),
+    "elu-poly-fine-out": lambda: ELU(fmt=QFormat(10, 3), out_fmt=QFormat(12, 8), grad_frac=4, rounding="rna"),
+    "elu-table": lambda: ELU(fmt=QFormat(10, 5), method="table"),
 }
 
 

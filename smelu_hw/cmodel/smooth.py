@@ -1,4 +1,4 @@
-"""C bodies of the smooth baselines (Swish, Softplus, GELU): the plans the golden model runs.
+"""C bodies of the smooth baselines (Swish, Softplus, GELU, ELU): the plans the golden model runs.
 
 ``method="poly"`` emits each :class:`~smelu_hw.approx.poly.PolyPlan` as a coefficient table and
 a function doing the model's integer Horner steps (truncating products, ``floor`` shifts);
@@ -16,9 +16,12 @@ from .emit import INT64_MAX, Body, BodyBuilder, Term, literal, table_text
 
 __all__ = ["BODIES"]
 
+#: What each plan approximates, for a symmetric function and for another (True, False).
 _MEANING = {
-    "value": "L(a) = f(-a), with f(x) = relu(x) + L(|x|)",
-    "slope": "G(a) = f'(-a), with f'(x) = G(|x|) for x <= 0 and 1 - G(|x|) for x > 0",
+    ("value", True): "L(a) = f(-a), with f(x) = relu(x) + L(|x|)",
+    ("slope", True): "G(a) = f'(-a), with f'(x) = G(|x|) for x <= 0 and 1 - G(|x|) for x > 0",
+    ("value", False): "L(a) = f(-a) - f(-inf), with f(x) = L(|x|) + f(-inf) for x <= 0 and x for x > 0",
+    ("slope", False): "G(a) = f'(-a), with f'(x) = G(|x|) for x <= 0 and 1 for x > 0",
 }
 
 
@@ -47,13 +50,13 @@ def _horner_range(plan: PolyPlan) -> tuple[int, int, int]:
     return low, high, peak
 
 
-def _poly_function(body: Body, kind: str, plan: PolyPlan) -> Term:
+def _poly_function(body: Body, kind: str, plan: PolyPlan, symmetric: bool) -> Term:
     """Emit the plan's table and evaluator into the body's preamble; the call on ``|x|``."""
     prefix = body.prefix
     r, degree = plan.local_bits, plan.degree
     table = f"{prefix}_{kind}_coef"
     lines = [
-        f"/* {kind} plan: {_MEANING[kind]}, in units of 2**-{plan.frac}.",
+        f"/* {kind} plan: {_MEANING[kind, symmetric]}, in units of 2**-{plan.frac}.",
         f" * in_bits={plan.in_bits} segment_bits={plan.segment_bits} degree={plan.degree} frac={plan.frac}:"
         f" codes a >= 2**{plan.in_bits} give 0;",
         f" * segment a >> {r}, t = a mod 2**{r}; Horner acc = floor(acc * t / 2**{r}) + c[j]. */",
@@ -87,16 +90,21 @@ def _poly_function(body: Body, kind: str, plan: PolyPlan) -> Term:
 
 def poly_forward(spec: SmoothSpec, body: Body) -> Term:
     plan = value_plan(spec)
-    left = _poly_function(body, "value", plan)
+    left = _poly_function(body, "value", plan, spec.symmetric)
     x = body.x
-    relu = body.select(f"{x.text} > 0", body.scale(x, plan.frac - spec.fmt.frac), 0)
-    return _half_up(body, body.add(relu, left), plan.frac - spec.out_fmt.frac)
+    right = body.scale(x, plan.frac - spec.fmt.frac)
+    if spec.symmetric:
+        value = body.add(body.select(f"{x.text} > 0", right, 0), left)
+    else:
+        value = body.select(f"{x.text} > 0", right, body.add(left, spec.left_limit << plan.frac))
+    return _half_up(body, value, plan.frac - spec.out_fmt.frac)
 
 
 def poly_grad(spec: SmoothSpec, body: Body) -> Term:
     plan = slope_plan(spec)
-    left = body.let(_poly_function(body, "slope", plan), "left")
-    slope = body.select(f"{body.x.text} > 0", body.sub(1 << plan.frac, left), left)
+    left = body.let(_poly_function(body, "slope", plan, spec.symmetric), "left")
+    right = body.sub(1 << plan.frac, left) if spec.symmetric else 1 << plan.frac
+    slope = body.select(f"{body.x.text} > 0", right, left)
     return _half_up(body, slope, plan.frac - spec.grad_frac)
 
 

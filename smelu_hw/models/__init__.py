@@ -9,7 +9,7 @@ from ..specs import ActivationSpec, activation_of
 from .base import Activation
 from .rational import HardSwish, ReLU
 from .smelu import GSmeLU, SmeLU
-from .smooth import GELU, SmoothActivation, Softplus, Swish
+from .smooth import ELU, GELU, SmoothActivation, Softplus, Swish
 
 __all__ = [
     "MODELS",
@@ -23,11 +23,13 @@ __all__ = [
     "Swish",
     "Softplus",
     "GELU",
+    "ELU",
 ]
 
 #: Activation name (SPEC §5) -> golden model class.
 MODELS: dict[str, type[Activation]] = {
-    model.spec_class.activation: model for model in (SmeLU, GSmeLU, ReLU, HardSwish, Swish, Softplus, GELU)
+    model.spec_class.activation: model
+    for model in (SmeLU, GSmeLU, ReLU, HardSwish, Swish, Softplus, GELU, ELU)
 }
 
 

@@ -22,6 +22,7 @@ from .baselines import (
     POLY_MAX_BITS,
     ROM_MAX_BITS,
     BetaSmoothSpec,
+    ELUSpec,
     GELUSpec,
     HardSwishSpec,
     ReLUSpec,
@@ -54,6 +55,7 @@ __all__ = [
     "check_count",
     "check_latency",
     "DenseSpec",
+    "ELUSpec",
     "exact_real",
     "GELUSpec",
     "GSmeLUSpec",
@@ -74,7 +76,7 @@ __all__ = [
 #: Activation name (SPEC §5) -> spec class.
 SPECS: dict[str, type[ActivationSpec]] = {
     spec.activation: spec
-    for spec in (SmeLUSpec, GSmeLUSpec, ReLUSpec, HardSwishSpec, SwishSpec, SoftplusSpec, GELUSpec)
+    for spec in (SmeLUSpec, GSmeLUSpec, ReLUSpec, HardSwishSpec, SwishSpec, SoftplusSpec, GELUSpec, ELUSpec)
 }
 
 

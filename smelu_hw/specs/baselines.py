@@ -1,4 +1,4 @@
-"""Specs of the baselines SmeLU is compared with (SPEC §3): ReLU, hard-swish, Swish, Softplus, GELU.
+"""Specs of the baselines SmeLU is compared with (SPEC §3): ReLU, hard-swish, Swish, Softplus, GELU, ELU.
 
 Each spec class is its activation's one home: besides its parameters it declares its float64
 definition (:meth:`~smelu_hw.specs.ActivationSpec.reference`, for error analysis) and, for the
@@ -28,6 +28,7 @@ __all__ = [
     "SwishSpec",
     "SoftplusSpec",
     "GELUSpec",
+    "ELUSpec",
     "METHODS",
     "POLY_MAX_BITS",
     "ROM_MAX_BITS",
@@ -297,3 +298,34 @@ class GELUSpec(SmoothSpec):
     def exact(x: mpmath.mpf, beta: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
         phi = mpmath.erfc(-x / mpmath.sqrt(2)) / 2
         return x * phi, phi + x * mpmath.exp(-x * x / 2) / mpmath.sqrt(2 * mpmath.pi)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ELUSpec(SmoothSpec):
+    """ELU with ``alpha = 1``: ``x`` for ``x > 0``, ``exp(x) - 1`` otherwise; gradient 1 and
+    ``exp(x)``, in (0, 1]. It is not symmetric: its left half ``L(a) = exp(-a)`` (after the
+    limit -1) and ``G(a) = exp(-a)`` give the left side, and the right side is exact."""
+
+    activation: ClassVar[str] = "elu"
+    symmetric: ClassVar[bool] = False
+    left_limit: ClassVar[int] = -1
+
+    def reference(self, x: np.ndarray, gradient: bool = False) -> np.ndarray:
+        negative = np.minimum(x, 0.0)  # exp of the right side would overflow, and is not used
+        if gradient:
+            return np.where(x > 0, 1.0, np.exp(negative))
+        return np.where(x > 0, x, np.expm1(negative))
+
+    @staticmethod
+    def left_value(a: np.ndarray, beta: float) -> np.ndarray:
+        return np.exp(-np.asarray(a, dtype=np.float64))
+
+    @staticmethod
+    def left_slope(a: np.ndarray, beta: float) -> np.ndarray:
+        return np.exp(-np.asarray(a, dtype=np.float64))
+
+    @staticmethod
+    def exact(x: mpmath.mpf, beta: mpmath.mpf) -> tuple[mpmath.mpf, mpmath.mpf]:
+        if x > 0:
+            return x, mpmath.mpf(1)
+        return mpmath.expm1(x), mpmath.exp(x)

@@ -1,4 +1,4 @@
-"""Swish, Softplus and GELU models: faithful on every input code (polynomials), and the
+"""Swish, Softplus, GELU and ELU models: faithful on every input code (polynomials), and the
 hls4ml table semantics reproduced exactly (tables). The reference is mpmath-backed
 (:mod:`smelu_hw.accuracy`), independent of the plans."""
 
@@ -10,7 +10,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from smelu_hw import GELU, QFormat, Softplus, Swish
+from smelu_hw import ELU, GELU, QFormat, Softplus, Swish
 from smelu_hw.accuracy import error_stats, reference_codes
 from smelu_hw.approx.functions import slope_mp, value_mp
 
@@ -25,6 +25,10 @@ FAITHFUL_CASES = [
     (Softplus, {"beta": 0.5}, QFormat(16, 4), QFormat(12, 6), 9),
     (GELU, {}, QFormat(12, 11), QFormat(12, 8), 10),
     (Swish, {}, QFormat(4, 2), None, None),
+    (ELU, {}, QFormat(16, 8), None, None),
+    (ELU, {}, QFormat(8, 4), None, None),
+    (ELU, {}, QFormat(12, 9), QFormat(10, 6), 11),
+    (ELU, {}, QFormat(10, 3), QFormat(12, 8), 4),
 ]
 
 
@@ -40,9 +44,9 @@ def test_polynomial_units_are_faithful_on_every_code(model_class, kwargs, fmt, o
     assert forward.max_ulp < 1 and gradient.max_ulp < 1
 
 
-@pytest.mark.parametrize("name", ["swish", "softplus", "gelu"])
+@pytest.mark.parametrize("name", ["swish", "softplus", "gelu", "elu"])
 def test_float_reference_agrees_with_mpmath(name):
-    model = {"swish": Swish, "softplus": Softplus, "gelu": GELU}[name](fmt=QFormat(16, 8))
+    model = {"swish": Swish, "softplus": Softplus, "gelu": GELU, "elu": ELU}[name](fmt=QFormat(16, 8))
     rng = np.random.default_rng(7)
     codes = np.concatenate([rng.integers(-32768, 32768, 300), [-32768, -1, 0, 1, 32767]])
     for gradient, function in ((False, value_mp), (True, slope_mp)):
@@ -95,3 +99,20 @@ def test_gelu_has_no_beta():
     with pytest.raises(TypeError, match="unexpected keyword argument 'beta'"):
         GELUSpec(fmt=QFormat(16, 8), beta=2.0)
     assert GELUSpec.parameters == () and not hasattr(GELUSpec(fmt=QFormat(16, 8)), "beta")
+
+
+@pytest.mark.parametrize("method", ["poly", "rom"])
+def test_elu_is_exact_right_of_zero_and_reaches_minus_one(method):
+    """ELU's right side is the identity (slope exactly 1) on every code, and far left its
+    output is the code of -1 with a gradient of 0: the left half decays to the limit -1. The
+    correctly rounded table of a monotonic function is monotonic (a faithful one need not be)."""
+    fmt = QFormat(12, 6)
+    model = ELU(fmt=fmt, method=method)
+    codes = fmt.codes()
+    y, dy = model.forward(codes), model.grad(codes)
+    right = codes > 0
+    assert np.array_equal(y[right], codes[right]) and np.all(dy[right] == 1 << 6)
+    assert y[0] == -(1 << 6) and dy[0] == 0  # x = -32: exp(-32) is far below one unit
+    assert np.all(dy >= 0)
+    if method == "rom":
+        assert np.all(np.diff(y) >= 0) and np.all(np.diff(dy[codes <= 0]) >= 0)
