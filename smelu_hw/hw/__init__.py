@@ -9,7 +9,7 @@ from ..specs import ActivationSpec, activation_of
 from .gsmelu import GSmeLUUnit
 from .rational import HardSwishUnit, ReLUUnit
 from .smelu import SmeLUUnit
-from .smooth import GELUUnit, SoftplusUnit, SwishUnit
+from .smooth import ELUUnit, GELUUnit, SoftplusUnit, SwishUnit
 from .unit import ActivationUnit
 
 __all__ = [
@@ -23,12 +23,13 @@ __all__ = [
     "SwishUnit",
     "SoftplusUnit",
     "GELUUnit",
+    "ELUUnit",
 ]
 
 #: Activation name (SPEC §5) -> Amaranth component class.
 UNITS: dict[str, type[ActivationUnit]] = {
     unit.spec_class.activation: unit
-    for unit in (SmeLUUnit, GSmeLUUnit, ReLUUnit, HardSwishUnit, SwishUnit, SoftplusUnit, GELUUnit)
+    for unit in (SmeLUUnit, GSmeLUUnit, ReLUUnit, HardSwishUnit, SwishUnit, SoftplusUnit, GELUUnit, ELUUnit)
 }
 
 

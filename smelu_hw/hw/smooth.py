@@ -1,9 +1,10 @@
-"""Amaranth units of Swish, Softplus and GELU: piecewise polynomials or an hls4ml table.
+"""Amaranth units of Swish, Softplus, GELU and ELU: piecewise polynomials or an hls4ml table.
 
 Both read their plan from :mod:`smelu_hw.approx.plans`, exactly as the golden model does.
 
 Polynomial method, with ``a = |x|``: ``y = round_half_up(relu(x) + L(a))`` and
-``dy = round_half_up(G(a))`` for ``x <= 0``, ``1 - G(a)`` above, where ``L`` and ``G`` are
+``dy = round_half_up(G(a))`` for ``x <= 0``, ``1 - G(a)`` above (for a function that is not
+symmetric, ELU: ``x`` and 1 above 0, ``L(a) + left_limit`` below), where ``L`` and ``G`` are
 evaluated by :func:`poly_evaluator`: a coefficient ROM indexed by the top bits of ``a`` and a
 Horner chain whose products are truncated (arithmetic shifts), gated to 0 beyond the plan's
 domain.
@@ -27,7 +28,7 @@ from ..approx.plans import slope_plan, slope_table, value_plan, value_table
 from ..approx.poly import PolyPlan
 from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, INDEX_BITS, TABLE_LOW, TablePlan
 from ..fixed import QFormat, shift_round_half_up
-from ..specs import GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
+from ..specs import ELUSpec, GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
 from .arith import Pipe, materialize, no_pipe
 from .unit import ActivationUnit, saturate
 
@@ -229,18 +230,23 @@ class SmoothUnit(ActivationUnit):
         a = materialize(m, Mux(x[-1], -x, x)[: fmt.bits], "a")  # |x|; 2**(bits-1) fits unsigned
         a = magnitude(a, "a")
         plan = value_plan(spec)
-        relu = Mux(positive, x << (plan.frac - fmt.frac), 0)
+        # A symmetric function adds relu(x) to the left half; any other takes x right of 0.
+        relu = (
+            Mux(positive, x << (plan.frac - fmt.frac), 0) if spec.symmetric else x << (plan.frac - fmt.frac)
+        )
         # The sign and relu(x) cross every cut on the way to the final adders.
         for cut in [magnitude, *stages]:
             positive, relu = cut(positive, "positive"), cut(relu, "relu")
         left = poly_evaluator(m, a, fmt.bits, plan, "value", stages)
-        y_wide = materialize(m, shift_round_half_up(relu + left, plan.frac - out.frac), "y_wide")
+        limit = spec.left_limit << plan.frac
+        value = relu + left if spec.symmetric else Mux(positive, relu, left + limit)
+        y_wide = materialize(m, shift_round_half_up(value, plan.frac - out.frac), "y_wide")
         y = saturate(wide(y_wide, "y_wide"), out)
         if not self.with_grad:
             return y, None
         plan = slope_plan(spec)
         left = poly_evaluator(m, a, fmt.bits, plan, "slope", stages)
-        slope = Mux(positive, (1 << plan.frac) - left, left)
+        slope = Mux(positive, (1 << plan.frac) - left if spec.symmetric else 1 << plan.frac, left)
         dy_wide = materialize(m, shift_round_half_up(slope, plan.frac - spec.grad_frac), "dy_wide")
         dy = saturate(wide(dy_wide, "dy_wide"), spec.grad_fmt)
         return y, dy
@@ -262,3 +268,9 @@ class GELUUnit(SmoothUnit):
     """GELU unit; equals :class:`~smelu_hw.GELU`."""
 
     spec_class = GELUSpec
+
+
+class ELUUnit(SmoothUnit):
+    """ELU unit; equals :class:`~smelu_hw.ELU`."""
+
+    spec_class = ELUSpec

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, SoftplusSpec, SwishSpec
+from smelu_hw import ELUSpec, GELUSpec, HardSwishSpec, QFormat, SoftplusSpec, SwishSpec
 from smelu_hw.registry import ACTIVATIONS
 
 Q8 = QFormat(8, 4)
@@ -40,6 +40,7 @@ ALL_CUTS = {
     ),
     "hardswish_small_range": HardSwishSpec(fmt=QFormat(8, 6), out_fmt=QFormat(10, 8)),
     "gelu_table_q10": GELUSpec(fmt=QFormat(10, 2), method="table"),
+    "elu_q10": ELUSpec(fmt=QFormat(10, 5)),
 }
 
 

@@ -1,4 +1,4 @@
-"""Generated baseline RTL (ReLU, hard-swish, Swish, Softplus, GELU) equals its golden model.
+"""Generated baseline RTL (ReLU, hard-swish, Swish, Softplus, GELU, ELU) equals its golden model.
 
 Exhaustive at every input code (all formats here are at most 16 bits), with and without
 pipelining, for the polynomial and the table methods, and for tables of every input code
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
+from smelu_hw import ELUSpec, GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
 
 R16 = QFormat(16, 8)
 
@@ -33,6 +33,9 @@ CASES = {
     "softplus_table_r16": SoftplusSpec(fmt=R16, method="table"),
     "gelu_table_r16": GELUSpec(fmt=R16, method="table"),
     "gelu_table_q12": GELUSpec(fmt=QFormat(12, 4), method="table"),
+    "elu_r16": ELUSpec(fmt=R16),
+    "elu_fine_out_rna": ELUSpec(fmt=QFormat(10, 3), out_fmt=QFormat(12, 8), grad_frac=4, rounding="rna"),
+    "elu_table_r16": ELUSpec(fmt=R16, method="table"),
 }
 
 
@@ -41,7 +44,7 @@ def test_combinational(verify_unit, name):
     verify_unit(CASES[name])
 
 
-@pytest.mark.parametrize("name", ["relu_r16", "hardswish_r16", "swish_r16", "gelu_table_r16"])
+@pytest.mark.parametrize("name", ["relu_r16", "hardswish_r16", "swish_r16", "gelu_table_r16", "elu_r16"])
 def test_pipelined(verify_unit, name):
     verify_unit(CASES[name], latency=2)
 
@@ -57,6 +60,7 @@ ROM = {
         beta=2.0, fmt=Q8, out_fmt=QFormat(10, 6), grad_frac=7, method="rom", rounding="floor"
     ),
     "swish_rom_r16": SwishSpec(fmt=R16, method="rom"),
+    "elu_rom_r16": ELUSpec(fmt=R16, method="rom"),
     "smelu_rom_q8_faithful": SmeLUSpec(beta=2.0, fmt=Q8, method="rom", accuracy="faithful"),
 }
 
