@@ -27,6 +27,7 @@ CURVES = [
     UnitConfig("swish", 16, method="poly"),
     UnitConfig("softplus", 16, method="poly"),
     UnitConfig("gelu", 16, method="poly"),
+    UnitConfig("elu", 16, method="poly"),
 ]
 
 

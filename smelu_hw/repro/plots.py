@@ -14,7 +14,15 @@ from .study import Precision, Study, interval, precision_label
 
 __all__ = ["plot_pd_vs_bits", "plot_pd_vs_loss"]
 
-_MARKERS = {"relu": "s", "smelu": "o", "gelu": "D", "swish": "^", "softplus": "v", "hardswish": "P"}
+_MARKERS = {
+    "relu": "s",
+    "smelu": "o",
+    "gelu": "D",
+    "swish": "^",
+    "softplus": "v",
+    "elu": "X",
+    "hardswish": "P",
+}
 
 
 def _errors(intervals: list[tuple[float, float, float]]) -> np.ndarray:

@@ -84,12 +84,17 @@ SMELU_BETAS = (0.5, 1.0, 2.0, 4.0)
 
 def arms(quick: bool) -> list[Arm]:
     """ReLU; SmeLU along its beta; GELU, Swish and Softplus at their lowest-PD setting in the
-    one-precision study (Swish beta = 0.5, Softplus beta = 1); hard-swish."""
+    one-precision study (Swish beta = 0.5, Softplus beta = 1); ELU; hard-swish."""
     betas = (2.0,) if quick else SMELU_BETAS
     chosen = [Arm("relu", "relu"), *(Arm("smelu", "smelu", beta) for beta in betas)]
     if quick:
         return [*chosen, Arm("swish", "swish", 0.5)]
-    smooth = [Arm("gelu", "gelu"), Arm("swish", "swish", 0.5), Arm("softplus", "softplus", 1.0)]
+    smooth = [
+        Arm("gelu", "gelu"),
+        Arm("swish", "swish", 0.5),
+        Arm("softplus", "softplus", 1.0),
+        Arm("elu", "elu"),
+    ]
     return [*chosen, *smooth, Arm("hardswish", "hardswish")]
 
 

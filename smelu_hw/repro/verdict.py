@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..approx.functions import SMOOTH
 from .study import ArmResult, Precision, Staircase, Study, interval, precision_label
 
 __all__ = ["best_smelu", "reduction_widths", "verdict", "staircase_sentences"]
@@ -76,7 +77,7 @@ def _smelu_sentences(study: Study, dataset: str) -> list[str]:
         )
     float_ratio = study.ratio(best[None])
     if float_ratio[2] >= 1:
-        smooth = [arm.label for arm in study.arms if arm.curve in ("gelu", "swish", "softplus")]
+        smooth = [arm.label for arm in study.arms if arm.curve in SMOOTH]
         reducing = [label for label in smooth if study.ratio(study.get(dataset, label, None))[2] < 1]
         others = (
             f"while {', '.join(reducing)} does"
