@@ -19,6 +19,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
+from ..specs import check_latency
 from ..specs.dense import DenseSpec, check_chain
 from . import unit_class_for
 from .division import quotient_bounds, rounded_combination, signed_terms
@@ -62,9 +63,7 @@ class DenseTile(wiring.Component):
     def __init__(self, spec: DenseSpec, latency: int = 1) -> None:
         if not isinstance(spec, DenseSpec):
             raise TypeError(f"spec must be a DenseSpec, not {spec!r}")
-        if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
-            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
-        self._spec, self._latency = spec, latency
+        self._spec, self._latency = spec, check_latency(latency)
         inputs, outputs = tile_layouts(spec)
         super().__init__({"i": In(stream.Signature(inputs)), "o": Out(stream.Signature(outputs))})
 

@@ -24,7 +24,7 @@ from amaranth.lib import stream, wiring
 from amaranth.lib.data import ArrayLayout, StructLayout
 from amaranth.lib.wiring import In, Out
 
-from ..specs import ActivationSpec
+from ..specs import ActivationSpec, check_count, check_latency
 from ..specs.engine import ENGINE_MODES, MODE_BITS, RESERVED_RESULT
 from .division import quotient_bounds, rounded_combination, signed_terms
 from .unit import ActivationUnit, clamp
@@ -68,12 +68,17 @@ def fused_backward_gates(m: Module, spec: ActivationSpec, g: Value, dy: Value, n
 
 
 def check_engine_shape(lanes: object, latency: object) -> tuple[int, int]:
-    """Return ``(lanes, latency)`` of an engine, or raise ``ValueError`` naming the bad one."""
-    if isinstance(lanes, bool) or not isinstance(lanes, int) or lanes < 1:
-        raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
-    if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
-        raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
-    return lanes, latency
+    """Return ``(lanes, latency)`` of an engine: lanes 1 or more, latency 0 or more
+    (:func:`~smelu_hw.specs.check_latency`).
+
+    Raises
+    ------
+    TypeError
+        If either is not an integer (a ``bool`` is not one).
+    ValueError
+        If either is out of range.
+    """
+    return check_count("lanes", lanes, 1), check_latency(latency)
 
 
 def stall_pipeline(

@@ -11,7 +11,7 @@ from amaranth.hdl import Module
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from ..specs import ActivationSpec
+from ..specs import ActivationSpec, check_count
 from .unit import ActivationUnit
 
 __all__ = ["LaneArray", "byte_stride", "decode_lanes", "encode_lanes"]
@@ -43,8 +43,7 @@ class LaneArray(wiring.Component):
     """
 
     def __init__(self, spec: ActivationSpec, lanes: int, unit_class: type[ActivationUnit]) -> None:
-        if lanes < 1:
-            raise ValueError(f"lanes must be a positive integer, not {lanes!r}")
+        lanes = check_count("lanes", lanes, 1)
         self._spec, self._lanes, self._unit_class = spec, lanes, unit_class
         self.strides = {
             "x": byte_stride(spec.fmt.bits),
