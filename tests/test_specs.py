@@ -170,3 +170,35 @@ def test_a_model_of_the_wrong_spec_type_is_a_type_error(model):
         model.from_spec(other)
     with pytest.raises(TypeError, match="^spec must be an activation spec, not 'smelu'"):
         model_for("smelu")
+
+
+@pytest.mark.parametrize(
+    ("latency", "error", "message"),
+    [
+        (-1, ValueError, "latency must be 0 or more, not -1"),
+        (True, TypeError, "latency must be an integer, not True"),
+        (1.5, TypeError, "latency must be an integer, not 1.5"),
+        ("2", TypeError, "latency must be an integer, not '2'"),
+    ],
+)
+def test_latency_is_checked_once_for_units_engines_and_the_cli(latency, error, message):
+    """One check (``operator.index``; a bool is no integer) for every component that takes a
+    latency, and for ``generate``, whose CLI spells the parameter as ``--latency``."""
+    from smelu_hw.gen import generate
+    from smelu_hw.hw import SmeLUUnit
+    from smelu_hw.hw.axis import AxiStreamEngine
+    from smelu_hw.hw.engine import StreamEngine
+    from smelu_hw.specs import check_latency
+
+    spec = SmeLUSpec(fmt=QFormat(8, 4))
+    builds = [
+        lambda: check_latency(latency),
+        lambda: SmeLUUnit(spec, latency=latency),
+        lambda: StreamEngine(spec, 2, SmeLUUnit, latency),
+        lambda: AxiStreamEngine(spec, 2, SmeLUUnit, latency),
+        lambda: generate(spec, latency=latency),
+    ]
+    for build in builds:
+        with pytest.raises(error, match=f"^{message}$"):
+            build()
+    assert check_latency(np.int64(3)) == 3 and type(check_latency(np.int64(3))) is int

@@ -1,4 +1,4 @@
-"""Correctly rounded tables of every input code for Swish, Softplus and GELU (method ``rom``).
+"""Correctly rounded tables of every input code for the smooth baselines (method ``rom``).
 
 Each entry is the exact function value (or derivative) at the code, scaled to the output (or
 gradient) format, rounded once with the spec's mode, then saturated: the same rule as SmeLU's
