@@ -61,7 +61,7 @@ def test_emitted_files_are_deterministic(tmp_path):
         (["--interface", "apb"], "argument --interface: invalid choice: 'apb'"),
         (["--emit", "vhdl"], "argument --emit: invalid choice: 'vhdl'"),
         (["--emit", "fusesoc", "--name", "a$b"], "--name must be a valid FuseSoC VLNV part"),
-        (["--emit", "c", "--name", "posedge"], "name must be a plain Verilog identifier"),
+        (["--emit", "c", "--name", "posedge"], "--name must be a plain Verilog identifier"),
     ],
 )
 def test_bad_combinations_exit_2_with_one_line_and_write_nothing(tmp_path, args, message):

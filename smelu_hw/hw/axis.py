@@ -2,8 +2,9 @@
 
 Ports (AXI4-Stream names): ``aclk``, ``aresetn`` (active low, synchronous), the slave
 ``s_axis_{tdata,tvalid,tready,tlast,tuser}`` and the master
-``m_axis_{tdata,tvalid,tready,tlast,tuser}``. There is no ``clk`` or ``rst`` port: the ``sync``
-domain is clocked by ``aclk`` and reset by ``~aresetn``.
+``m_axis_{tdata,tvalid,tready,tlast,tuser}``. There is no ``clk`` or ``rst`` port: the wrapper's
+registers are in its own local ``axis`` domain, clocked by ``aclk`` and reset by ``~aresetn``, so
+it can sit inside any Amaranth design, whatever that design's domains.
 
 Beat layout (:func:`axis_layout`; bytes little-endian, lane 0 lowest). Every field of every
 lane starts on a byte boundary and is padded to whole bytes (:func:`~smelu_hw.hw.lanes.byte_stride`):
@@ -193,13 +194,13 @@ class AxiStreamEngine(wiring.Component):
 
     def elaborate(self, platform: object) -> Module:
         m = Module()
-        # Local: inside a larger design this sync domain is aclk's, not the parent's.
-        m.domains.sync = ClockDomain("sync", local=True)
-        m.d.comb += [ClockSignal("sync").eq(self.aclk), ResetSignal("sync").eq(~self.aresetn)]
+        # Local and of its own name: a parent's domains (its sync among them) never reach in.
+        m.domains.axis = ClockDomain("axis", local=True)
+        m.d.comb += [ClockSignal("axis").eq(self.aclk), ResetSignal("axis").eq(~self.aresetn)]
 
         # Low in reset and until the first edge that samples aresetn high.
         out_of_reset = Signal(init=0)
-        m.d.sync += out_of_reset.eq(1)
+        m.d.axis += out_of_reset.eq(1)
         active = Signal()
         m.d.comb += active.eq(out_of_reset & self.aresetn)
 
@@ -226,7 +227,7 @@ class AxiStreamEngine(wiring.Component):
             data.user.eq(self.s_axis_tuser),
         ]
         source = stream.Signature(beat).create(path=("beat",))
-        stall_pipeline(m, data, engine.o, source, self._latency, beat)
+        stall_pipeline(m, data, engine.o, source, self._latency, beat, domain="axis")
 
         result = self.layout["m_axis"]["fields"]["result"]
         for lane, offset in enumerate(result["offsets"]):

@@ -82,9 +82,16 @@ def check_engine_shape(lanes: object, latency: object) -> tuple[int, int]:
 
 
 def stall_pipeline(
-    m: Module, data: Value, sink: stream.Interface, source: stream.Interface, latency: int, layout: object
+    m: Module,
+    data: Value,
+    sink: stream.Interface,
+    source: stream.Interface,
+    latency: int,
+    layout: object,
+    domain: str = "sync",
 ) -> None:
-    """``latency`` register stages from ``sink`` (whose payload produced ``data``) to ``source``.
+    """``latency`` register stages in ``domain`` from ``sink`` (whose payload produced ``data``)
+    to ``source``.
 
     All stages advance together whenever the last one is empty or being read: one beat per
     cycle without backpressure, and no beat lost or duplicated under any backpressure.
@@ -98,7 +105,7 @@ def stall_pipeline(
         data_reg = Signal(layout, name=f"data_stage{stage}", reset_less=True)
         valid_reg = Signal(name=f"valid_stage{stage}")
         with m.If(advance):
-            m.d.sync += [data_reg.eq(data), valid_reg.eq(valid)]
+            m.d[domain] += [data_reg.eq(data), valid_reg.eq(valid)]
         data, valid = data_reg, valid_reg
     m.d.comb += [
         advance.eq(~valid | source.ready),

@@ -393,13 +393,9 @@ def test_axis_reset_mid_stream(latency: int) -> None:
     assert all(sample.in_valid and sample.out_ready for sample in trace)
 
 
-# BUG (smelu_hw/hw/axis.py): the wrapper's domain is a local one named "sync", meant to shadow a
-# parent's ("inside a larger design this sync domain is aclk's"), but Amaranth 0.5 propagates the
-# parent's "sync" down into it and fails an assertion in ``Fragment._propagate_domains_down``:
-# the wrapper elaborates only as a design's top (its Verilog is fine). Drop the xfail once fixed.
-@pytest.mark.xfail(raises=AssertionError, strict=True, reason="AxiStreamEngine's local 'sync' domain")
 def test_axis_engine_is_a_submodule_of_a_sync_design() -> None:
-    """A parent that uses ``sync`` (here a toggling flop) can instantiate the AXI wrapper."""
+    """A parent that uses ``sync`` (here a toggling flop) can instantiate the AXI wrapper: its
+    domain is a local one of its own name (a local ``sync`` failed Amaranth's domain propagation)."""
     top = Module()
     top.submodules.dut = dut = AxiStreamEngine(SMELU, 1, unit_class_for(SMELU), 1)
     flop = Signal()
