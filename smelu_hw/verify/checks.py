@@ -7,8 +7,8 @@
 * :func:`proof_check`: a formal proof that a linear piece is implemented exactly.
 
 Every task builds its design through :func:`~smelu_hw.verify.builds.design_build`, so a worker
-builds each design once, and returns a :class:`CheckResult` whose counts the caller checks
-against its plan.
+builds each design once, and returns one of the results of :mod:`smelu_hw.verify.results`,
+whose counts the caller checks against its plan.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +27,9 @@ from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
 from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb, run_limited
 from .compare import MAX_REPORTED, decode, mismatch_records
 from .design import Design
+from .results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
 
 __all__ = [
-    "CheckResult",
     "cocotb_outputs",
     "contract_check",
     "engine_check",
@@ -41,17 +40,6 @@ __all__ = [
 BENCHES = "smelu_hw.verify.benches"
 #: Codes per second below which the native driver counts as hung (it runs millions).
 NATIVE_MIN_RATE = 10_000
-
-
-@dataclass
-class CheckResult:
-    """What one task checked: vectors compared, mismatches and the time it took."""
-
-    count: int
-    mismatch_count: int = 0
-    mismatches: list[list[object]] = field(default_factory=list)
-    seconds: float = 0.0
-    detail: dict[str, object] = field(default_factory=dict)
 
 
 def _run_dir(folder: Path, label: str) -> Path:
@@ -124,7 +112,7 @@ def cocotb_outputs(design: Design, simulator: str, codes: np.ndarray, *, waves: 
     return run
 
 
-def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> CheckResult:
+def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> SweepResult:
     """Drive ``codes`` through the unit on ``simulator`` (or :data:`NATIVE`) and compare
     ``y``, ``dy`` and, when pipelined, ``out_valid`` with the golden model."""
     began = time.perf_counter()
@@ -142,7 +130,7 @@ def sweep_shard(design: Design, simulator: str, codes: np.ndarray) -> CheckResul
 
 def _compare_sweep(
     design: Design, simulator: str, codes: np.ndarray, raw: np.ndarray, began: float
-) -> CheckResult:
+) -> SweepResult:
     if len(raw) != len(codes):
         raise BenchError(f"{len(raw)} results for {len(codes)} codes on {simulator}")
     y, dy = decode(design.manifest, raw)
@@ -151,7 +139,12 @@ def _compare_sweep(
     count += int(invalid.size)
     records += [[int(codes[i]), "out_valid", int(raw[i, 2]), 1] for i in invalid[:MAX_REPORTED]]
     records.sort(key=lambda record: record[0])
-    return CheckResult(len(codes), count, records[:MAX_REPORTED], time.perf_counter() - began)
+    return SweepResult(
+        count=len(codes),
+        mismatch_count=count,
+        mismatches=tuple(records[:MAX_REPORTED]),
+        seconds=time.perf_counter() - began,
+    )
 
 
 def _summary(run: Path, name: str, failed: list[str]) -> dict:
@@ -161,25 +154,29 @@ def _summary(run: Path, name: str, failed: list[str]) -> dict:
     return summary
 
 
-def contract_check(design: Design, simulator: str, seed: int = 1) -> CheckResult:
+def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractResult:
     """The valid/reset/latency contract of a pipelined unit, with results checked too."""
     began = time.perf_counter()
     run, failed = _cocotb(design, simulator, "activation", ["pipeline_contract"], seed=seed)
     return _contract_result(run, failed, began)
 
 
-def _contract_result(run: Path, failed: list[str], began: float) -> CheckResult:
+def _contract_result(run: Path, failed: list[str], began: float) -> ContractResult:
     summary = _summary(run, "pipeline_contract", failed)
     records = list(summary["mismatches"])
     records += [[None, "out_valid", message, None] for message in summary["valid_errors"]]
-    count = summary["mismatch_count"] + summary["valid_error_count"]
-    detail = {"cycles": summary["cycles"], "results": summary["checked"]}
-    return CheckResult(summary["checked"], count, records[:MAX_REPORTED], time.perf_counter() - began, detail)
+    return ContractResult(
+        count=summary["checked"],
+        mismatch_count=summary["mismatch_count"] + summary["valid_error_count"],
+        mismatches=tuple(records[:MAX_REPORTED]),
+        seconds=time.perf_counter() - began,
+        cycles=summary["cycles"],
+    )
 
 
 def engine_check(
     design: Design, simulator: str, codes: np.ndarray, backward_beats: int, seed: int = 1
-) -> CheckResult:
+) -> EngineResult:
     """Every code in ``codes`` through the forward and gradient modes, ``backward_beats``
     random fused-backward beats, in random order under backpressure; then full throughput."""
     began = time.perf_counter()
@@ -192,36 +189,44 @@ def engine_check(
     finally:
         staged.unlink()
     summary = _summary(run, "engine_sweep", failed)
-    throughput = read_summary(run, "engine_full_throughput")
-    count, records = summary["mismatch_count"], summary["mismatches"]
-    if throughput["cycles"] != throughput["beats"] + throughput["latency"]:
+    full = read_summary(run, "engine_full_throughput")
+    throughput = Throughput(beats=full["beats"], cycles=full["cycles"], latency=full["latency"])
+    count, records = summary["mismatch_count"], list(summary["mismatches"])
+    if not throughput.sustained:
         count += 1
-        records.append(
-            [None, "throughput", throughput["cycles"], throughput["beats"] + throughput["latency"]]
-        )
+        records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
     elif "engine_full_throughput" in failed and count == 0:
         raise BenchError(f"engine_full_throughput failed; see {run / 'sim.log'}")
     vectors = summary["vectors"]
-    detail = {"vectors": vectors, "per_mode": summary["per_mode"], "throughput": throughput}
-    return CheckResult(
-        sum(vectors.values()), count, records[:MAX_REPORTED], time.perf_counter() - began, detail
+    return EngineResult(
+        count=sum(vectors.values()),
+        mismatch_count=count,
+        mismatches=tuple(records[:MAX_REPORTED]),
+        seconds=time.perf_counter() - began,
+        vectors=vectors,
+        mode_mismatches=summary["per_mode"],
+        throughput=throughput,
     )
 
 
-def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout: int) -> CheckResult:
+def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout: int) -> ProofResult:
     """Prove that every code in ``low ..= high`` (inside ``piece``) gives the piece's values.
 
-    On a counterexample the result holds its input code in ``detail["counterexample"]``; when
-    no proof came within ``timeout`` seconds, ``detail["timeout"]`` is set.
+    The result holds the input code of a counterexample, if the proof found one, and
+    ``timed_out_after`` if no proof came within ``timeout`` seconds.
     """
-    from .formal import ProofTimeout, prove_piece
+    from .formal import PROOF_ENGINE, ProofTimeout, prove_piece
 
     began = time.perf_counter()
-    detail: dict[str, object] = {"engine": "yosys sat (minisat)"}
+    counterexample = timed_out_after = None
     try:
         counterexample = prove_piece(design, piece, low, high, design_build(design, FORMAL), timeout)
     except ProofTimeout:
-        counterexample, detail["timeout"] = None, timeout
-    if counterexample is not None:
-        detail["counterexample"] = counterexample
-    return CheckResult(high - low + 1, 0, [], time.perf_counter() - began, detail)
+        timed_out_after = timeout
+    return ProofResult(
+        codes=high - low + 1,
+        engine=PROOF_ENGINE,
+        seconds=time.perf_counter() - began,
+        counterexample=counterexample,
+        timed_out_after=timed_out_after,
+    )

@@ -26,9 +26,18 @@ from ..specs.pieces import Affine, LinearPiece
 from .cocotb_run import BenchError, run_limited
 from .design import Design
 
-__all__ = ["ProofTimeout", "ProverUnavailable", "miter_verilog", "prove_piece", "prover_available"]
+__all__ = [
+    "PROOF_ENGINE",
+    "ProofTimeout",
+    "ProverUnavailable",
+    "miter_verilog",
+    "prove_piece",
+    "prover_available",
+]
 
 TOP = "smelu_proof"
+#: The engine of :func:`prove_piece`, as a certificate names it.
+PROOF_ENGINE = "yosys sat (minisat)"
 
 
 class ProverUnavailable(BenchError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, Future
 from pathlib import Path
 
@@ -15,19 +15,13 @@ from ..executor import open_executor
 from ..specs.pieces import codes_near_knots
 from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate
-from .checks import (
-    CheckResult,
-    cocotb_outputs,
-    contract_check,
-    engine_check,
-    proof_check,
-    sweep_shard,
-)
+from .checks import cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
 from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
 from .design import Design, load_design
 from .formal import prover_available
 from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, SAMPLE_MARGIN, Region, plan_regions
+from .results import CheckResult, ContractResult, EngineResult, ProofResult, SweepResult
 from .simulators import SimulatorUnavailable, check_simulator, tool_versions
 
 __all__ = ["ExecutorUnavailable", "verify_design", "verify_manifest"]
@@ -42,6 +36,9 @@ BACKWARD_BEATS = 256
 PROOF_TIMEOUT = 120
 #: Codes either side of the first mismatch that ``--waves`` traces.
 WAVES_WINDOW = 32
+
+#: How a region was covered: the results of its sweep shards, or its proof.
+Covered = list[SweepResult] | ProofResult
 
 
 class _InlineExecutor(Executor):
@@ -84,51 +81,55 @@ def _shards(codes: np.ndarray, jobs: int) -> list[np.ndarray]:
     return np.array_split(codes, count)
 
 
-def _contract(design: Design, result: CheckResult | None) -> dict[str, object]:
-    if design.is_engine:
-        throughput = result.detail["throughput"]
+def _contract(design: Design, result: ContractResult | EngineResult | None) -> dict[str, object]:
+    """The certificate's ``contract``: an engine's stream checks, a pipelined unit's contract
+    check, or neither for a combinational unit."""
+    if isinstance(result, EngineResult):
+        throughput = result.throughput
         return {
             "latency": design.latency,
             "checked": (
                 f"stream handshakes under random source gaps and sink stalls, every beat in order; "
-                f"full throughput: {throughput['beats']} beats in {throughput['cycles']} cycles "
+                f"full throughput: {throughput.beats} beats in {throughput.cycles} cycles "
                 f"(latency {design.latency})"
             ),
         }
-    if not design.latency:
+    if result is None:
         return {"latency": 0, "checked": "combinational: every output settles in one evaluation"}
     return {
         "latency": design.latency,
         "checked": (
             f"out_valid exactly {design.latency} cycle(s) after each accepted input under random "
-            f"in_valid gaps and a synchronous reset mid-stream ({result.detail['cycles']} cycles, "
-            f"{result.detail['results']} results); every swept code one per cycle at latency {design.latency}"
+            f"in_valid gaps and a synchronous reset mid-stream ({result.cycles} cycles, "
+            f"{result.results} results); every swept code one per cycle at latency {design.latency}"
         ),
     }
 
 
-def _regions_entry(region: Region, results: list[CheckResult]) -> dict[str, object]:
-    entry: dict[str, object] = {"name": region.name, "low": region.low, "high": region.high}
-    entry |= {"codes": region.size, "method": region.method}
-    entry["mismatch_count"] = sum(result.mismatch_count for result in results)
-    if region.method == "proved" and "timeout" not in results[0].detail:
-        (result,) = results
-        entry |= {"engine": result.detail["engine"], "seconds": round(result.seconds, 3)}
-        if "counterexample" in result.detail:
-            entry |= {"method": "disproved", "counterexample": result.detail["counterexample"]}
-        return entry
-    planned = len(region.codes) if region.codes is not None else 0
-    if region.method == "proved":  # no proof in time: the sampled fallback is the coverage
-        proof, *results = results
-        planned = proof.detail["fallback_codes"]
-        entry |= {
-            "method": "sampled",
-            "note": f"no proof within {proof.detail['timeout']} s; sampled instead",
-        }
-    checked = sum(result.count for result in results)
+def _checked(region: Region, sweeps: Sequence[SweepResult], planned: int) -> int:
+    """The codes ``sweeps`` compared, which must be the ``planned`` ones."""
+    checked = sum(sweep.count for sweep in sweeps)
     if checked != planned:
         raise BenchError(f"{region.name}: {checked} codes compared, {planned} planned")
-    entry["checked"] = checked
+    return checked
+
+
+def _region_entry(region: Region, covered: Covered) -> dict[str, object]:
+    """The certificate's entry of ``region``, from its sweep shards or its settled proof."""
+    entry: dict[str, object] = {"name": region.name, "low": region.low, "high": region.high}
+    entry |= {"codes": region.size, "method": region.method}
+    if not isinstance(covered, ProofResult):
+        entry["mismatch_count"] = sum(sweep.mismatch_count for sweep in covered)
+        return entry | {"checked": _checked(region, covered, len(region.codes))}
+    entry["mismatch_count"] = covered.mismatch_count
+    if covered.timed_out:  # no proof in time: the sampled fallback is the coverage
+        if covered.fallback is None:
+            raise BenchError(f"{region.name}: no proof in time, and no codes were sampled instead")
+        note = f"no proof within {covered.timed_out_after} s; sampled instead"
+        return entry | {"method": "sampled", "note": note, "checked": covered.fallback.count}
+    entry |= {"engine": covered.engine, "seconds": round(covered.seconds, 3)}
+    if covered.disproved:
+        entry |= {"method": "disproved", "counterexample": covered.counterexample}
     return entry
 
 
@@ -138,29 +139,29 @@ def sample_codes_of(region: Region, sweeper: str) -> np.ndarray:
     return codes_near_knots((), region.low, region.high, margin=SAMPLE_MARGIN, count=count)
 
 
-def _engine_regions(design: Design, result: CheckResult, codes: np.ndarray) -> list[dict[str, object]]:
+def _engine_regions(design: Design, result: EngineResult, codes: np.ndarray) -> list[dict[str, object]]:
     fmt = design.model.spec.fmt
     total = fmt.max_code - fmt.min_code + 1
     method = "exhaustive" if len(codes) == total else "sampled"
-    vectors = result.detail["vectors"]
+    vectors, mismatches = result.vectors, result.mode_mismatches
     if vectors["forward"] < len(codes) or vectors["gradient"] < len(codes):
         raise BenchError(f"the engine bench compared {vectors}, fewer than the {len(codes)} codes planned")
     out = design.model.spec.out_fmt
     pairs = total * (out.max_code - out.min_code + 1)  # fused backward takes (x, g)
     regions = [
         {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
-         "method": method, "checked": len(codes), "mismatch_count": result.detail["per_mode"][mode]}
+         "method": method, "checked": len(codes), "mismatch_count": mismatches[mode]}
         for mode in ("forward", "gradient")
     ] + [
         {"name": "backward mode (x, g pairs)", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
          "method": "sampled", "checked": vectors["backward"],
-         "mismatch_count": result.detail["per_mode"]["backward"]}
+         "mismatch_count": mismatches["backward"]}
     ]  # fmt: skip
     if "reserved" in vectors:  # every lane of a reserved-mode beat must be reserved_result
         regions.append(
             {"name": "reserved mode", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
              "method": "sampled", "checked": vectors["reserved"],
-             "mismatch_count": result.detail["per_mode"]["reserved"]}
+             "mismatch_count": mismatches["reserved"]}
         )  # fmt: skip
     return regions
 
@@ -210,34 +211,41 @@ def _engine_codes(design: Design, seed: int) -> np.ndarray:
 
 def _submit_regions(
     executor: Executor, design: Design, regions: list[Region], sweeper: str, jobs: int, proof_timeout: int
-) -> list[tuple[Region, Future]]:
-    """One proof per proved region, and sweep shards for every other region."""
-    pending = []
+) -> list[Future | list[Future]]:
+    """Per region, the future of its proof (a proved region) or of each of its sweep shards."""
+    pending: list[Future | list[Future]] = []
     for region in regions:
         if region.method == "proved":
             task = (proof_check, design, region.piece, region.low, region.high, proof_timeout)
-            pending.append((region, executor.submit(*task)))
+            pending.append(executor.submit(*task))
         else:
-            pending += [
-                (region, executor.submit(sweep_shard, design, sweeper, shard))
-                for shard in _shards(region.codes, jobs)
-            ]
+            shards = _shards(region.codes, jobs)
+            pending.append([executor.submit(sweep_shard, design, sweeper, shard) for shard in shards])
     return pending
 
 
-def _settle_proofs(design: Design, sweeper: str, done: list[tuple[Region, CheckResult]]) -> None:
-    """Sample the regions whose proof timed out, and simulate each counterexample so that it
-    is reported as the mismatch it is."""
-    for region, result in list(done):
-        if "timeout" in result.detail:
-            codes = sample_codes_of(region, sweeper)
-            result.detail["fallback_codes"] = len(codes)
-            done.append((region, sweep_shard(design, sweeper, codes)))
-        counterexample = result.detail.get("counterexample")
-        if counterexample is not None:
-            found = sweep_shard(design, sweeper, np.array([counterexample]))
-            result.mismatch_count = max(found.mismatch_count, 1)
-            result.mismatches = found.mismatches or [[counterexample, "proof", None, None]]
+def _collect(pending: Future | list[Future]) -> Covered:
+    return [future.result() for future in pending] if isinstance(pending, list) else pending.result()
+
+
+def _settled(design: Design, sweeper: str, region: Region, covered: Covered) -> Covered:
+    """A proof that timed out with its sampled fallback, and one with a counterexample with
+    that code simulated, so that it is reported as the mismatch it is. Sweeps are final."""
+    if not isinstance(covered, ProofResult):
+        return covered
+    if covered.timed_out:
+        codes = sample_codes_of(region, sweeper)
+        fallback = sweep_shard(design, sweeper, codes)
+        _checked(region, [fallback], len(codes))
+        return covered.with_fallback(fallback)
+    if covered.disproved:
+        return covered.with_witness(sweep_shard(design, sweeper, np.array([covered.counterexample])))
+    return covered
+
+
+def _results(covered: list[Covered]) -> list[CheckResult]:
+    """Every result of the regions, proofs and sweep shards alike."""
+    return [result for item in covered for result in ([item] if isinstance(item, ProofResult) else item)]
 
 
 def verify_design(
@@ -285,14 +293,14 @@ def verify_design(
             regions = plan_regions(design.model.spec, native, can_prove=prover_available())
             pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
             extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
-        done = [(region, future.result()) for region, future in pending]
+        found = [_collect(item) for item in pending]
         extra_result = extra.result() if extra is not None else None
-    _settle_proofs(design, sweeper, done)
-    results = [result for _, result in done] + ([extra_result] if extra_result else [])
+    covered = [_settled(design, sweeper, *pair) for pair in zip(regions, found, strict=True)]
+    results = _results(covered) + ([extra_result] if extra_result is not None else [])
     if design.is_engine:
         entries = _engine_regions(design, extra_result, codes)
     else:
-        entries = [_regions_entry(region, [r for g, r in done if g is region]) for region in regions]
+        entries = [_region_entry(*pair) for pair in zip(regions, covered, strict=True)]
     mismatches = sorted(
         (record for result in results for record in result.mismatches),
         key=lambda record: (record[0] is None, record[0] or 0),

@@ -12,10 +12,11 @@ from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
 from smelu_hw.verify import BenchError, load_design, verify_design
 from smelu_hw.verify.builds import BATCH, design_build
-from smelu_hw.verify.checks import CheckResult, sweep_shard
+from smelu_hw.verify.checks import sweep_shard
 from smelu_hw.verify.cocotb_run import bench_environment, read_summary, run_cocotb
 from smelu_hw.verify.plan import Region
-from smelu_hw.verify.run import _regions_entry
+from smelu_hw.verify.results import SweepResult
+from smelu_hw.verify.run import _region_entry
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +68,9 @@ def test_a_missing_summary_is_a_failure(tmp_path):
 
 def test_a_short_count_is_a_failure():
     region = Region("all codes", 0, 9, "exhaustive", np.arange(10))
-    assert _regions_entry(region, [CheckResult(6), CheckResult(4)])["checked"] == 10
+    assert _region_entry(region, [SweepResult(count=6), SweepResult(count=4)])["checked"] == 10
     with pytest.raises(BenchError, match="9 codes compared, 10 planned"):
-        _regions_entry(region, [CheckResult(6), CheckResult(3)])
+        _region_entry(region, [SweepResult(count=6), SweepResult(count=3)])
 
 
 def test_sweeps_compare_every_code_on_every_path(design):
