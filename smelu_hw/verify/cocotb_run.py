@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
+from .bench_io import bench_variable, summary_path
 from .simulators import cocotb_build_args, simulator_environment
 
 __all__ = [
@@ -168,14 +169,15 @@ def read_summary(test_dir: Path, name: str) -> dict[str, object]:
     BenchError
         If the bench wrote none (it did not run to the end).
     """
-    path = test_dir / f"{name}.json"
+    path = summary_path(test_dir, name)
     if not path.is_file():
         raise BenchError(f"the bench wrote no {path.name}; see {test_dir / 'sim.log'}")
     return json.loads(path.read_text())
 
 
 def bench_environment(**values: object) -> dict[str, str]:
-    """Environment variables for a bench: ``SMELU_<NAME>`` for each keyword."""
-    return {f"SMELU_{key.upper()}": str(value) for key, value in values.items()} | {
+    """Environment variables for a bench: ``SMELU_<NAME>`` for each keyword
+    (:func:`~smelu_hw.verify.bench_io.bench_variable`)."""
+    return {bench_variable(key): str(value) for key, value in values.items()} | {
         "PYTHONHASHSEED": os.environ.get("PYTHONHASHSEED", "0")
     }

@@ -17,11 +17,9 @@ caller can check that exactly the planned vectors were compared.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 from collections import deque
-from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -30,6 +28,7 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from ...manifest import model_from_manifest
 from ...specs.pieces import codes_near_knots
+from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED, decode, mismatch_records
 from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 
@@ -39,14 +38,6 @@ __all__ = ["pipeline_contract", "sweep"]
 CONTRACT_CYCLES = 600
 #: Without ``SMELU_CODES``, inputs up to this many bits are swept exhaustively.
 STANDALONE_EXHAUSTIVE_BITS = 16
-
-
-def _manifest() -> dict:
-    return json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
-
-
-def _write(name: str, summary: dict) -> None:
-    Path(f"{name}.json").write_text(json.dumps(summary))
 
 
 def _raw(handle: object) -> int:
@@ -99,7 +90,7 @@ def _codes(manifest: dict) -> np.ndarray:
 async def sweep(dut):
     """Drive every code of ``SMELU_CODES``, one per step (one per cycle when pipelined), record
     ``y``, ``dy`` and ``out_valid``, and compare them with the golden model."""
-    manifest = _manifest()
+    manifest = read_manifest()
     codes = _codes(manifest).tolist()
     latency, with_grad = manifest["latency"], manifest["grad"] is not None
     rows: list[tuple[int, int, int]] = []
@@ -127,7 +118,7 @@ async def sweep(dut):
     y, dy = decode(manifest, raw)
     records, count = mismatch_records(model_from_manifest(manifest), np.array(codes), y, dy)
     count += int(np.sum(raw[:, 2] != 1))
-    _write("sweep", {"count": len(rows), "mismatch_count": count, "mismatches": records})
+    write_summary("sweep", {"count": len(rows), "mismatch_count": count, "mismatches": records})
     assert len(rows) == len(codes), f"{len(rows)} results for {len(codes)} codes"
     assert count == 0, f"{count} of {len(codes)} vectors differ from the golden model: {records[:3]}"
     dut._log.info("%d codes match the golden model", len(rows))
@@ -138,10 +129,10 @@ async def pipeline_contract(dut):
     """Random ``in_valid`` gaps and a reset mid-stream, with every stage full when it comes:
     ``out_valid`` rises exactly ``latency`` cycles after each accepted input (SPEC §6), results
     in flight at a reset are dropped, and every result equals the golden model."""
-    manifest = _manifest()
+    manifest = read_manifest()
     model = model_from_manifest(manifest)
     latency = manifest["latency"]
-    rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
+    rng = random.Random(read_seed())
     fmt = model.spec.fmt
     special = [k + d for k in model.spec.knots() for d in (-1, 0, 1)] + [fmt.min_code, fmt.max_code]
     special = [code for code in special if fmt.min_code <= code <= fmt.max_code]
@@ -188,7 +179,7 @@ async def pipeline_contract(dut):
         "valid_errors": valid_errors[:MAX_REPORTED],
         "valid_error_count": len(valid_errors),
     }
-    _write("pipeline_contract", summary)
+    write_summary("pipeline_contract", summary)
     assert not valid_errors, f"{len(valid_errors)} out_valid errors: {valid_errors[:3]}"
     assert count == 0, f"{count} results differ from the golden model: {records[:3]}"
     assert len(checked) > CONTRACT_CYCLES // 2, f"only {len(checked)} results checked"

@@ -27,12 +27,9 @@ nothing.
 from __future__ import annotations
 
 import itertools
-import json
-import os
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -42,6 +39,7 @@ from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamMonitor, AxiStr
 
 from ...manifest import model_from_manifest
 from ...models.engine import engine_results
+from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED
 
 __all__ = ["axis_full_throughput", "axis_random_frames", "axis_reset"]
@@ -81,7 +79,7 @@ class AxisBench:
 
     def __init__(self, dut: object) -> None:
         self.dut = dut
-        self.manifest = json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
+        self.manifest = read_manifest()
         self.model = model_from_manifest(self.manifest)
         self.layout = self.manifest["axis"]
         self.lanes = self.layout["lanes"]
@@ -93,7 +91,7 @@ class AxisBench:
         self.mode_field, self.user_field = mode, user
         self.mode_names = {code: name for name, code in self.layout["modes"].items()}
         self.mode_names |= dict.fromkeys(self.layout["reserved_modes"], "reserved")
-        self.rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
+        self.rng = random.Random(read_seed())
         #: Per rising edge: (aresetn, s_axis handshake, m_axis handshake, s_axis_tready, m_axis_tvalid).
         self.edges: list[tuple[bool, bool, bool, bool, bool]] = []
 
@@ -260,10 +258,6 @@ class AxisBench:
         return frames
 
 
-def _write(name: str, summary: dict[str, object]) -> None:
-    Path(f"{name}.json").write_text(json.dumps(summary))
-
-
 def _check(summary: dict[str, object]) -> None:
     vectors = summary["vectors"]
     assert summary["mismatch_count"] == 0, f"{summary['per_kind']}: {summary['mismatches'][:3]}"
@@ -287,7 +281,7 @@ async def axis_random_frames(dut):
     extra = bench.sink.count()
     summary = bench.compare(sent, received) | {"extra_frames": extra}
     summary["accept_mismatches"] = bench.accepted(sent, bench.monitored())
-    _write("axis_random_frames", summary)
+    write_summary("axis_random_frames", summary)
     _check(summary)
     assert summary["single_beat_frames"] > 0 and summary["multi_beat_frames"] > 0
     assert extra == 0, f"{extra} frames came out that were never sent"
@@ -319,7 +313,7 @@ async def axis_full_throughput(dut):
         "accept_gaps": sum(b - a - 1 for a, b in itertools.pairwise(accepted)),
         "output_gaps": sum(b - a - 1 for a, b in itertools.pairwise(offered)),
     }
-    _write("axis_full_throughput", summary)
+    write_summary("axis_full_throughput", summary)
     _check(summary)
     assert len(accepted) == len(offered) == count, f"{len(accepted)} in, {len(offered)} out of {count}"
     assert summary["accept_gaps"] == summary["output_gaps"] == 0, "a beat per cycle was not sustained"
@@ -393,7 +387,7 @@ async def axis_reset(dut):
         "accept_mismatches": bench.accepted(before, accepted_before)
         + bench.accepted(after, bench.monitored()),
     }
-    _write("axis_reset", summary)
+    write_summary("axis_reset", summary)
     _check(summary)
     assert cut_short and in_flight >= 0, "the reset did not fall in the middle of the frame"
     assert len(window) == RESET_CYCLES + 1 and not any(e[0] for e in window[:-1]) and window[-1][0]

@@ -12,16 +12,15 @@ no gaps and no backpressure ``n`` beats take ``n`` cycles plus the latency.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-from pathlib import Path
 
 import cocotb
 import numpy as np
 
 from ...manifest import model_from_manifest
 from ...models.engine import engine_results
+from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED
 from ..streams import pack_lanes, start, transfer, unpack_lanes
 
@@ -38,7 +37,7 @@ class EngineBench:
 
     def __init__(self, dut: object) -> None:
         self.dut = dut
-        self.manifest = json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
+        self.manifest = read_manifest()
         self.model = model_from_manifest(self.manifest)
         self.engine = self.manifest["engine"]
         self.lanes = self.engine["lanes"]
@@ -46,7 +45,7 @@ class EngineBench:
         # A reserved mode code must give a beat of reserved_result in every lane.
         self.reserved = self.engine.get("reserved_modes", [])
         self.reserved_result = self.engine.get("reserved_result")
-        self.rng = random.Random(int(os.environ.get("SMELU_SEED", "1")))
+        self.rng = random.Random(read_seed())
 
     def random_codes(self, count: int) -> np.ndarray:
         fmt = self.model.spec.fmt
@@ -85,10 +84,6 @@ class EngineBench:
         return [unpack_lanes(word, self.lanes, bits) for word in received], cycles
 
 
-def _write(name: str, summary: dict) -> None:
-    Path(f"{name}.json").write_text(json.dumps(summary))
-
-
 @cocotb.test()
 async def engine_sweep(dut):
     bench = EngineBench(dut)
@@ -113,7 +108,7 @@ async def engine_sweep(dut):
     count = sum(per_mode.values())
     vectors = {mode: sum(bench.lanes for beat in beats if beat[0] == mode) for mode in field}
     summary = {"beats": len(received), "vectors": vectors, "mismatch_count": count, "per_mode": per_mode}
-    _write("engine_sweep", summary | {"mismatches": records})
+    write_summary("engine_sweep", summary | {"mismatches": records})
     assert len(received) == len(beats), f"{len(received)} of {len(beats)} beats came out"
     assert count == 0, f"{count} lane results differ from the golden model: {records[:3]}"
 
@@ -125,7 +120,7 @@ async def engine_full_throughput(dut):
     received, cycles = await bench.stream(beats, gap=0.0, stall=0.0)
     wanted = [bench.expected(*beat) for beat in beats]
     latency = bench.manifest["latency"]
-    _write("engine_full_throughput", {"beats": len(received), "cycles": cycles, "latency": latency})
+    write_summary("engine_full_throughput", {"beats": len(received), "cycles": cycles, "latency": latency})
     assert received == wanted, "beats differ from the golden model at full throughput"
     # One beat per cycle: a beat accepted at edge k leaves at edge k + latency.
     assert cycles == len(beats) + latency, f"{cycles} cycles for {len(beats)} beats"

@@ -8,10 +8,8 @@ unit's manifest), ``SMELU_LANES``, and ``SMELU_CODES`` (``all`` or ``start:stop`
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -19,11 +17,12 @@ from cocotb.triggers import Timer
 
 from ...hw.lanes import byte_stride, decode_lanes, encode_lanes
 from ...manifest import model_from_manifest
+from ..bench_io import read_manifest, write_summary
 
 
 @cocotb.test()
 async def lanes_match_model(dut):
-    manifest = json.loads(Path(os.environ["SMELU_MANIFEST"]).read_text())
+    manifest = read_manifest()
     model = model_from_manifest(manifest)
     spec = model.spec
     lanes = int(os.environ["SMELU_LANES"])
@@ -74,4 +73,4 @@ async def lanes_match_model(dut):
     simulated = time.perf_counter() - began  # simulation, unpacking, golden model and comparison
     rate = len(codes) / simulated
     dut._log.info("%d codes x (y, dy) match; %.0f vectors/s in simulation", len(codes), rate)
-    Path("lanes_match_model.json").write_text(json.dumps({"count": len(codes), "seconds": simulated}))
+    write_summary("lanes_match_model", {"count": len(codes), "seconds": simulated})

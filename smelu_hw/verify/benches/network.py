@@ -9,10 +9,8 @@ the committed digits one, ``SMELU_NETWORK_JSON``.
 
 from __future__ import annotations
 
-import json
 import os
 import random
-from pathlib import Path
 
 import cocotb
 import numpy as np
@@ -20,6 +18,7 @@ import numpy as np
 from ...datasets import load_digits_split
 from ...hw.dense import BACKWARD, tile_layouts
 from ...network import DIGITS_MLP, input_codes, load_network, network_backward, network_forward
+from ..bench_io import write_summary
 from ..streams import pack_lanes, start, transfer, unpack_lanes
 
 
@@ -49,7 +48,7 @@ async def network_inference_matches_model(dut):
     )
     accuracy = float(np.mean(got.argmax(axis=1) == labels))
     dut._log.info("%d images bit-exact through %d layers; accuracy %.3f", len(images), len(layers), accuracy)
-    Path("network_inference_matches_model.json").write_text(json.dumps({"vectors": len(got)}))
+    write_summary("network_inference_matches_model", {"vectors": len(got)})
 
 
 @cocotb.test()
@@ -73,4 +72,4 @@ async def tile_backward_matches_model(dut):
     got = np.array([unpack_lanes(word, spec.outputs, _lane_bits(outputs)) for word in received])
     assert np.array_equal(got, dz), f"{int(np.sum(np.any(got != dz, axis=1)))} of {len(dz)} gradients differ"
     dut._log.info("backward step of tile %d: %d gradient vectors bit-exact", index, len(dz))
-    Path("tile_backward_matches_model.json").write_text(json.dumps({"vectors": len(got)}))
+    write_summary("tile_backward_matches_model", {"vectors": len(got)})
