@@ -5,7 +5,7 @@ from __future__ import annotations
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..specs import HardSwishSpec, ReLUSpec
-from .arith import Pipe, materialize, no_pipe, square_columns
+from .arith import NO_CUTS, ArithmeticCuts, Pipe, materialize, square_columns
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 
@@ -18,14 +18,11 @@ def rescaled_positive(
     x: Value,
     name: str,
     *,
-    pipe: Pipe = no_pipe,
-    sum_pipe: Pipe = no_pipe,
-    product_pipe: Pipe = no_pipe,
+    cuts: ArithmeticCuts = NO_CUTS,
 ) -> Value:
     """``round(X * 2**(F_out - F))`` for ``X >= 0``, saturated to the output format.
 
-    ``pipe``, ``sum_pipe`` and ``product_pipe`` are the cuts of
-    :meth:`~smelu_hw.hw.division.Division.build`.
+    ``cuts`` are those of :meth:`~smelu_hw.hw.division.Division.build`.
     """
     spec = unit.spec
     fmt, out = spec.fmt, spec.out_fmt
@@ -39,9 +36,7 @@ def rescaled_positive(
         1,
         spec.rounding,
         name,
-        pipe=pipe,
-        sum_pipe=sum_pipe,
-        product_pipe=product_pipe,
+        cuts=cuts,
     )
     return clamp(value, *quotient_bounds(0, fmt.max_code, shift, 1), 0, out.max_code)
 
@@ -91,6 +86,7 @@ class HardSwishUnit(ActivationUnit):
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         f, three = fmt.frac, 3 << fmt.frac
         decoded, adders, sums, products = cuts
+        arithmetic = ArithmeticCuts(adders=adders, sum=sums, product=products)
         left = materialize(m, x <= -three, "left")
         right = materialize(m, x >= three, "right")
         u_low, u_high = max(0, fmt.min_code + three), min(2 * three, fmt.max_code + three)
@@ -118,12 +114,10 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "quad",
             n_min=quad_min,
-            pipe=adders,
-            sum_pipe=sums,
-            product_pipe=products,
+            cuts=arithmetic,
         )
         quad = clamp(quad, *quotient_bounds(quad_min, quad_max, shift, 6), out.min_code, out.max_code)
-        linear = rescaled_positive(m, self, x, "linear", pipe=adders, sum_pipe=sums, product_pipe=products)
+        linear = rescaled_positive(m, self, x, "linear", cuts=arithmetic)
         y = Mux(regions["right"], linear, Mux(regions["left"], 0, quad))
         if not self.with_grad:
             return y, None
@@ -138,9 +132,7 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "slope",
             n_min=2 * u_low - three,
-            pipe=adders,
-            sum_pipe=sums,
-            product_pipe=products,
+            cuts=arithmetic,
         )
         dy = Mux(regions["above"], Const(1 << g, g + 2), Mux(regions["below"], 0, slope))
         return y, dy

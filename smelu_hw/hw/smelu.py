@@ -26,7 +26,7 @@ from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_scaled
 from ..specs import SmeLUSpec
-from .arith import Pipe, is_enabled, materialize, unsigned_at_least
+from .arith import ArithmeticCuts, Pipe, is_enabled, materialize, unsigned_at_least
 from .division import bit_columns, rounded_combination
 from .square import rounded_square, truncated_square
 from .unit import ActivationUnit, clamp
@@ -69,15 +69,15 @@ class SmeLUUnit(ActivationUnit):
         left, right, u, x = (
             decoded(value, name) for value, name in ((left, "left"), (right, "right"), (u, "u"), (x, "x"))
         )
-        arithmetic_cuts = {"pipe": adders, "tree_pipe": tree, "carry_pipe": carry}
+        arithmetic = ArithmeticCuts(tree=tree, adders=adders, carry=carry)
 
         shift = out.frac - fmt.frac
         plan = spec.square_plan
         if plan is not None:  # faithful: the planned truncated squarer (SPEC §2)
-            quad = truncated_square(m, u, plan, "quad", **arithmetic_cuts)
+            quad = truncated_square(m, u, plan, "quad", cuts=arithmetic)
             quad_max = plan.quotient_max
         else:
-            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", **arithmetic_cuts)
+            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", cuts=arithmetic)
             quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
@@ -91,14 +91,12 @@ class SmeLUUnit(ActivationUnit):
             1,
             rounding,
             "linear",
-            **arithmetic_cuts,
+            cuts=arithmetic,
         )
         linear_max = round_scaled(fmt.max_code, 1, shift, rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
-        left, right = (
-            carry(adders(tree(value, name), name), name) for value, name in ((left, "left"), (right, "right"))
-        )
+        left, right = (arithmetic.operands(value, name) for value, name in ((left, "left"), (right, "right")))
         y = Mux(right, linear, Mux(left, 0, quad))
         if not self.with_grad:
             return y, None
@@ -112,7 +110,7 @@ class SmeLUUnit(ActivationUnit):
             2 * b,
             rounding,
             "slope",
-            **arithmetic_cuts,
+            cuts=arithmetic,
         )
         dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
         return y, dy
