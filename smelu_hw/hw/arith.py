@@ -9,8 +9,9 @@ into one constant (see :func:`scaled_columns`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from amaranth.hdl import Cat, Const, Module, Signal, Value
 
@@ -25,6 +26,7 @@ __all__ = [
     "materialize",
     "no_pipe",
     "is_enabled",
+    "NamedCuts",
     "ArithmeticCuts",
     "NO_CUTS",
     "unsigned_at_least",
@@ -55,8 +57,23 @@ def is_enabled(pipe: Pipe) -> bool:
     return pipe is not no_pipe and bool(getattr(pipe, "enabled", True))
 
 
+_Cuts = TypeVar("_Cuts", bound="NamedCuts")
+
+
 @dataclass(frozen=True)
-class ArithmeticCuts:
+class NamedCuts:
+    """Base of a building block's pipeline cuts: a frozen dataclass whose fields are each a
+    :data:`Pipe`, named for where it cuts, and :func:`no_pipe` unless given."""
+
+    @classmethod
+    def among(cls: type[_Cuts], cuts: Mapping[str, Pipe]) -> _Cuts:
+        """The cuts of ``cuts`` (a unit's, by name) that are named like a field; the other
+        fields keep the disabled cut."""
+        return cls(**{field.name: cuts[field.name] for field in fields(cls) if field.name in cuts})
+
+
+@dataclass(frozen=True)
+class ArithmeticCuts(NamedCuts):
     """The pipeline cuts of a sum of bit columns and of the rounded division that follows it.
 
     :func:`sum_columns` applies ``tree``, ``adders`` and ``carry``;
