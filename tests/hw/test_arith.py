@@ -83,6 +83,20 @@ def test_is_enabled():
     assert is_enabled(_Register(Module()))
 
 
+def clocked(m: Module, source: Signal, result: Value, values: list[int], latency: int = 3) -> list[int]:
+    """``values`` driven into ``source`` one a cycle: ``result`` after each, ``latency`` cycles on."""
+    outputs = []
+
+    async def bench(ctx):
+        for value in values + [0] * latency:
+            ctx.set(source, value)
+            outputs.append(ctx.get(result))
+            await ctx.tick()
+
+    settle(m, bench)
+    return outputs[latency:]
+
+
 def every_cut(m: Module) -> ArithmeticCuts:
     """The cuts :func:`sum_columns` applies, each registering."""
     return ArithmeticCuts(tree=_Register(m), adders=_Register(m), carry=_Register(m))
@@ -94,20 +108,17 @@ def test_arithmetic_cuts_are_disabled_unless_given():
     assert all(getattr(NO_CUTS, name) is no_pipe for name in names)
 
 
+def test_arithmetic_cuts_among_a_units_named_cuts():
+    decode, adders, total = _Off(), _Off(), _Off()
+    cuts = ArithmeticCuts.among({"decode": decode, "adders": adders, "sum": total})
+    assert cuts == ArithmeticCuts(adders=adders, sum=total)
+    assert cuts.tree is cuts.carry is cuts.product is no_pipe
+
+
 def test_operands_pass_tree_adders_and_carry_in_that_order():
     m = Module()
     x = Signal(4)
-    delayed = every_cut(m).operands(x, "x")
-    outputs = []
-
-    async def bench(ctx):
-        for value in [3, 9, 14, 0, 0, 0]:
-            ctx.set(x, value)
-            outputs.append(ctx.get(delayed))
-            await ctx.tick()
-
-    settle(m, bench)
-    assert outputs[3:] == [3, 9, 14]
+    assert clocked(m, x, every_cut(m).operands(x, "x"), [3, 9, 14]) == [3, 9, 14]
 
 
 @pytest.mark.parametrize("width", [3, 6, 10])
@@ -119,33 +130,14 @@ def test_square_sum_with_every_cut_enabled(width):
     total = sum_columns(m, columns, 2 * width, "sq", cuts=every_cut(m))
     rng = random.Random(width)
     inputs = list(range(1 << width)) if width <= 6 else [rng.randrange(1 << width) for _ in range(300)]
-    latency = 3
-    outputs = []
-
-    async def bench(ctx):
-        for value in inputs + [0] * latency:
-            ctx.set(u, value)
-            outputs.append(ctx.get(total))
-            await ctx.tick()
-
-    settle(m, bench)
-    assert [value * value for value in inputs] == outputs[latency:]
+    assert clocked(m, u, total, inputs) == [value * value for value in inputs]
 
 
 def test_a_one_row_sum_passes_every_cut():
     m = Module()
     x = Signal(8)
     total = sum_columns(m, [[x[i]] for i in range(8)], 8, "row", cuts=every_cut(m))
-    outputs = []
-
-    async def bench(ctx):
-        for value in [5, 200, 17, 0, 0, 0]:
-            ctx.set(x, value)
-            outputs.append(ctx.get(total))
-            await ctx.tick()
-
-    settle(m, bench)
-    assert outputs[3:] == [5, 200, 17]
+    assert clocked(m, x, total, [5, 200, 17]) == [5, 200, 17]
 
 
 def test_carry_split_is_halfway_above_the_first_column_with_two_bits():
