@@ -1,3 +1,4 @@
+# amaranth: UnusedElaboratable=no
 """Parameter specs: quantization, defaults, and one-sentence errors naming parameter and range."""
 
 from __future__ import annotations

@@ -9,7 +9,9 @@ into one constant (see :func:`scaled_columns`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 from amaranth.hdl import Cat, Const, Module, Signal, Value
 
@@ -24,6 +26,9 @@ __all__ = [
     "materialize",
     "no_pipe",
     "is_enabled",
+    "NamedCuts",
+    "ArithmeticCuts",
+    "NO_CUTS",
     "unsigned_at_least",
     "carry_split",
     "TREE_CUT_STAGES",
@@ -32,7 +37,7 @@ __all__ = [
 ]
 
 Columns = list[list[Value]]
-#: Carry-save stages before a sum's ``tree_pipe`` cut (:func:`sum_columns`).
+#: Carry-save stages before a sum's ``tree`` cut (:class:`ArithmeticCuts`, :func:`sum_columns`).
 TREE_CUT_STAGES = 2
 #: A pipeline cut: returns its value registered (when the cut is enabled) or unchanged.
 Pipe = Callable[[Value, str], Value]
@@ -50,6 +55,63 @@ def is_enabled(pipe: Pipe) -> bool:
     a unit without that cut keeps its plain structure.
     """
     return pipe is not no_pipe and bool(getattr(pipe, "enabled", True))
+
+
+_Cuts = TypeVar("_Cuts", bound="NamedCuts")
+
+
+@dataclass(frozen=True)
+class NamedCuts:
+    """Base of a building block's pipeline cuts: a frozen dataclass whose fields are each a
+    :data:`Pipe`, named for where it cuts, and :func:`no_pipe` unless given."""
+
+    @classmethod
+    def among(cls: type[_Cuts], cuts: Mapping[str, Pipe]) -> _Cuts:
+        """The cuts of ``cuts`` (a unit's, by name) that are named like a field; the other
+        fields keep the disabled cut."""
+        return cls(**{field.name: cuts[field.name] for field in fields(cls) if field.name in cuts})
+
+
+@dataclass(frozen=True)
+class ArithmeticCuts(NamedCuts):
+    """The pipeline cuts of a sum of bit columns and of the rounded division that follows it.
+
+    :func:`sum_columns` applies ``tree``, ``adders`` and ``carry``;
+    :meth:`~.division.Division.build` adds ``sum`` and ``product``. Along the path the cuts
+    come in the order of the fields.
+
+    Attributes
+    ----------
+    tree : Pipe
+        Halfway through the carry-save tree, after :data:`TREE_CUT_STAGES` of its stages (or
+        before the final adder, if the tree has no more stages).
+    adders : Pipe
+        Between the carry-save tree and the final adder: its two rows.
+    carry : Pipe
+        Halfway through the final adder: when enabled, the adder is split at
+        :func:`carry_split`, the low half's sum and carry are registered with the high half's
+        operands, and the high half adds the carry in.
+    sum : Pipe
+        After the final adder, before a division's reciprocal multiply.
+    product : Pipe
+        After the reciprocal multiply (after the final adder when the divisor is a power of
+        two), before the rounding corrections and the bias.
+    """
+
+    tree: Pipe = no_pipe
+    adders: Pipe = no_pipe
+    carry: Pipe = no_pipe
+    sum: Pipe = no_pipe
+    product: Pipe = no_pipe
+
+    def operands(self, value: Value, name: str) -> Value:
+        """``value`` through ``tree``, ``adders`` and ``carry``, as far as a sum's operands go
+        before its result: a value used beside the sum's result keeps pace with it."""
+        return self.carry(self.adders(self.tree(value, name), name), name)
+
+
+#: Every arithmetic cut disabled.
+NO_CUTS = ArithmeticCuts()
 
 
 def _columns_through(pipe: Pipe, columns: Columns, name: str) -> Columns:
@@ -148,14 +210,7 @@ def merge_columns(*parts: Columns) -> Columns:
 
 
 def sum_columns(
-    m: Module,
-    columns: Columns,
-    width: int,
-    name: str,
-    pipe: Pipe = no_pipe,
-    *,
-    tree_pipe: Pipe = no_pipe,
-    carry_pipe: Pipe = no_pipe,
+    m: Module, columns: Columns, width: int, name: str, *, cuts: ArithmeticCuts = NO_CUTS
 ) -> Value:
     """Sum bit columns with a carry-save (Wallace) tree and one final adder.
 
@@ -167,15 +222,9 @@ def sum_columns(
         Width of the result; the caller guarantees the sum fits.
     name : str
         Prefix of the names of the adder signals.
-    pipe : Pipe
-        Pipeline cut between the carry-save tree and the final adder.
-    tree_pipe : Pipe
-        Pipeline cut halfway through the carry-save tree, after :data:`TREE_CUT_STAGES` of its
-        stages (or before the final adder, if the tree has no more stages).
-    carry_pipe : Pipe
-        Pipeline cut halfway through the final adder: when enabled, the adder is split at
-        :func:`carry_split`, the low half's sum and carry are registered with the high half's
-        operands, and the high half adds the carry in.
+    cuts : ArithmeticCuts
+        Pipeline cuts; ``tree``, ``adders`` and ``carry`` act here (``sum`` and ``product``
+        belong to a division). None by default.
 
     Returns
     -------
@@ -191,7 +240,7 @@ def sum_columns(
         heights.append(heights[-1] * 3 // 2)
     for stage, target in enumerate(reversed(heights[:-1])):
         if stage == TREE_CUT_STAGES:
-            columns = _columns_through(tree_pipe, columns, f"{name}_tree")
+            columns = _columns_through(cuts.tree, columns, f"{name}_tree")
         reduced: Columns = [[] for _ in range(width + 1)]
         for i, column in enumerate(columns):
             bits = list(column)
@@ -212,16 +261,16 @@ def sum_columns(
             reduced[i].extend(bits)
         columns = reduced[:width]
     if len(heights) - 1 <= TREE_CUT_STAGES:
-        columns = _columns_through(tree_pipe, columns, f"{name}_tree")
+        columns = _columns_through(cuts.tree, columns, f"{name}_tree")
     rows = [Cat(*(column[r] if len(column) > r else Const(0, 1) for column in columns)) for r in (0, 1)]
     if all(len(column) <= 1 for column in columns):  # one row: nothing to add
-        return materialize(m, carry_pipe(pipe(rows[0], f"{name}_row"), f"{name}_row"), f"{name}_sum")
-    rows = [pipe(row, f"{name}_row{r}") for r, row in enumerate(rows)]
-    if not is_enabled(carry_pipe):
+        return materialize(m, cuts.carry(cuts.adders(rows[0], f"{name}_row"), f"{name}_row"), f"{name}_sum")
+    rows = [cuts.adders(row, f"{name}_row{r}") for r, row in enumerate(rows)]
+    if not is_enabled(cuts.carry):
         return materialize(m, (rows[0] + rows[1])[:width], f"{name}_sum")
     split = carry_split(columns)
-    low = carry_pipe(materialize(m, rows[0][:split] + rows[1][:split], f"{name}_low"), f"{name}_low")
-    high = [carry_pipe(row[split:], f"{name}_high{r}") for r, row in enumerate(rows)]
+    low = cuts.carry(materialize(m, rows[0][:split] + rows[1][:split], f"{name}_low"), f"{name}_low")
+    high = [cuts.carry(row[split:], f"{name}_high{r}") for r, row in enumerate(rows)]
     return materialize(m, Cat(low[:split], high[0] + high[1] + low[split])[:width], f"{name}_sum")
 
 

@@ -31,12 +31,12 @@ from amaranth.hdl import Cat, Const, Module, Value
 
 from ..fixed import check_rounding
 from .arith import (
+    NO_CUTS,
+    ArithmeticCuts,
     Columns,
-    Pipe,
     constant_columns,
     materialize,
     merge_columns,
-    no_pipe,
     scaled_columns,
     sum_columns,
 )
@@ -177,11 +177,7 @@ class Division:
         offset: int | None = None,
         tie: Value | None = None,
         constant: int = 0,
-        pipe: Pipe = no_pipe,
-        sum_pipe: Pipe = no_pipe,
-        product_pipe: Pipe = no_pipe,
-        tree_pipe: Pipe = no_pipe,
-        carry_pipe: Pipe = no_pipe,
+        cuts: ArithmeticCuts = NO_CUTS,
     ) -> Value:
         """Gates for the rounded quotient of the number held in ``numerator`` columns.
 
@@ -198,20 +194,10 @@ class Division:
         constant : int
             Added to the numerator, modulo ``2**sum_width``: the constant part of a numerator
             whose columns hold two's-complement terms.
-        pipe : Pipe
-            Pipeline cut before the final adder (it also delays a precomputed ``tie``).
-        sum_pipe : Pipe
-            Pipeline cut after the final adder, before the reciprocal multiply. Disabled by
-            default, as is ``product_pipe``.
-        product_pipe : Pipe
-            Pipeline cut after the reciprocal multiply (after the final adder when the divisor
-            is a power of two), before the rounding corrections and the bias. Both delay a
-            precomputed ``tie``.
-        tree_pipe, carry_pipe : Pipe
-            Pipeline cuts halfway through the carry-save tree and halfway through the final
-            adder (:func:`~.arith.sum_columns`); both delay a precomputed ``tie``. Disabled by
-            default. Along the path the cuts come in the order ``tree_pipe``, ``pipe``,
-            ``carry_pipe``, ``sum_pipe``, ``product_pipe``.
+        cuts : ArithmeticCuts
+            Pipeline cuts, in the order ``tree``, ``adders``, ``carry`` (those of
+            :func:`~.arith.sum_columns`), ``sum`` and ``product``; each also delays a
+            precomputed ``tie``. None by default.
         name : str
             Prefix of the signal names.
 
@@ -223,22 +209,22 @@ class Division:
         width = max(self.sum_width, 1)
         addend = ((self.half if offset is None else offset) + constant + self.bias) % (1 << width)
         columns = merge_columns(numerator, constant_columns(addend, width))
-        total = sum_columns(m, columns, width, name, pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe)
+        total = sum_columns(m, columns, width, name, cuts=cuts)
         if tie is not None:
-            tie = carry_pipe(pipe(tree_pipe(tie, f"{name}_tie"), f"{name}_tie"), f"{name}_tie")
-        total = sum_pipe(total, f"{name}_total")
+            tie = cuts.operands(tie, f"{name}_tie")
+        total = cuts.sum(total, f"{name}_total")
         if tie is not None:
-            tie = product_pipe(sum_pipe(tie, f"{name}_tie"), f"{name}_tie")
+            tie = cuts.product(cuts.sum(tie, f"{name}_tie"), f"{name}_tie")
         high, low = total[self.shift :], total[: self.shift]
         exact_low = (low == 0) if self.shift else Const(1, 1)
         if self.has_ties and tie is None and self.shift:
-            exact_low = product_pipe(exact_low, f"{name}_exact")
+            exact_low = cuts.product(exact_low, f"{name}_exact")
         if self.divisor == 1:
-            quotient, divisible = product_pipe(high, f"{name}_high"), Const(1, 1)
+            quotient, divisible = cuts.product(high, f"{name}_high"), Const(1, 1)
         else:
             multiplier, p = reciprocal(self.divisor, (self.n_max + self.bias + self.half) >> self.shift)
             product = materialize(m, high * multiplier, f"{name}_reciprocal")
-            product = product_pipe(product, f"{name}_reciprocal")
+            product = cuts.product(product, f"{name}_reciprocal")
             quotient, divisible = product[p:], product[:p] < multiplier
         out_width = max(self.quotient_max.bit_length(), 1)
         # Zero-extended as well as truncated: a quotient that is always 0 (quotient_max = 0,
@@ -288,17 +274,12 @@ def rounded_combination(
     name: str,
     *,
     n_min: int = 0,
-    pipe: Pipe = no_pipe,
-    sum_pipe: Pipe = no_pipe,
-    product_pipe: Pipe = no_pipe,
-    tree_pipe: Pipe = no_pipe,
-    carry_pipe: Pipe = no_pipe,
+    cuts: ArithmeticCuts = NO_CUTS,
 ) -> Value:
     """``round((sum(factor * columns) + constant) * 2**num_shift / den)``, numerator in [n_min, n_max].
 
     The factors may be negative (two's-complement columns); the result is signed when
-    ``n_min < 0``. ``pipe``, ``sum_pipe``, ``product_pipe``, ``tree_pipe`` and ``carry_pipe`` are
-    the cuts of :meth:`Division.build`.
+    ``n_min < 0``. ``cuts`` are those of :meth:`Division.build`.
     """
     num_shift, den = cancel_twos(num_shift, den)
     division = Division(den, n_max << num_shift, rounding, n_min << num_shift)
@@ -311,14 +292,4 @@ def rounded_combination(
         total_constant += offset
         for i in range(width):
             columns[i].extend(scaled[i])
-    return division.build(
-        m,
-        columns,
-        name,
-        constant=total_constant,
-        pipe=pipe,
-        sum_pipe=sum_pipe,
-        product_pipe=product_pipe,
-        tree_pipe=tree_pipe,
-        carry_pipe=carry_pipe,
-    )
+    return division.build(m, columns, name, constant=total_constant, cuts=cuts)

@@ -16,6 +16,8 @@ Terms with negative coefficients enter the column adder in two's complement.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from amaranth.hdl import Const, Module, Mux, Value, signed
 
 from ..fixed import round_scaled
@@ -36,7 +38,7 @@ class GSmeLUUnit(ActivationUnit):
 
     spec_class = GSmeLUSpec
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         bl, br = spec.beta_left_code, spec.beta_right_code

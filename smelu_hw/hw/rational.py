@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..specs import HardSwishSpec, ReLUSpec
-from .arith import Pipe, materialize, no_pipe, square_columns
+from .arith import NO_CUTS, ArithmeticCuts, Pipe, materialize, square_columns
 from .division import bit_columns, quotient_bounds, rounded_combination
 from .unit import ActivationUnit, clamp
 
@@ -18,14 +20,11 @@ def rescaled_positive(
     x: Value,
     name: str,
     *,
-    pipe: Pipe = no_pipe,
-    sum_pipe: Pipe = no_pipe,
-    product_pipe: Pipe = no_pipe,
+    cuts: ArithmeticCuts = NO_CUTS,
 ) -> Value:
     """``round(X * 2**(F_out - F))`` for ``X >= 0``, saturated to the output format.
 
-    ``pipe``, ``sum_pipe`` and ``product_pipe`` are the cuts of
-    :meth:`~smelu_hw.hw.division.Division.build`.
+    ``cuts`` are those of :meth:`~smelu_hw.hw.division.Division.build`.
     """
     spec = unit.spec
     fmt, out = spec.fmt, spec.out_fmt
@@ -39,9 +38,7 @@ def rescaled_positive(
         1,
         spec.rounding,
         name,
-        pipe=pipe,
-        sum_pipe=sum_pipe,
-        product_pipe=product_pipe,
+        cuts=cuts,
     )
     return clamp(value, *quotient_bounds(0, fmt.max_code, shift, 1), 0, out.max_code)
 
@@ -56,7 +53,7 @@ class ReLUUnit(ActivationUnit):
 
     spec_class = ReLUSpec
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         positive = materialize(m, x > 0, "positive")
         y = Mux(positive, rescaled_positive(m, self, x, "linear"), 0)
         return y, Mux(positive, Const(1 << self.spec.grad_frac, self.spec.grad_frac + 1), 0)
@@ -70,13 +67,14 @@ class HardSwishUnit(ActivationUnit):
     two's complement, possibly negative, over ``6 * 2**(2F)``. The gradient numerator
     ``2u - T`` covers the closed interval.
 
-    Pipeline cuts, in the dividers of :func:`~smelu_hw.hw.division.rounded_combination`: 0 after
-    decoding the regions and ``u``; 1 before the final adders (after the squarer's carry-save
-    tree); 2 after those adders, before the reciprocal multiplies; 3 after the multiplies,
-    before the rounding corrections, the bias and the output multiplexers. Cut 2 halves the
-    path through the squarer, the adders and the multiply; cut 3 then takes the multiply off
-    the corrections, and cut 1 the adders off the squarer (each the best next cut on ECP5 and
-    iCE40 alike, measured on every subset; ``benchmarks/baseline_fmax.py``).
+    Pipeline cuts, in the dividers of :func:`~smelu_hw.hw.division.rounded_combination`
+    (:class:`~smelu_hw.hw.arith.ArithmeticCuts`): ``decode`` after decoding the regions and
+    ``u``; ``adders`` before the final adders (after the squarer's carry-save tree); ``sum``
+    after those adders, before the reciprocal multiplies; ``product`` after the multiplies,
+    before the rounding corrections, the bias and the output multiplexers. ``sum`` halves the
+    path through the squarer, the adders and the multiply; ``product`` then takes the multiply
+    off the corrections, and ``adders`` the adders off the squarer (each the best next cut on
+    ECP5 and iCE40 alike, measured on every subset; ``benchmarks/baseline_fmax.py``).
 
     Members
     -------
@@ -84,13 +82,14 @@ class HardSwishUnit(ActivationUnit):
     """
 
     spec_class = HardSwishSpec
-    cut_priority = (2, 3, 1, 0)
+    cut_names = ("decode", "adders", "sum", "product")
+    cut_priority = ("sum", "product", "adders", "decode")
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         f, three = fmt.frac, 3 << fmt.frac
-        decoded, adders, sums, products = cuts
+        decode, arithmetic = cuts["decode"], ArithmeticCuts.among(cuts)
         left = materialize(m, x <= -three, "left")
         right = materialize(m, x >= three, "right")
         u_low, u_high = max(0, fmt.min_code + three), min(2 * three, fmt.max_code + three)
@@ -100,9 +99,9 @@ class HardSwishUnit(ActivationUnit):
         regions = {"left": left, "right": right}
         if self.with_grad:
             regions.update(above=x > three, below=x < -three)
-        for cut in cuts:
+        for cut in cuts.values():
             regions = {name: cut(value, name) for name, value in regions.items()}
-        u, x = decoded(u, "u"), decoded(x, "x")
+        u, x = decode(u, "u"), decode(x, "x")
 
         inside_high = min(u_high, 2 * three - 1)
         quad_min = -(three * three // 4) - 1
@@ -118,12 +117,10 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "quad",
             n_min=quad_min,
-            pipe=adders,
-            sum_pipe=sums,
-            product_pipe=products,
+            cuts=arithmetic,
         )
         quad = clamp(quad, *quotient_bounds(quad_min, quad_max, shift, 6), out.min_code, out.max_code)
-        linear = rescaled_positive(m, self, x, "linear", pipe=adders, sum_pipe=sums, product_pipe=products)
+        linear = rescaled_positive(m, self, x, "linear", cuts=arithmetic)
         y = Mux(regions["right"], linear, Mux(regions["left"], 0, quad))
         if not self.with_grad:
             return y, None
@@ -138,9 +135,7 @@ class HardSwishUnit(ActivationUnit):
             rounding,
             "slope",
             n_min=2 * u_low - three,
-            pipe=adders,
-            sum_pipe=sums,
-            product_pipe=products,
+            cuts=arithmetic,
         )
         dy = Mux(regions["above"], Const(1 << g, g + 2), Mux(regions["below"], 0, slope))
         return y, dy

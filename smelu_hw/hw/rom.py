@@ -6,12 +6,12 @@ each word holds the gradient code above the output code. The contents are given 
 (:func:`smelu_hw.gen.build.rom_contents`), so the table is that model by construction and the
 benches check the plumbing: addressing, widths and signs. Synthesis maps the memory to logic.
 
-With ``latency >= 2`` the one internal cut registers the table's output word.
+With ``latency >= 2`` the one internal cut, ``word``, registers the table's output word.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from amaranth.hdl import Module, Value, unsigned
 from amaranth.lib.memory import Memory
@@ -44,7 +44,7 @@ class RomUnit(ActivationUnit):
         its format.
     """
 
-    cut_priority = (0,)
+    cut_names = cut_priority = ("word",)
 
     def __init__(
         self,
@@ -79,7 +79,7 @@ class RomUnit(ActivationUnit):
             words.append(word)
         return words
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         out_bits = spec.out_fmt.bits
         width = out_bits + (spec.grad_fmt.bits if self.with_grad else 0)
@@ -88,8 +88,7 @@ class RomUnit(ActivationUnit):
         )
         port = table.read_port(domain="comb")
         m.d.comb += port.addr.eq(x.as_unsigned())
-        (cut,) = cuts
-        word = cut(port.data, "word")
+        word = cuts["word"](port.data, "word")
         y = word[:out_bits].as_signed()
         if not self.with_grad:
             return y, None

@@ -11,22 +11,25 @@ Datapath for input code ``X``, ``B = beta_code``, ``F``/``F_out``/``F_grad`` fra
   overflow the output;
 * gradient: ``round(u * 2**F_grad / (2 B))``, 0 on the left and ``2**F_grad`` on the right.
 
-Pipeline cuts, in the order latency enables them (:attr:`SmeLUUnit.cut_priority`): before the
-final adders, halfway through the carry-save trees, halfway through the final adders (split,
-carry registered) and after the region decode. With either of the middle two the unit is
-built for speed and decodes the regions without carry chains. At latency 4 R16 runs at 89.8
-MHz on iCE40 and 256.5 MHz on ECP5 (``benchmarks/r16_fmax.py``), up from 65.6 and 201.6 with
-the two cuts it had before (decode, before the adders) and an output register; no other choice
-of three of the four cuts, nor another tree split, measured faster.
+Pipeline cuts, in the order latency enables them (:attr:`SmeLUUnit.cut_priority`): ``adders``
+before the final adders, ``tree`` halfway through the carry-save trees, ``carry`` halfway
+through the final adders (split, carry registered) and ``decode`` after the region decode.
+With either of the middle two the unit is built for speed and decodes the regions without
+carry chains. At latency 4 R16 runs at 89.8 MHz on iCE40 and 256.5 MHz on ECP5
+(``benchmarks/r16_fmax.py``), up from 65.6 and 201.6 with the two cuts it had before (decode,
+before the adders) and an output register; no other choice of three of the four cuts, nor
+another tree split, measured faster.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from amaranth.hdl import Const, Module, Mux, Value
 
 from ..fixed import round_scaled
 from ..specs import SmeLUSpec
-from .arith import Pipe, is_enabled, materialize, unsigned_at_least
+from .arith import ArithmeticCuts, Pipe, is_enabled, materialize, unsigned_at_least
 from .division import bit_columns, rounded_combination
 from .square import rounded_square, truncated_square
 from .unit import ActivationUnit, clamp
@@ -42,19 +45,20 @@ class SmeLUUnit(ActivationUnit):
     """
 
     spec_class = SmeLUSpec
-    cut_priority = (1, 2, 3, 0)
+    cut_names = ("decode", "adders", "tree", "carry")
+    cut_priority = ("adders", "tree", "carry", "decode")
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out, rounding = spec.fmt, spec.out_fmt, spec.rounding
         b = spec.beta_code
         u_max = 2 * b - 1
         width = u_max.bit_length()
-        decoded, adders, tree, carry = cuts
+        decode, arithmetic = cuts["decode"], ArithmeticCuts.among(cuts)
         # At X = -B, u = 0: a faithful plan's quotient and the gradient are 0 there too (u = 0
         # is exact, so the plan keeps it), which spares the left decoder its equality term.
         faithful_left = spec.square_plan is not None
-        if is_enabled(tree) or is_enabled(carry):  # built for speed: comparisons without carry chains
+        if is_enabled(arithmetic.tree) or is_enabled(arithmetic.carry):  # for speed: no carry chains
             low_bits = fmt.bits - 1
             sign, low = x[low_bits], x[:low_bits]
             # A negative X is low - 2**low_bits, so X < -c exactly when low < 2**low_bits - c.
@@ -67,17 +71,16 @@ class SmeLUUnit(ActivationUnit):
         # (X + B) mod 2**width: exact inside the quadratic region.
         u = materialize(m, (x[:width] + b)[:width], "u")
         left, right, u, x = (
-            decoded(value, name) for value, name in ((left, "left"), (right, "right"), (u, "u"), (x, "x"))
+            decode(value, name) for value, name in ((left, "left"), (right, "right"), (u, "u"), (x, "x"))
         )
-        arithmetic_cuts = {"pipe": adders, "tree_pipe": tree, "carry_pipe": carry}
 
         shift = out.frac - fmt.frac
         plan = spec.square_plan
         if plan is not None:  # faithful: the planned truncated squarer (SPEC §2)
-            quad = truncated_square(m, u, plan, "quad", **arithmetic_cuts)
+            quad = truncated_square(m, u, plan, "quad", cuts=arithmetic)
             quad_max = plan.quotient_max
         else:
-            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", **arithmetic_cuts)
+            quad = rounded_square(m, u, width, u_max, shift, 4 * b, rounding, "quad", cuts=arithmetic)
             quad_max = round_scaled(u_max * u_max, 4 * b, shift, rounding)
         quad = clamp(quad, 0, quad_max, 0, out.max_code)
 
@@ -91,14 +94,12 @@ class SmeLUUnit(ActivationUnit):
             1,
             rounding,
             "linear",
-            **arithmetic_cuts,
+            cuts=arithmetic,
         )
         linear_max = round_scaled(fmt.max_code, 1, shift, rounding)
         linear = clamp(linear, 0, linear_max, 0, out.max_code)
 
-        left, right = (
-            carry(adders(tree(value, name), name), name) for value, name in ((left, "left"), (right, "right"))
-        )
+        left, right = (arithmetic.operands(value, name) for value, name in ((left, "left"), (right, "right")))
         y = Mux(right, linear, Mux(left, 0, quad))
         if not self.with_grad:
             return y, None
@@ -112,7 +113,7 @@ class SmeLUUnit(ActivationUnit):
             2 * b,
             rounding,
             "slope",
-            **arithmetic_cuts,
+            cuts=arithmetic,
         )
         dy = Mux(right, Const(one, one.bit_length()), Mux(left, 0, slope))
         return y, dy

@@ -9,18 +9,20 @@ evaluated by :func:`poly_evaluator`: a coefficient ROM indexed by the top bits o
 Horner chain whose products are truncated (arithmetic shifts), gated to 0 beyond the plan's
 domain.
 
-Pipeline cuts (:attr:`SmoothUnit.cut_priority`). Polynomial units whose longest Horner chain
-has ``D`` steps offer ``2 D + 3`` cuts: cut 0 after ``|x|``, cut 1 after the coefficient ROMs,
-cuts ``2 k`` and ``2 k + 1`` between the multiplier and the adder of step ``k`` and after it
-(cut ``2 D + 1`` is the start of the final adders: ``relu(x) + L`` and rounding), and cut
-``2 D + 2`` before the saturation. A shorter chain carries its result through the cuts it
-does not use. Table units offer cut 0 after the index, cut 1 after the ROM and cut 2 after
-that, before the saturation.
+Pipeline cuts (:attr:`SmoothUnit.cut_names`, in the order :attr:`SmoothUnit.cut_priority`
+enables them). Polynomial units whose longest Horner chain has ``D`` steps offer ``2 D + 3``
+cuts (:func:`poly_cut_names`): ``magnitude`` after ``|x|``, ``roms`` after the coefficient
+ROMs, ``step<k>_product`` and ``step<k>_sum`` between the multiplier and the adder of step
+``k`` (from 1) and after it (``step<D>_sum`` is the start of the final adders: ``relu(x) + L``
+and rounding), and ``rounded`` before the saturation. A shorter chain carries its result
+through the cuts it does not use. Table units offer ``index`` after the index, ``entry`` after
+the ROM and ``read`` after that, before the saturation (:class:`TableCuts`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 
 from amaranth.hdl import Const, Module, Mux, Signal, Value, signed
 
@@ -29,7 +31,7 @@ from ..approx.poly import PolyPlan
 from ..approx.table import BIN_FRAC, ENTRIES, ENTRY_BITS, ENTRY_FRAC, INDEX_BITS, TABLE_LOW, TablePlan
 from ..fixed import QFormat, shift_round_half_up
 from ..specs import ELUSpec, GELUSpec, SmoothSpec, SoftplusSpec, SwishSpec
-from .arith import Pipe, materialize, no_pipe
+from .arith import NamedCuts, Pipe, materialize, no_pipe
 from .unit import ActivationUnit, saturate
 
 __all__ = [
@@ -37,9 +39,15 @@ __all__ = [
     "SwishUnit",
     "SoftplusUnit",
     "GELUUnit",
+    "ELUUnit",
+    "HornerCuts",
+    "TableCuts",
     "poly_evaluator",
+    "poly_cut_names",
     "poly_cut_priority",
     "table_lookup",
+    "TABLE_CUT_NAMES",
+    "TABLE_CUT_PRIORITY",
 ]
 
 #: Delays in ns of a polynomial unit's segments, rough iCE40 UP5K figures: ``|x|``, the
@@ -49,21 +57,98 @@ __all__ = [
 #: blocks) alike, or within placement noise of it (``benchmarks/baseline_fmax.py``).
 MAGNITUDE_DELAY, ROM_DELAY, SUM_DELAY, SATURATE_DELAY = 5.0, 6.0, 8.0, 5.0
 MULTIPLY_DELAY, ADD_DELAY = 20.0, 4.0
+
+
+@dataclass(frozen=True)
+class TableCuts(NamedCuts):
+    """The pipeline cuts of :func:`table_lookup`, each the disabled cut unless given.
+
+    Attributes
+    ----------
+    index : Pipe
+        After the index, before the ROM.
+    entry : Pipe
+        After the ROM.
+    read : Pipe
+        After ``entry``, before the saturation.
+    """
+
+    index: Pipe = no_pipe
+    entry: Pipe = no_pipe
+    read: Pipe = no_pipe
+
+
+#: A table unit's cuts, those of :class:`TableCuts`.
+TABLE_CUT_NAMES = tuple(field.name for field in fields(TableCuts))
 #: Table cuts in the order latency enables them: the ROM output, a second register before the
 #: saturation, then the index. Synthesis merges the first register into the ROM, which becomes
 #: a block RAM read synchronously; its clock-to-output delay is long, so the saturation waits for
 #: the second.
-TABLE_CUT_PRIORITY = (1, 2, 0)
+TABLE_CUT_PRIORITY = ("entry", "read", "index")
 
 
-def poly_cut_priority(steps: int) -> tuple[int, ...]:
-    """The order of a polynomial unit's ``2 steps + 3`` cuts: each shortens the longest segment most.
+@dataclass(frozen=True)
+class HornerCuts:
+    """The pipeline cuts of :func:`poly_evaluator`, each the disabled cut unless given.
+
+    Attributes
+    ----------
+    roms : Pipe
+        After the coefficient ROMs.
+    steps : tuple of (Pipe, Pipe)
+        One pair per Horner step, the first step first: the cut between the step's multiplier
+        and its adder, and the cut after the adder. A chain of fewer steps carries its result
+        through the pairs it does not use; no pairs at all build every step uncut.
+    """
+
+    roms: Pipe = no_pipe
+    steps: tuple[tuple[Pipe, Pipe], ...] = ()
+
+    @classmethod
+    def among(cls, cuts: Mapping[str, Pipe], steps: int) -> HornerCuts:
+        """The cuts of a ``steps``-step chain among a polynomial unit's (:func:`poly_cut_names`)."""
+        pairs = (_step_cut_names(step) for step in range(1, steps + 1))
+        return cls(cuts["roms"], tuple((cuts[product], cuts[total]) for product, total in pairs))
+
+
+def _step_cut_names(step: int) -> tuple[str, str]:
+    """The cuts of Horner step ``step`` (from 1): between its multiplier and adder, and after it."""
+    return f"step{step}_product", f"step{step}_sum"
+
+
+def _poly_segments(steps: int) -> list[tuple[float, str]]:
+    """A polynomial unit's segments along its path: each one's delay and the name of the cut
+    that ends it (the last segment, the saturation, ends at the output: no name)."""
+    horner = [
+        (delay, cut)
+        for step in range(1, steps + 1)
+        for delay, cut in zip((MULTIPLY_DELAY, ADD_DELAY), _step_cut_names(step), strict=True)
+    ]
+    return [
+        (MAGNITUDE_DELAY, "magnitude"),
+        (ROM_DELAY, "roms"),
+        *horner,
+        (SUM_DELAY, "rounded"),
+        (SATURATE_DELAY, ""),
+    ]
+
+
+def poly_cut_names(steps: int) -> tuple[str, ...]:
+    """The ``2 steps + 3`` cuts of a polynomial unit whose longest Horner chain has ``steps``
+    steps, along its path: ``magnitude``, ``roms``, ``step1_product``, ``step1_sum``, ...,
+    ``rounded``."""
+    return tuple(cut for _, cut in _poly_segments(steps)[:-1])
+
+
+def poly_cut_priority(steps: int) -> tuple[str, ...]:
+    """The order of a polynomial unit's cuts (:func:`poly_cut_names`): each shortens the
+    longest segment most.
 
     Greedy over the delay model (:data:`MULTIPLY_DELAY` and the others), ties broken by the
-    next longest segments: the cuts a latency enables are a prefix of the order, so each added
-    cut is the best given those before it.
+    next longest segments, then by the position along the path: the cuts a latency enables are
+    a prefix of the order, so each added cut is the best given those before it.
     """
-    delays = [MAGNITUDE_DELAY, ROM_DELAY] + [MULTIPLY_DELAY, ADD_DELAY] * steps + [SUM_DELAY, SATURATE_DELAY]
+    delays = [delay for delay, _ in _poly_segments(steps)]
 
     def segments(cuts: set[int]) -> list[float]:
         """Segment delays, longest first, with a cut after ``delays[c]`` for each ``c`` in ``cuts``."""
@@ -79,7 +164,8 @@ def poly_cut_priority(steps: int) -> tuple[int, ...]:
     while len(order) < len(delays) - 1:
         left = [cut for cut in range(len(delays) - 1) if cut not in order]
         order.append(min(left, key=lambda cut: segments({*order, cut})))
-    return tuple(order)
+    names = poly_cut_names(steps)
+    return tuple(names[cut] for cut in order)
 
 
 def _rom(m: Module, index: Value, values: list[int], width: int, name: str) -> Value:
@@ -95,7 +181,7 @@ def _rom(m: Module, index: Value, values: list[int], width: int, name: str) -> V
 
 
 def poly_evaluator(
-    m: Module, a: Value, a_bits: int, plan: PolyPlan, name: str, stages: Sequence[Pipe] = ()
+    m: Module, a: Value, a_bits: int, plan: PolyPlan, name: str, cuts: HornerCuts = HornerCuts()
 ) -> Value:
     """Gates computing :meth:`PolyPlan.evaluate` of the unsigned ``a_bits``-bit ``a``.
 
@@ -111,21 +197,22 @@ def poly_evaluator(
         The approximation.
     name : str
         Prefix of the signal names.
-    stages : sequence of Pipe
-        Pipeline cuts: ``stages[0]`` after the coefficient ROMs, then two per Horner step
-        ``k``: ``stages[2k - 1]`` between its multiplier and its adder, ``stages[2k]`` after
-        it. The result passes the stages beyond ``2 plan.degree``. None by default.
+    cuts : HornerCuts
+        Pipeline cuts. None by default.
 
     Returns
     -------
     Value
         The approximation in units of ``2**-plan.frac``.
+
+    Raises
+    ------
+    ValueError
+        If ``cuts`` has steps, but fewer than ``plan.degree``.
     """
-    stages = list(stages) or [no_pipe] * (2 * plan.degree + 1)
-    if len(stages) <= 2 * plan.degree:
-        raise ValueError(
-            f"a degree-{plan.degree} chain needs {2 * plan.degree + 1} stages, not {len(stages)}"
-        )
+    steps = cuts.steps or ((no_pipe, no_pipe),) * plan.degree
+    if len(steps) < plan.degree:
+        raise ValueError(f"a degree-{plan.degree} chain needs {plan.degree} steps of cuts, not {len(steps)}")
     r = plan.local_bits
     index, t = a[r : plan.in_bits], a[:r]
     # Whether a lies in the plan's domain, decided before the first cut: one bit to carry.
@@ -142,28 +229,29 @@ def poly_evaluator(
         for j in range(plan.degree + 1)
     ]
 
-    def cross(stage: Pipe, kept: int, keep_t: bool) -> None:
+    def cross(cut: Pipe, kept: int, keep_t: bool) -> None:
         """Carry the domain flag, the coefficients still to add, and ``t`` if still needed,
-        through ``stage``."""
+        through ``cut``."""
         nonlocal t, inside
-        coefficient[:kept] = [stage(c, f"{name}_c{j}") for j, c in enumerate(coefficient[:kept])]
+        coefficient[:kept] = [cut(c, f"{name}_c{j}") for j, c in enumerate(coefficient[:kept])]
         if keep_t:
-            t = stage(t, f"{name}_t")
+            t = cut(t, f"{name}_t")
         if inside is not None:
-            inside = stage(inside, f"{name}_inside")
+            inside = cut(inside, f"{name}_inside")
 
-    cross(stages[0], plan.degree + 1, plan.degree > 0)
+    cross(cuts.roms, plan.degree + 1, plan.degree > 0)
     acc = coefficient[plan.degree]
     for step, j in enumerate(range(plan.degree - 1, -1, -1), start=1):
+        product_cut, sum_cut = steps[step - 1]
         width = bounds[step].bit_length() + 1
-        product = stages[2 * step - 1](acc * t, f"{name}_p{step}")
-        cross(stages[2 * step - 1], j + 1, j > 0)
+        product = product_cut(acc * t, f"{name}_p{step}")
+        cross(product_cut, j + 1, j > 0)
         acc = materialize(m, ((product >> r) + coefficient[j])[:width].as_signed(), f"{name}_h{step}")
-        acc = stages[2 * step](acc, f"{name}_h{step}")
-        cross(stages[2 * step], j, j > 0)
-    for stage in stages[2 * plan.degree + 1 :]:
-        acc = stage(acc, f"{name}_result")
-        cross(stage, 0, False)
+        acc = sum_cut(acc, f"{name}_h{step}")
+        cross(sum_cut, j, j > 0)
+    for cut in (cut for pair in steps[plan.degree :] for cut in pair):
+        acc = cut(acc, f"{name}_result")
+        cross(cut, 0, False)
     if inside is None:
         return acc
     return Mux(materialize(m, inside, f"{name}_inside"), acc, 0)
@@ -176,21 +264,20 @@ def table_lookup(
     table: TablePlan,
     out_frac: int,
     name: str,
-    cuts: Sequence[Pipe] = (no_pipe, no_pipe, no_pipe),
+    cuts: TableCuts = TableCuts(),
 ) -> Value:
     """Gates for :meth:`TablePlan.lookup`: truncated index, edge clamp, ROM, truncating cast.
 
-    ``cuts`` are the pipeline cuts after the index, after the ROM and after that.
+    ``cuts`` are the pipeline cuts (:class:`TableCuts`), none by default.
     """
-    index_cut, entry_cut, read_cut = cuts
     shifted = x - (TABLE_LOW << fmt.frac)
     scaled = shifted >> (fmt.frac - BIN_FRAC) if fmt.frac >= BIN_FRAC else shifted << (BIN_FRAC - fmt.frac)
     scaled = materialize(m, scaled, f"{name}_bin")
     index = materialize(
         m, Mux(scaled < 0, 0, Mux(scaled > ENTRIES - 1, ENTRIES - 1, scaled))[:INDEX_BITS], f"{name}_index"
     )
-    entry = _rom(m, index_cut(index, f"{name}_index"), list(table.entries), ENTRY_BITS, f"{name}_entry")
-    entry = read_cut(entry_cut(entry, f"{name}_entry"), f"{name}_read")
+    entry = _rom(m, cuts.index(index, f"{name}_index"), list(table.entries), ENTRY_BITS, f"{name}_entry")
+    entry = cuts.read(cuts.entry(entry, f"{name}_entry"), f"{name}_read")
     return entry << (out_frac - ENTRY_FRAC) if out_frac >= ENTRY_FRAC else entry >> (ENTRY_FRAC - out_frac)
 
 
@@ -205,50 +292,59 @@ class SmoothUnit(ActivationUnit):
     spec_class = SmoothSpec
 
     @property
-    def cut_priority(self) -> tuple[int, ...]:
+    def cut_names(self) -> tuple[str, ...]:
+        """Table: :data:`TABLE_CUT_NAMES`; polynomial: :func:`poly_cut_names` of the longest
+        Horner chain built."""
+        return TABLE_CUT_NAMES if self.spec.method == "table" else poly_cut_names(self._steps())
+
+    @property
+    def cut_priority(self) -> tuple[str, ...]:
         """Table: :data:`TABLE_CUT_PRIORITY`; polynomial: :func:`poly_cut_priority` of the
         longest Horner chain built."""
-        if self.spec.method == "table":
-            return TABLE_CUT_PRIORITY
-        return poly_cut_priority(max(plan.degree for plan in self._plans()))
+        return TABLE_CUT_PRIORITY if self.spec.method == "table" else poly_cut_priority(self._steps())
 
     def _plans(self) -> list[PolyPlan]:
         """The polynomial plans the unit evaluates: the value's, and the slope's with the gradient."""
         return [value_plan(self.spec)] + ([slope_plan(self.spec)] if self.with_grad else [])
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def _steps(self) -> int:
+        """Steps of the longest Horner chain built."""
+        return max(plan.degree for plan in self._plans())
+
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         spec = self.spec
         fmt, out = spec.fmt, spec.out_fmt
         if spec.method == "table":
-            y = saturate(table_lookup(m, x, fmt, value_table(spec), out.frac, "value", cuts), out)
+            table = TableCuts.among(cuts)
+            y = saturate(table_lookup(m, x, fmt, value_table(spec), out.frac, "value", table), out)
             dy = saturate(
-                table_lookup(m, x, fmt, slope_table(spec), spec.grad_frac, "slope", cuts), spec.grad_fmt
+                table_lookup(m, x, fmt, slope_table(spec), spec.grad_frac, "slope", table), spec.grad_fmt
             )
             return y, dy if self.with_grad else None
-        magnitude, *stages, wide = cuts
         positive = materialize(m, x > 0, "positive")
         a = materialize(m, Mux(x[-1], -x, x)[: fmt.bits], "a")  # |x|; 2**(bits-1) fits unsigned
-        a = magnitude(a, "a")
+        a = cuts["magnitude"](a, "a")
         plan = value_plan(spec)
         # A symmetric function adds relu(x) to the left half; any other takes x right of 0.
         relu = (
             Mux(positive, x << (plan.frac - fmt.frac), 0) if spec.symmetric else x << (plan.frac - fmt.frac)
         )
         # The sign and relu(x) cross every cut on the way to the final adders.
-        for cut in [magnitude, *stages]:
+        for cut in (cut for cut_name, cut in cuts.items() if cut_name != "rounded"):
             positive, relu = cut(positive, "positive"), cut(relu, "relu")
-        left = poly_evaluator(m, a, fmt.bits, plan, "value", stages)
+        horner, rounded = HornerCuts.among(cuts, self._steps()), cuts["rounded"]
+        left = poly_evaluator(m, a, fmt.bits, plan, "value", horner)
         limit = spec.left_limit << plan.frac
         value = relu + left if spec.symmetric else Mux(positive, relu, left + limit)
         y_wide = materialize(m, shift_round_half_up(value, plan.frac - out.frac), "y_wide")
-        y = saturate(wide(y_wide, "y_wide"), out)
+        y = saturate(rounded(y_wide, "y_wide"), out)
         if not self.with_grad:
             return y, None
         plan = slope_plan(spec)
-        left = poly_evaluator(m, a, fmt.bits, plan, "slope", stages)
+        left = poly_evaluator(m, a, fmt.bits, plan, "slope", horner)
         slope = Mux(positive, (1 << plan.frac) - left if spec.symmetric else 1 << plan.frac, left)
         dy_wide = materialize(m, shift_round_half_up(slope, plan.frac - spec.grad_frac), "dy_wide")
-        dy = saturate(wide(dy_wide, "dy_wide"), spec.grad_fmt)
+        dy = saturate(rounded(dy_wide, "dy_wide"), spec.grad_fmt)
         return y, dy
 
 

@@ -12,7 +12,7 @@ from amaranth.hdl import Const, Module, Value
 
 from ..specs import SquarePlan
 from ..squaring import plan_truncation
-from .arith import Columns, Pipe, no_pipe, square_columns
+from .arith import NO_CUTS, ArithmeticCuts, Columns, square_columns
 from .division import Division, cancel_twos
 
 __all__ = ["rounded_square", "truncated_square"]
@@ -27,10 +27,8 @@ def rounded_square(
     den: int,
     rounding: str,
     name: str,
-    pipe: Pipe = no_pipe,
     *,
-    tree_pipe: Pipe = no_pipe,
-    carry_pipe: Pipe = no_pipe,
+    cuts: ArithmeticCuts = NO_CUTS,
 ) -> Value:
     """Gates for ``round(u**2 * 2**num_shift / den)``, correctly rounded, for ``0 <= u <= u_max``.
 
@@ -51,11 +49,8 @@ def rounded_square(
     rounding : {"rne", "rna", "floor"}
     name : str
         Prefix of the signal names.
-    pipe : Pipe
-        Pipeline cut before the final adder.
-    tree_pipe, carry_pipe : Pipe
-        Pipeline cuts halfway through the carry-save tree and the final adder
-        (:meth:`~.division.Division.build`).
+    cuts : ArithmeticCuts
+        Pipeline cuts (:meth:`~.division.Division.build`). None by default.
 
     Returns
     -------
@@ -69,15 +64,13 @@ def rounded_square(
     if division.divisor == 1 and num_shift == 0:
         plan = plan_truncation(width, u_max, division.shift, division.half, division.has_ties)
     if plan is None or plan.drop == 0:
-        return division.build(m, columns, name, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe)
+        return division.build(m, columns, name, cuts=cuts)
     tie = None
     if division.has_ties:
         j = plan.tie_bits - 1
         tie = (u[: plan.tie_bits] == (1 << j)) if plan.tie_bits else Const(0, 1)
     kept = [[] for _ in range(plan.drop)] + columns[plan.drop :]
-    return division.build(
-        m, kept, name, offset=plan.offset, tie=tie, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe
-    )
+    return division.build(m, kept, name, offset=plan.offset, tie=tie, cuts=cuts)
 
 
 def truncated_square(
@@ -85,10 +78,8 @@ def truncated_square(
     u: Value,
     plan: SquarePlan,
     name: str,
-    pipe: Pipe = no_pipe,
     *,
-    tree_pipe: Pipe = no_pipe,
-    carry_pipe: Pipe = no_pipe,
+    cuts: ArithmeticCuts = NO_CUTS,
 ) -> Value:
     """Gates for a faithful SmeLU's ``floor((u**2 - dropped + offset) / 2**shift)``.
 
@@ -100,6 +91,4 @@ def truncated_square(
     truncation = plan.truncation
     kept = square_columns(u, plan.width, skip=truncation.dropped_pairs(plan.width))
     division = Division(1 << plan.shift, plan.u_max * plan.u_max + (1 << plan.shift) - 1, "floor")
-    return division.build(
-        m, kept, name, offset=truncation.offset, pipe=pipe, tree_pipe=tree_pipe, carry_pipe=carry_pipe
-    )
+    return division.build(m, kept, name, offset=truncation.offset, cuts=cuts)

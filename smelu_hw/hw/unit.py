@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-import operator
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from amaranth.hdl import Const, Module, Mux, Signal, Value, signed, unsigned
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from ..fixed import QFormat
-from ..specs import ActivationSpec
+from ..specs import ActivationSpec, check_latency
 from .arith import Pipe
 
 __all__ = ["ActivationUnit", "clamp", "saturate"]
@@ -36,7 +37,11 @@ def saturate(value: Value, fmt: QFormat) -> Value:
 
 
 class _Cut:
-    """Pipeline cut ``index``: registers what passes through it when enabled, except a constant."""
+    """Pipeline cut ``index``: registers what passes through it when enabled, except a constant.
+
+    The index only names the registers (``<signal>_cut<index>``): it is the cut's position in
+    :attr:`ActivationUnit.cut_names`.
+    """
 
     def __init__(self, m: Module, index: int, enabled: bool) -> None:
         self._m, self._index = m, index
@@ -84,14 +89,9 @@ class ActivationUnit(wiring.Component):
     def __init__(self, spec: ActivationSpec, *, latency: int = 0, with_grad: bool = True) -> None:
         if not isinstance(spec, self.spec_class):
             raise TypeError(f"spec must be a {self.spec_class.__name__}, not {spec!r}")
-        try:
-            latency = operator.index(latency)
-        except TypeError:
-            raise ValueError(f"latency must be a non-negative integer, not {latency!r}") from None
-        if latency < 0:
-            raise ValueError(f"latency must be a non-negative integer, not {latency!r}")
         self._spec = spec
-        self._latency = latency
+        self._latency = check_latency(latency)
+        latency = self._latency
         self._with_grad = bool(with_grad)
         members = {"x": In(signed(spec.fmt.bits)), "y": Out(signed(spec.out_fmt.bits))}
         if self._with_grad:
@@ -114,27 +114,39 @@ class ActivationUnit(wiring.Component):
     def with_grad(self) -> bool:
         return self._with_grad
 
-    def datapath(self, m: Module, x: Value, cuts: list[Pipe]) -> tuple[Value, Value | None]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value | None]:
         """Build the function; return ``(y, dy)`` (``dy`` may be ``None``).
 
-        ``cuts[i]`` is internal pipeline cut ``i`` (see :attr:`cut_priority`): every value
-        crossing it must pass through it, so all paths see the same number of registers.
+        ``cuts`` maps each name of :attr:`cut_names`, in that order, to its internal pipeline
+        cut (registering or not, see :attr:`cut_priority`): every value crossing a cut must pass
+        through it, so all paths see the same number of registers.
         """
         raise NotImplementedError
 
-    #: Internal pipeline cuts the datapath offers, in the order latency enables them. Stages
-    #: beyond these (and beyond the input register) are added at the outputs.
-    cut_priority: tuple[int, ...] = ()
+    #: Names of the internal pipeline cuts the datapath offers. A cut's position here numbers
+    #: the registers it builds (``<signal>_cut<position>``), so that the generated Verilog keeps
+    #: its names; it is not necessarily the order along the datapath.
+    cut_names: tuple[str, ...] = ()
+    #: :attr:`cut_names` in the order latency enables them. Stages beyond these (and beyond the
+    #: input register) are added at the outputs.
+    cut_priority: tuple[str, ...] = ()
+
+    def _enabled_cuts(self) -> set[str]:
+        """The cuts that register: the first ``latency - 1`` of :attr:`cut_priority`."""
+        names, priority = self.cut_names, self.cut_priority
+        if len(set(names)) != len(names) or sorted(priority) != sorted(names):
+            raise ValueError(f"cut_priority must order the cut names {names!r}, not {priority!r}")
+        return set(priority[: max(self._latency - 1, 0)])
 
     def elaborate(self, platform: object) -> Module:
+        enabled = self._enabled_cuts()
         m = Module()
         x = self.x
         if self._latency:
             x = Signal.like(self.x, name="x_reg", reset_less=True)
             m.d.sync += x.eq(self.x)
-        enabled = set(self.cut_priority[: max(self._latency - 1, 0)])
-        cuts = [_Cut(m, index, index in enabled) for index in range(len(self.cut_priority))]
-        y, dy = self.datapath(m, x, cuts)
+        cuts = {name: _Cut(m, index, name in enabled) for index, name in enumerate(self.cut_names)}
+        y, dy = self.datapath(m, x, MappingProxyType(cuts))
         outputs = [(self.y, y)]
         if self._with_grad:
             outputs.append((self.dy, dy))

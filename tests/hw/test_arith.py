@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import fields
 
 import pytest
 from amaranth.hdl import Module, Signal, Value
 from amaranth.sim import Simulator
 
 from smelu_hw.hw.arith import (
+    NO_CUTS,
     TREE_CUT_STAGES,
+    ArithmeticCuts,
     carry_split,
     is_enabled,
     no_pipe,
@@ -80,46 +83,61 @@ def test_is_enabled():
     assert is_enabled(_Register(Module()))
 
 
+def clocked(m: Module, source: Signal, result: Value, values: list[int], latency: int = 3) -> list[int]:
+    """``values`` driven into ``source`` one a cycle: ``result`` after each, ``latency`` cycles on."""
+    outputs = []
+
+    async def bench(ctx):
+        for value in values + [0] * latency:
+            ctx.set(source, value)
+            outputs.append(ctx.get(result))
+            await ctx.tick()
+
+    settle(m, bench)
+    return outputs[latency:]
+
+
+def every_cut(m: Module) -> ArithmeticCuts:
+    """The cuts :func:`sum_columns` applies, each registering."""
+    return ArithmeticCuts(tree=_Register(m), adders=_Register(m), carry=_Register(m))
+
+
+def test_arithmetic_cuts_are_disabled_unless_given():
+    names = [field.name for field in fields(NO_CUTS)]
+    assert names == ["tree", "adders", "carry", "sum", "product"]  # the order along the path
+    assert all(getattr(NO_CUTS, name) is no_pipe for name in names)
+
+
+def test_arithmetic_cuts_among_a_units_named_cuts():
+    decode, adders, total = _Off(), _Off(), _Off()
+    cuts = ArithmeticCuts.among({"decode": decode, "adders": adders, "sum": total})
+    assert cuts == ArithmeticCuts(adders=adders, sum=total)
+    assert cuts.tree is cuts.carry is cuts.product is no_pipe
+
+
+def test_operands_pass_tree_adders_and_carry_in_that_order():
+    m = Module()
+    x = Signal(4)
+    assert clocked(m, x, every_cut(m).operands(x, "x"), [3, 9, 14]) == [3, 9, 14]
+
+
 @pytest.mark.parametrize("width", [3, 6, 10])
 def test_square_sum_with_every_cut_enabled(width):
     """``u**2`` through a tree cut, the pre-adder cut and a split final adder: three registers."""
     m = Module()
     u = Signal(width)
     columns = square_columns(u, width)
-    total = sum_columns(
-        m, columns, 2 * width, "sq", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
-    )
+    total = sum_columns(m, columns, 2 * width, "sq", cuts=every_cut(m))
     rng = random.Random(width)
     inputs = list(range(1 << width)) if width <= 6 else [rng.randrange(1 << width) for _ in range(300)]
-    latency = 3
-    outputs = []
-
-    async def bench(ctx):
-        for value in inputs + [0] * latency:
-            ctx.set(u, value)
-            outputs.append(ctx.get(total))
-            await ctx.tick()
-
-    settle(m, bench)
-    assert [value * value for value in inputs] == outputs[latency:]
+    assert clocked(m, u, total, inputs) == [value * value for value in inputs]
 
 
 def test_a_one_row_sum_passes_every_cut():
     m = Module()
     x = Signal(8)
-    total = sum_columns(
-        m, [[x[i]] for i in range(8)], 8, "row", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
-    )
-    outputs = []
-
-    async def bench(ctx):
-        for value in [5, 200, 17, 0, 0, 0]:
-            ctx.set(x, value)
-            outputs.append(ctx.get(total))
-            await ctx.tick()
-
-    settle(m, bench)
-    assert outputs[3:] == [5, 200, 17]
+    total = sum_columns(m, [[x[i]] for i in range(8)], 8, "row", cuts=every_cut(m))
+    assert clocked(m, x, total, [5, 200, 17]) == [5, 200, 17]
 
 
 def test_carry_split_is_halfway_above_the_first_column_with_two_bits():
@@ -135,9 +153,7 @@ def test_narrow_sums_with_every_cut_enabled(width):
     m = Module()
     a, b = Signal(width), Signal(width)
     columns = [[a[i], b[i]] for i in range(width)]
-    total = sum_columns(
-        m, columns, width + 1, "ab", _Register(m), tree_pipe=_Register(m), carry_pipe=_Register(m)
-    )
+    total = sum_columns(m, columns, width + 1, "ab", cuts=every_cut(m))
     pairs = [(x, y) for x in range(1 << width) for y in range(1 << width)]
     outputs = []
 

@@ -4,12 +4,14 @@ number of cycles later, through its registered parity tree."""
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 
 import pytest
 from amaranth.hdl import Module, Signal, Value
 from amaranth.sim import Simulator
 
 from smelu_hw import QFormat, ReLUSpec
+from smelu_hw.hw.arith import Pipe
 from smelu_hw.hw.harness import FANIN, TimingHarness, parity_levels
 from smelu_hw.hw.rational import ReLUUnit
 
@@ -24,7 +26,7 @@ class FlippableReLU(ReLUUnit):
         super().__init__(spec, **kwargs)
         self.flip = Signal(len(self.y) + len(self.dy), name="flip")
 
-    def datapath(self, m: Module, x: Value, cuts: list) -> tuple[Value, Value]:
+    def datapath(self, m: Module, x: Value, cuts: Mapping[str, Pipe]) -> tuple[Value, Value]:
         y, dy = super().datapath(m, x, cuts)
         return y ^ self.flip[: len(self.y)], dy ^ self.flip[len(self.y) :]
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from amaranth.hdl import signed, unsigned
+from amaranth.hdl import Fragment, signed, unsigned
 from amaranth.lib.wiring import In, Out
 
 from smelu_hw import GSmeLUSpec, QFormat, SmeLUSpec
@@ -29,9 +29,11 @@ def test_pipelined_signature_without_gradient():
     }
 
 
-@pytest.mark.parametrize("latency", [-1, 1.5, "2"])
-def test_latency_must_be_a_non_negative_integer(latency):
-    with pytest.raises(ValueError, match="^latency must be a non-negative integer, not "):
+@pytest.mark.parametrize(
+    ("latency", "error"), [(-1, ValueError), (1.5, TypeError), ("2", TypeError), (True, TypeError)]
+)
+def test_latency_must_be_a_non_negative_integer(latency, error):
+    with pytest.raises(error, match="^latency must be (0 or more|an integer), not "):
         SmeLUUnit(R16, latency=latency)
 
 
@@ -40,3 +42,16 @@ def test_spec_type_is_checked():
         SmeLUUnit(GSmeLUSpec(fmt=QFormat(8, 4)))
     with pytest.raises(TypeError, match="^spec must be a GSmeLUSpec, not "):
         GSmeLUUnit(R16)
+
+
+class _MisorderedSmeLU(SmeLUUnit):
+    cut_priority = ("adders", "tree", "decode")  # "carry" missing
+
+
+def test_cut_priority_must_order_every_cut_name():
+    message = (
+        r"^cut_priority must order the cut names \('decode', 'adders', 'tree', 'carry'\), "
+        r"not \('adders', 'tree', 'decode'\)$"
+    )
+    with pytest.raises(ValueError, match=message):
+        Fragment.get(_MisorderedSmeLU(R16, latency=2), None)
