@@ -183,10 +183,19 @@ def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None
 
 
 def _sweeps_natively(design: Design, simulator: str) -> bool:
+    """Whether the native driver should sweep: on Verilator always; on Icarus only where it
+    covers more than the Icarus sweep would. Up to 2**24 codes it simulates every code, and
+    beyond, a band wider than Icarus sweeps exhaustively. Where the Icarus plan is already as
+    complete (a wide unit with a narrow band and proved tails), the Verilator build is spared."""
     if simulator == "verilator":
         return True
-    if 1 << design.manifest["input"]["bits"] <= EXHAUSTIVE_CODES["cocotb"] or design.is_engine:
+    total = 1 << design.manifest["input"]["bits"]
+    if total <= EXHAUSTIVE_CODES["cocotb"] or design.is_engine:
         return False
+    if total > EXHAUSTIVE_CODES["native"]:
+        icarus_plan = plan_regions(design.model.spec, False, can_prove=prover_available())
+        if all(region.method != "sampled" for region in icarus_plan):
+            return False
     try:
         check_simulator("verilator")
     except SimulatorUnavailable:
@@ -262,9 +271,11 @@ def verify_design(
 
     ``native`` chooses where code sweeps run: on the native Verilator driver (``True``), or
     through cocotb on ``simulator`` (``False``). By default (``None``) they run natively with
-    ``simulator="verilator"``, and with Icarus wherever Verilator is installed and the input
-    has more codes than cocotb sweeps exhaustively; otherwise Icarus sweeps run on its batch
-    driver (:mod:`smelu_hw.verify.batch`, a plain Verilog bench). The cocotb benches of the
+    ``simulator="verilator"``, and with Icarus wherever Verilator is installed and the native
+    plan covers more: an input of more codes than cocotb sweeps exhaustively, up to 2**24
+    codes, and beyond that a band too wide for Icarus (a narrow band with proved tails is
+    swept on Icarus). Otherwise Icarus sweeps run on its batch driver
+    (:mod:`smelu_hw.verify.batch`, a plain Verilog bench). The cocotb benches of the
     latency and stream contracts always run on ``simulator``.
 
     Raises
