@@ -2,11 +2,10 @@
 """Fast in-process ``amaranth.sim`` tests of the stream engines' handshakes (SPEC §6.1, §6.2).
 
 Glasgow-style testbenches beside the Verilog benches of ``tests/sim``: a source with named idle
-patterns and a sink with named backpressure patterns (Alex Forencich's ``off``/``periodic``/
-``random``) drive :class:`~smelu_hw.hw.engine.StreamEngine` and
-:class:`~smelu_hw.hw.axis.AxiStreamEngine` one clock cycle at a time. Every beat that leaves
-must be the next beat taken, bit-exact against the golden model (and, on AXI, with its own
-TLAST and TUSER); a reset mid-stream drops the beats in flight and nothing else.
+patterns and a sink with named backpressure patterns (Forencich's ``off``/``periodic``/``random``)
+drive :class:`~smelu_hw.hw.engine.StreamEngine` and :class:`~smelu_hw.hw.axis.AxiStreamEngine`
+one cycle at a time. Every beat that leaves must be the next beat taken, bit-exact against the
+golden model (on AXI with its own TLAST and TUSER); a reset mid-stream drops the beats in flight.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from amaranth.back import verilog
 from amaranth.hdl import ClockDomain, ClockSignal, Module, Signal
 from amaranth.sim import Simulator, SimulatorContext
 
@@ -108,11 +108,10 @@ class Ports:
             return (RESERVED_RESULT,) * self.lanes
         return tuple(engine_results(self.model, beat.mode, np.array(beat.x), np.array(beat.g)).tolist())
 
-    # Implemented by each subclass.
     def set_reset(self, ctx: SimulatorContext, active: bool) -> None: ...
     def present(self, ctx: SimulatorContext, beat: Beat | None) -> None: ...
     def output(self, ctx: SimulatorContext) -> tuple: ...
-    def want(self, beat: Beat) -> tuple: ...
+    def want(self, beat: Beat) -> tuple: ...  # these four: implemented by each subclass
 
 
 class EnginePorts(Ports):
@@ -141,8 +140,7 @@ class EnginePorts(Ports):
 
 
 class AxisPorts(Ports):
-    """An :class:`AxiStreamEngine` clocked by the top's ``aclk`` domain (not ``sync``: see
-    :func:`test_axis_engine_is_a_submodule_of_a_sync_design`), TDATA packed per its layout."""
+    """An :class:`AxiStreamEngine` clocked from a top domain ``aclk``, TDATA per its layout."""
 
     def __init__(self, spec: ActivationSpec, lanes: int, latency: int) -> None:
         super().__init__(spec, lanes, latency, "aclk")
@@ -309,8 +307,7 @@ CROSS = list(itertools.product(PATTERNS, PATTERNS))
 latencies = pytest.mark.parametrize("latency", LATENCIES, ids=[f"L{latency}" for latency in LATENCIES])
 
 
-#: Both engines under every idle x stall pair; the baseline under random ones only, as the stall
-#: pipeline is the same for every activation (its part is the datapath and a signed gradient).
+#: Both engines under every idle x stall pair; the baseline (a signed gradient) under random ones.
 @pytest.mark.parametrize(
     ("kind", "latency", "idle", "stall"),
     matrix(BOTH, CROSS) + matrix(("engine_hardswish",), [("random",) * 2]),
@@ -384,9 +381,8 @@ def test_engine_reset_mid_stream(latency: int) -> None:
 
 @latencies
 def test_axis_reset_mid_stream(latency: int) -> None:
-    """AXI ``aresetn`` low mid-frame, a beat offered and ``m_axis_tready`` high throughout: from
-    the cycle it falls to the first edge that samples it high ``s_axis_tready`` and
-    ``m_axis_tvalid`` are low; beats in flight are dropped; every later beat comes out once."""
+    """``aresetn`` low mid-frame, a beat offered and ``m_axis_tready`` high: ``s_axis_tready`` and
+    ``m_axis_tvalid`` low until an edge samples it high; in-flight beats dropped, later ones kept."""
     trace = reset_mid_stream(KINDS["axis_smelu"](latency), offer=True, ready=True)
     assert [sample.reset for sample in trace] == [True] * RESET_CYCLES + [False]
     assert not any(sample.in_ready or sample.out_valid for sample in trace)
@@ -401,4 +397,4 @@ def test_axis_engine_is_a_submodule_of_a_sync_design() -> None:
     flop = Signal()
     top.d.sync += flop.eq(~flop)
     top.d.comb += dut.aclk.eq(ClockSignal("sync"))
-    Simulator(top)
+    Simulator(top), verilog.convert(top, ports=[dut.s_axis_tvalid, dut.m_axis_tvalid], emit_src=False)
