@@ -17,10 +17,11 @@ from concurrent.futures import ProcessPoolExecutor
 from amaranth.back import verilog
 
 from benchmarks.naive import NaiveSmeLU16, ReLU16
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
+from smelu_hw import HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec
+from smelu_hw.approx.functions import SMOOTH
 from smelu_hw.gen import generate
 from smelu_hw.gen.standard import REFERENCE_R16
-from smelu_hw.specs import ActivationSpec
+from smelu_hw.specs import SPECS, ActivationSpec
 from smelu_hw.synth import generic_area, ice40_area, yosys_version
 
 TARGET_TRANSISTORS = 2000
@@ -36,12 +37,11 @@ def baseline_specs() -> dict[str, ActivationSpec]:
         "smelu b=2 faithful": R16_FAITHFUL,
         "relu": ReLUSpec(fmt=fmt),
         "hardswish": HardSwishSpec(fmt=fmt),
-        "swish poly (faithful)": SwishSpec(fmt=fmt),
-        "softplus poly (faithful)": SoftplusSpec(fmt=fmt),
-        "gelu poly (faithful)": GELUSpec(fmt=fmt),
-        "swish table (hls4ml)": SwishSpec(fmt=fmt, method="table"),
-        "softplus table (hls4ml)": SoftplusSpec(fmt=fmt, method="table"),
-        "gelu table (hls4ml)": GELUSpec(fmt=fmt, method="table"),
+        **{
+            f"{name} {method} ({kind})": SPECS[name](fmt=fmt, method=method)
+            for method, kind in (("poly", "faithful"), ("table", "hls4ml"))
+            for name in SMOOTH
+        },
     }
 
 

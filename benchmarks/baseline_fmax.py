@@ -1,6 +1,6 @@
 """Fmax of the pipelined baseline units at latency 0..4: does pipelining double their clock?
 
-Each smooth baseline (Swish, Softplus, GELU; faithful piecewise polynomials and hls4ml-style
+Each smooth baseline (Swish, Softplus, GELU, ELU; faithful piecewise polynomials and hls4ml-style
 tables) and hard-swish at Q16.8, forward + gradient, is wrapped in the timing harness and
 placed and routed exactly as the report's sweep does it (:func:`smelu_hw.report.sweep.unit_fmax`:
 :class:`smelu_hw.hw.harness.TimingHarness`, then :func:`smelu_hw.synth.fmax`, nextpnr with a
@@ -16,9 +16,10 @@ their results are cached like the report's, so a second run takes seconds.
 
 from concurrent.futures import ProcessPoolExecutor
 
-from smelu_hw import GELUSpec, HardSwishSpec, QFormat, SoftplusSpec, SwishSpec
+from smelu_hw import HardSwishSpec, QFormat
+from smelu_hw.approx.functions import SMOOTH
 from smelu_hw.report.sweep import unit_fmax
-from smelu_hw.specs import ActivationSpec
+from smelu_hw.specs import SPECS, ActivationSpec
 from smelu_hw.synth import tool_versions
 
 DEVICES = {"ecp5": "ECP5-25k", "ice40": "iCE40 UP5K"}
@@ -32,8 +33,8 @@ def baseline_specs() -> dict[str, ActivationSpec]:
     """The units measured, by label."""
     specs: dict[str, ActivationSpec] = {}
     for method in ("poly", "table"):
-        for name, spec_class in (("swish", SwishSpec), ("softplus", SoftplusSpec), ("gelu", GELUSpec)):
-            specs[f"{name} {method}"] = spec_class(fmt=FMT, method=method)
+        for name in SMOOTH:
+            specs[f"{name} {method}"] = SPECS[name](fmt=FMT, method=method)
     specs["hardswish"] = HardSwishSpec(fmt=FMT)
     return specs
 

@@ -4,7 +4,7 @@ unit of any method, at 8, 10, 12 and 16 bits, in the house area metric.
 Every unit is combinational with forward and gradient (``smelu_hw.synth.generic_area``: Yosys
 0.70 ``synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos``). SmeLU counts as the
 cheaper of its arithmetic unit and its table of every code (what ``--method auto`` builds);
-the smooth units are Swish, Softplus and GELU as faithful polynomials (``poly``), hls4ml-style
+the smooth units are Swish, Softplus, GELU and ELU as faithful polynomials (``poly``), hls4ml-style
 tables (``table``, not faithful) and correctly rounded tables of every code (``rom``, up to 12
 bits here: a 16-bit one is 65,536 words). Issue targets: faithful SmeLU at most 0.25x the
 cheapest faithful smooth unit at 16 bits, and at most 0.5x the cheapest smooth unit of any
@@ -14,9 +14,10 @@ Run: ``python benchmarks/crossover.py``.
 
 from concurrent.futures import ProcessPoolExecutor
 
-from smelu_hw import GELUSpec, QFormat, SmeLUSpec, SoftplusSpec, SwishSpec
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.approx.functions import SMOOTH
 from smelu_hw.gen import generate
-from smelu_hw.specs import ActivationSpec
+from smelu_hw.specs import SPECS, ActivationSpec
 from smelu_hw.synth import generic_area, yosys_version
 
 WIDTHS = (8, 10, 12, 16)
@@ -32,9 +33,9 @@ def specs(bits: int) -> dict[str, ActivationSpec]:
             table[f"smelu {accuracy} {method}"] = SmeLUSpec(
                 beta=BETA, fmt=fmt, accuracy=accuracy, method=method
             )
-    for name, spec_class in (("swish", SwishSpec), ("softplus", SoftplusSpec), ("gelu", GELUSpec)):
+    for name in SMOOTH:
         for method in ("poly", "table", "rom") if bits <= ROM_BITS else ("poly", "table"):
-            table[f"{name} {method}"] = spec_class(fmt=fmt, method=method)
+            table[f"{name} {method}"] = SPECS[name](fmt=fmt, method=method)
     return table
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from smelu_hw import GELU, HardSwish, QFormat, ReLU, SmeLU, Softplus, Swish
+from smelu_hw import HardSwish, QFormat, ReLU, SmeLU
 from smelu_hw.accuracy import error_stats
+from smelu_hw.approx.functions import SMOOTH
+from smelu_hw.models import model_for
+from smelu_hw.specs import SPECS
 
 R16 = QFormat(16, 8)
 
@@ -22,12 +25,11 @@ def units() -> dict[str, object]:
         "smelu b=2": SmeLU(2.0, fmt=R16),
         "relu": ReLU(fmt=R16),
         "hardswish": HardSwish(fmt=R16),
-        "swish poly": Swish(fmt=R16),
-        "softplus poly": Softplus(fmt=R16),
-        "gelu poly": GELU(fmt=R16),
-        "swish table": Swish(fmt=R16, method="table"),
-        "softplus table": Softplus(fmt=R16, method="table"),
-        "gelu table": GELU(fmt=R16, method="table"),
+        **{
+            f"{name} {method}": model_for(SPECS[name](fmt=R16, method=method))
+            for method in ("poly", "table")
+            for name in SMOOTH
+        },
     }
 
 
