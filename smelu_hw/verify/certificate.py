@@ -11,8 +11,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..gen.files import write_atomically
-
 __all__ = ["CERTIFICATE_VERSION", "Certificate"]
 
 #: Version of the certificate's JSON layout.
@@ -120,4 +118,6 @@ class Certificate:
             f"{self.module}.cert.json": json.dumps(self.to_json(), indent=2) + "\n",
             f"{self.module}.cert.md": self.to_markdown(),
         }
+        from ..gen.files import write_atomically  # the generator's writer, without loading it early
+
         return [write_atomically(out_dir / name, text) for name, text in texts.items()]
