@@ -2,7 +2,8 @@
 
 * :func:`sweep_shard`: drive a set of input codes (native driver or cocotb) and compare
   ``y``/``dy`` (and ``out_valid`` when pipelined) with the golden model;
-* :func:`contract_check`: the pipelined valid/reset/latency contract (cocotb);
+* :func:`contract_check`: the pipelined valid/reset/latency contract (cocotb, or the Icarus
+  batch driver);
 * :func:`engine_check`: a streaming engine in every mode, under backpressure (cocotb);
 * :func:`proof_check`: a formal proof that a linear piece is implemented exactly.
 
@@ -22,10 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from ..specs.pieces import LinearPiece
-from .batch import batch_outputs
+from .batch import batch_contract_outputs, batch_outputs
 from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
 from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb, run_limited
 from .compare import MAX_REPORTED, decode, mismatch_records
+from .contract import contract_stimulus, judge_contract
 from .design import Design
 from .results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
 
@@ -155,14 +157,19 @@ def _summary(run: Path, name: str, failed: list[str]) -> dict:
 
 
 def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractResult:
-    """The valid/reset/latency contract of a pipelined unit, with results checked too."""
+    """The valid/reset/latency contract of a pipelined unit, with results checked too: the
+    cocotb bench on ``simulator``, or the same stimulus and judge on :data:`BATCH`."""
     began = time.perf_counter()
-    run, failed = _cocotb(design, simulator, "activation", ["pipeline_contract"], seed=seed)
-    return _contract_result(run, failed, began)
-
-
-def _contract_result(run: Path, failed: list[str], began: float) -> ContractResult:
-    summary = _summary(run, "pipeline_contract", failed)
+    if simulator == BATCH:
+        folder = design_build(design, BATCH)
+        run = _run_dir(folder, "contract")
+        stimulus = contract_stimulus(design.model, design.latency, seed)
+        rows = batch_contract_outputs(folder, run, stimulus, design.manifest["input"]["bits"])
+        shutil.rmtree(run)
+        summary = judge_contract(stimulus, design.manifest, design.model, rows)
+    else:
+        run, failed = _cocotb(design, simulator, "activation", ["pipeline_contract"], seed=seed)
+        summary = _summary(run, "pipeline_contract", failed)
     records = list(summary["mismatches"])
     records += [[None, "out_valid", message, None] for message in summary["valid_errors"]]
     return ContractResult(

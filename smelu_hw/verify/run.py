@@ -275,8 +275,9 @@ def verify_design(
     plan covers more: an input of more codes than cocotb sweeps exhaustively, up to 2**24
     codes, and beyond that a band too wide for Icarus (a narrow band with proved tails is
     swept on Icarus). Otherwise Icarus sweeps run on its batch driver
-    (:mod:`smelu_hw.verify.batch`, a plain Verilog bench). The cocotb benches of the
-    latency and stream contracts always run on ``simulator``.
+    (:mod:`smelu_hw.verify.batch`, a plain Verilog bench), and so does the latency contract
+    of a pipelined unit. Otherwise that contract runs on cocotb, and an engine's stream
+    contract always does, on ``simulator``.
 
     Raises
     ------
@@ -303,7 +304,8 @@ def verify_design(
         else:
             regions = plan_regions(design.model.spec, native, can_prove=prover_available())
             pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
-            extra = executor.submit(contract_check, design, simulator, seed) if design.latency else None
+            contractor = BATCH if batch else simulator
+            extra = executor.submit(contract_check, design, contractor, seed) if design.latency else None
         found = [_collect(item) for item in pending]
         extra_result = extra.result() if extra is not None else None
     covered = [_settled(design, sweeper, *pair) for pair in zip(regions, found, strict=True)]

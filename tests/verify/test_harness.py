@@ -12,7 +12,7 @@ from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
 from smelu_hw.verify import BenchError, load_design, verify_design
 from smelu_hw.verify.builds import BATCH, design_build
-from smelu_hw.verify.checks import sweep_shard
+from smelu_hw.verify.checks import contract_check, sweep_shard
 from smelu_hw.verify.cocotb_run import bench_environment, read_summary, run_cocotb
 from smelu_hw.verify.plan import Region
 from smelu_hw.verify.results import SweepResult
@@ -80,20 +80,39 @@ def test_sweeps_compare_every_code_on_every_path(design):
         assert (result.count, result.mismatch_count) == (64, 0), simulator
 
 
-@pytest.mark.parametrize("jobs", [1, 2], ids=["inline", "worker pool"])
-def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(tmp_path, jobs):
-    # Inline or on a pool, a last stage that ignores rst shows a result that the reset dropped.
-    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(8, 4)), latency=2).write(tmp_path)
+@pytest.fixture(scope="module")
+def reset_ignored(tmp_path_factory):
+    """A pipelined unit whose last stage ignores ``rst``: it shows a result the reset dropped."""
+    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(8, 4)), latency=2).write(
+        tmp_path_factory.mktemp("rst")
+    )
     pattern = r"(\\\$\d+)  = valid_stage0;\n    if \(rst\) begin\n      \1  = 1'h0;"
     text, count = re.subn(
         pattern, r"\1  = valid_stage0;\n    if (rst) begin\n      \1  = valid_stage0;", verilog.read_text()
     )
     assert count == 1
     verilog.write_text(text)
-    certificate = verify_design(load_design(manifest), jobs=jobs)
+    return manifest
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["inline", "worker pool"])
+def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(reset_ignored, jobs):
+    certificate = verify_design(load_design(reset_ignored), jobs=jobs)
     assert certificate.mismatch_count > 0
     assert {record[1] for record in certificate.mismatches} == {"out_valid"}
     assert certificate.regions[0]["mismatch_count"] == 0  # every swept code itself is right
+
+
+def test_the_cocotb_bench_and_the_batch_driver_judge_the_contract_alike(reset_ignored):
+    # One stimulus and one judge, two drivers: they must find the same results and errors.
+    design = load_design(reset_ignored)
+    cocotb, batch = (contract_check(design, simulator, seed=3) for simulator in ("icarus", BATCH))
+    assert cocotb.mismatch_count > 0
+    assert (cocotb.count, cocotb.mismatch_count, cocotb.mismatches) == (
+        batch.count,
+        batch.mismatch_count,
+        batch.mismatches,
+    )
 
 
 def test_the_batch_driver_refuses_undefined_outputs_and_short_runs(tmp_path):

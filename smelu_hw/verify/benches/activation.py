@@ -18,8 +18,6 @@ caller can check that exactly the planned vectors were compared.
 from __future__ import annotations
 
 import os
-import random
-from collections import deque
 
 import cocotb
 import numpy as np
@@ -29,20 +27,14 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 from ...manifest import model_from_manifest
 from ...specs.pieces import codes_near_knots
 from ..bench_io import read_manifest, read_seed, write_summary
-from ..compare import MAX_REPORTED, decode, mismatch_records
+from ..compare import decode, mismatch_records
+from ..contract import UNDEFINED, contract_stimulus, judge_contract
 from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 
 __all__ = ["pipeline_contract", "sweep"]
 
-#: Cycles of the random stream of :func:`pipeline_contract`.
-CONTRACT_CYCLES = 600
 #: Without ``SMELU_CODES``, inputs up to this many bits are swept exhaustively.
 STANDALONE_EXHAUSTIVE_BITS = 16
-
-
-def _raw(handle: object) -> int:
-    value = handle.value
-    return value.to_unsigned() if hasattr(value, "to_unsigned") else int(value)
 
 
 class _Port:
@@ -63,6 +55,13 @@ class _Port:
 
     def read(self) -> int:
         return int(self._sim.get_signal_val_binstr(), 2)
+
+    def read_or_undefined(self) -> int:
+        """The value, or :data:`~smelu_hw.verify.contract.UNDEFINED` if a bit is ``x`` or ``z``."""
+        try:
+            return self.read()
+        except ValueError:
+            return UNDEFINED
 
 
 async def _reset(dut: object) -> None:
@@ -111,7 +110,7 @@ async def sweep(dut):
             await rising
             await read_only
             if step >= latency - 1:
-                rows.append((y.read(), read_dy(), out_valid.read()))
+                rows.append((y.read_or_undefined(), read_dy(), out_valid.read_or_undefined()))
             await falling
     raw = np.array(rows, dtype=np.int64).reshape(-1, 3)
     np.save("sweep_out.npy", raw)
@@ -128,58 +127,26 @@ async def sweep(dut):
 async def pipeline_contract(dut):
     """Random ``in_valid`` gaps and a reset mid-stream, with every stage full when it comes:
     ``out_valid`` rises exactly ``latency`` cycles after each accepted input (SPEC §6), results
-    in flight at a reset are dropped, and every result equals the golden model."""
+    in flight at a reset are dropped, and every result equals the golden model. The stream
+    and its judge are :mod:`smelu_hw.verify.contract`'s, which the batch driver shares."""
     manifest = read_manifest()
     model = model_from_manifest(manifest)
-    latency = manifest["latency"]
-    rng = random.Random(read_seed())
-    fmt = model.spec.fmt
-    special = [k + d for k in model.spec.knots() for d in (-1, 0, 1)] + [fmt.min_code, fmt.max_code]
-    special = [code for code in special if fmt.min_code <= code <= fmt.max_code]
-    codes = np.array(
-        [
-            rng.choice(special) if rng.random() < 0.2 else rng.randint(fmt.min_code, fmt.max_code)
-            for _ in range(CONTRACT_CYCLES)
-        ]
-    )
-    resets = {CONTRACT_CYCLES // 2, CONTRACT_CYCLES // 2 + 1}
-    # Inputs on every edge just before the reset, so that every stage holds a result it must drop.
-    primed = set(range(CONTRACT_CYCLES // 2 - latency, CONTRACT_CYCLES // 2))
-    pending: deque[tuple[int, int]] = deque()  # (edge the result shows after, index)
-    checked: list[int] = []
-    got: list[tuple[int, int]] = []
-    valid_errors: list[str] = []
+    stimulus = contract_stimulus(model, manifest["latency"], read_seed())
+    x, y, rst = _Port(dut.x), _Port(dut.y), _Port(dut.rst)
+    in_valid, out_valid = _Port(dut.in_valid), _Port(dut.out_valid)
+    read_dy = _Port(dut.dy).read_or_undefined if manifest["grad"] is not None else lambda: 0
+    rows: list[tuple[int, int, int]] = []
     await _reset(dut)
-    for edge in range(CONTRACT_CYCLES):
-        reset, valid = edge in resets, rng.random() < 0.7 or edge in primed
-        dut.x.value = int(codes[edge])
-        dut.in_valid.value = int(valid)
-        dut.rst.value = int(reset)
+    for edge in range(len(stimulus)):
+        x.write(int(stimulus.codes[edge]))
+        in_valid.write(int(stimulus.valid[edge]))
+        rst.write(int(stimulus.reset[edge]))
         await RisingEdge(dut.clk)
         await ReadOnly()
-        if reset:  # results still in flight are dropped
-            pending = deque(item for item in pending if item[0] < edge)
-        elif valid:
-            pending.append((edge + latency - 1, edge))
-        due = bool(pending) and pending[0][0] == edge
-        if _raw(dut.out_valid) != int(due):
-            valid_errors.append(f"edge {edge}: out_valid={_raw(dut.out_valid)} want {int(due)}")
-        if due:
-            checked.append(pending.popleft()[1])
-            got.append((_raw(dut.y), _raw(dut.dy) if manifest["grad"] is not None else 0))
+        rows.append((y.read_or_undefined(), read_dy(), out_valid.read_or_undefined()))
         await FallingEdge(dut.clk)
-    x = codes[checked]
-    y, dy = decode(manifest, np.array(got, dtype=np.int64).reshape(-1, 2))
-    records, count = mismatch_records(model, x, y, dy)
-    summary = {
-        "cycles": CONTRACT_CYCLES,
-        "checked": len(checked),
-        "mismatch_count": count,
-        "mismatches": records,
-        "valid_errors": valid_errors[:MAX_REPORTED],
-        "valid_error_count": len(valid_errors),
-    }
+    summary = judge_contract(stimulus, manifest, model, np.array(rows, dtype=np.int64).reshape(-1, 3))
     write_summary("pipeline_contract", summary)
-    assert not valid_errors, f"{len(valid_errors)} out_valid errors: {valid_errors[:3]}"
-    assert count == 0, f"{count} results differ from the golden model: {records[:3]}"
-    assert len(checked) > CONTRACT_CYCLES // 2, f"only {len(checked)} results checked"
+    assert not summary["valid_error_count"], f"out_valid errors: {summary['valid_errors'][:3]}"
+    assert not summary["mismatch_count"], f"results differ from the golden model: {summary['mismatches'][:3]}"
+    assert summary["checked"] > len(stimulus) // 2, f"only {summary['checked']} results checked"
