@@ -110,7 +110,7 @@ async def sweep(dut):
             await rising
             await read_only
             if step >= latency - 1:
-                rows.append((y.read_or_undefined(), read_dy(), out_valid.read_or_undefined()))
+                rows.append((y.read(), read_dy(), out_valid.read()))
             await falling
     raw = np.array(rows, dtype=np.int64).reshape(-1, 3)
     np.save("sweep_out.npy", raw)
