@@ -8,6 +8,9 @@ breast-cancer measurements (30 features, 2 classes), the study's second dataset.
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 
 __all__ = [
@@ -17,6 +20,7 @@ __all__ = [
     "PIXEL_MAX",
     "Split",
     "load_breast_cancer_split",
+    "load_digits_arrays",
     "load_digits_split",
 ]
 
@@ -29,16 +33,43 @@ EVAL_EXAMPLES = 500
 PIXEL_MAX = 16
 
 
+def _digits_file() -> Path | None:
+    """scikit-learn's own copy of the digits (``datasets/data/digits.csv.gz``), if installed.
+
+    Found without importing scikit-learn, which takes seconds: a bench in a simulator
+    process only needs the numbers.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "datasets" / "data" / "digits.csv.gz"
+    return path if path.is_file() else None
+
+
+def load_digits_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 digits as raw pixels (0..16, shape ``(1797, 64)``) and labels.
+
+    The same arrays as ``sklearn.datasets.load_digits()``'s ``data`` and ``target``: read from
+    the CSV it ships when that file is where scikit-learn keeps it, else through its loader.
+    """
+    path = _digits_file()
+    if path is None:
+        from sklearn.datasets import load_digits  # a layout we do not know: ask scikit-learn
+
+        digits = load_digits()
+        return digits.data, digits.target
+    table = np.loadtxt(path, delimiter=",")
+    return table[:, :-1], table[:, -1].astype(int)
+
+
 def load_digits_split(seed: int = 0) -> Split:
     """Training images, training labels, evaluation images, evaluation labels.
 
     Images are flattened to 64 values scaled to [0, 1] (``pixel / 16``); the split is a
     permutation drawn from ``seed``.
     """
-    from sklearn.datasets import load_digits  # imported here: scikit-learn is slow to load
-
-    digits = load_digits()
-    x, y = digits.data / PIXEL_MAX, digits.target
+    pixels, labels = load_digits_arrays()
+    x, y = pixels / PIXEL_MAX, labels
     order = np.random.default_rng(seed).permutation(len(x))
     test, train = order[:EVAL_EXAMPLES], order[EVAL_EXAMPLES:]
     return x[train], y[train], x[test], y[test]

@@ -34,12 +34,12 @@ from .sweep import (
     COLUMNS,
     DEVICES,
     LATENCIES,
-    QUICK_FLOWS,
     QUICK_LATENCIES,
     Job,
     UnitConfig,
     default_units,
     jobs_for,
+    quick_jobs,
     quick_units,
     run_job,
 )
@@ -167,8 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # no `distributed`, or no scheduler at that address
             print(f"smelu_hw.report: error: {error}", file=sys.stderr)
             return 2
-        flows = QUICK_FLOWS if args.quick else tuple(AREA_COLUMNS)
-        rows_by_name, failures = measure_all(jobs_for(units, latencies, flows), pool)
+        jobs = quick_jobs(units) if args.quick else jobs_for(units, latencies, tuple(AREA_COLUMNS))
+        rows_by_name, failures = measure_all(jobs, pool)
     rows = [rows_by_name[unit.name] for unit in units]
     versions = {name: short_version(version) for name, version in tool_versions().items()}
     metadata = {

@@ -28,6 +28,7 @@ __all__ = [
     "UnitConfig",
     "Job",
     "default_units",
+    "quick_jobs",
     "quick_units",
     "jobs_for",
     "run_job",
@@ -173,8 +174,8 @@ def default_units() -> list[UnitConfig]:
 
 
 def quick_units() -> list[UnitConfig]:
-    """A small subset of :func:`default_units` for CI: SmeLU and one smooth baseline at 8 bits,
-    every flow, so each measurement path (Yosys, nextpnr, the mpmath error check) runs."""
+    """A small subset of :func:`default_units` for CI: SmeLU and one smooth baseline at 8 bits
+    (measured by :func:`quick_jobs`)."""
     return [UnitConfig("smelu", 8, 1.0), UnitConfig("swish", 8, method="poly")]
 
 
@@ -213,6 +214,19 @@ def jobs_for(
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
             jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
+    return jobs
+
+
+def quick_jobs(units: list[UnitConfig]) -> list[Job]:
+    """The measurements of ``--quick``: SmeLU on every quick flow and at the quick latency, so
+    each measurement path (Yosys, nextpnr, the error check) runs once; a baseline only its
+    errors and the house metric, enough to compare it with SmeLU."""
+    jobs = []
+    for unit in units:
+        if unit.activation == "smelu":
+            jobs += jobs_for([unit], QUICK_LATENCIES, QUICK_FLOWS)
+        else:
+            jobs += jobs_for([unit], (), ("cmos",))
     return jobs
 
 

@@ -80,6 +80,20 @@ def test_sweeps_compare_every_code_on_every_path(design):
         assert (result.count, result.mismatch_count) == (64, 0), simulator
 
 
+def test_native_builds_share_verilators_runtime_objects(design, tmp_path):
+    """Once one native build has left Verilator's runtime objects in the shared folder, the
+    next compiles only its own model and driver, and it still sweeps right."""
+    first = design_build(design, "native")
+    assert (first / "obj" / "verilated.o").is_file()
+    (shared,) = first.parent.glob(f"verilator-runtime-{first.name.split('-')[1]}")
+    assert (shared / "verilated.o").is_file()
+    _, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3), rounding="floor")).write(tmp_path / "other")
+    other = load_design(manifest)
+    second = design_build(other, "native")
+    assert "verilated.cpp" not in (second / "build.log").read_text()
+    assert sweep_shard(other, "native", np.arange(-32, 32)).mismatch_count == 0
+
+
 @pytest.fixture(scope="module")
 def reset_ignored(tmp_path_factory):
     """A pipelined unit whose last stage ignores ``rst``: it shows a result the reset dropped."""

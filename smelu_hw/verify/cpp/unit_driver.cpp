@@ -2,7 +2,10 @@
 // Verilog (top class "Vunit"). It reads int64 input codes from a file, drives one code per
 // evaluation (one per clock cycle when pipelined, in_valid high, after one reset cycle) and
 // writes three uint32 words per code: the raw y and dy port bits and out_valid.
-// Compile-time settings: UNIT_LATENCY (register stages), UNIT_HAS_DY, UNIT_X_BITS.
+// Compile-time settings, in unit_config.h beside this file: UNIT_LATENCY (register stages),
+// UNIT_HAS_DY, UNIT_X_BITS. (Not -CFLAGS: those would also change Verilator's runtime objects,
+// which every build of the same toolchain shares.)
+#include "unit_config.h"
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
