@@ -190,4 +190,6 @@ def generate(
         unit = StreamEngine(spec, lanes, unit_class, latency)
     else:
         unit = unit_class(spec, latency=latency, with_grad=with_grad)
-    return GeneratedUnit(spec, unit, name, tuple(emits), method_choice=method_choice)
+    # Everything that built the unit (its lane class and ROM contents follow from the spec).
+    description = repr((spec, type(unit).__qualname__, latency, with_grad, lanes, user_bits))
+    return GeneratedUnit(spec, unit, name, tuple(emits), method_choice=method_choice, description=description)

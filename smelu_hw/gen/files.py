@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from amaranth.back import verilog
 from amaranth.hdl import Shape
 
 from .. import __version__
@@ -28,6 +27,7 @@ from ..hw.engine import StreamEngine, engine_layouts
 from ..manifest import format_entry
 from ..specs import ActivationSpec
 from ..specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
+from .convert import convert
 
 if TYPE_CHECKING:
     from .build import MethodChoice
@@ -164,6 +164,10 @@ class GeneratedUnit:
         adds ``NAME.core`` and ``NAME_smoke.v``. The Verilog and manifest are always written.
     method_choice : MethodChoice, optional
         What ``--method auto`` measured; the manifest records it as ``method_choice``.
+    description : str, optional
+        Everything that built ``unit`` (:func:`~smelu_hw.gen.generate` gives it): its Verilog
+        is then read from the conversion cache when the same code converted it before
+        (:mod:`smelu_hw.gen.convert`). Without it, the unit is always converted.
     """
 
     def __init__(
@@ -173,6 +177,7 @@ class GeneratedUnit:
         name: str,
         emits: tuple[str, ...] = ("verilog",),
         method_choice: MethodChoice | None = None,
+        description: str | None = None,
     ) -> None:
         unknown = sorted(set(emits) - set(EMITS))
         if unknown:
@@ -181,7 +186,7 @@ class GeneratedUnit:
         self.method_choice = method_choice
         self.emits = tuple(emit for emit in EMITS if emit in emits)
         self.manifest = self._manifest()
-        self.verilog = self._header() + verilog.convert(unit, name=name, emit_src=False)
+        self.verilog = self._header() + convert(unit, name, description)
         self.files = self._files()
 
     def _manifest(self) -> dict[str, object]:
