@@ -182,6 +182,8 @@ class QFormat:
         scaled = np.ldexp(np.asarray(values, dtype=np.float64), self.frac)
         if np.isnan(scaled).any():
             raise ValueError("values must not be NaN")
+        if rounding == "rne":  # IEEE round half to even, the default mode: exact and fast
+            return np.clip(np.rint(scaled), self.min_code, self.max_code).astype(np.int64)
         low = np.floor(scaled)
         rest = scaled - low  # exact: both operands lie in the same or adjacent binades
         if rounding == "floor":
@@ -189,10 +191,7 @@ class QFormat:
         else:
             up = rest > 0.5
             tie = rest == 0.5
-            if rounding == "rne":
-                up |= tie & (np.fmod(low, 2) != 0)
-            else:
-                up |= tie & (scaled > 0)
+            up |= tie & (scaled > 0)
             rounded = low + up
         clipped = np.clip(rounded, self.min_code, self.max_code)
         return clipped.astype(np.int64)

@@ -191,6 +191,19 @@ def test_quick_study_writes_tables_plots_and_verdict(tmp_path):
     assert all(row["ratio_relu_mean"] == "1.00000" for row in rows if row["arm"] == "relu")
     seeds = list(csv.DictReader((tmp_path / "repro_quick_seeds.csv").read_text().splitlines()))
     assert len(seeds) == 3 * len(rows) and {row["seed"] for row in seeds} == {"0", "1", "2"}
+    # The recommender setting (the default datasets include it).
+    assert "## Recommender setting (recsys)" in text and "the best SmeLU (smelu b=2)" in text
+    assert (tmp_path / "repro_quick_recsys.png").read_bytes()[:4] == b"\x89PNG"
+    recsys = list(csv.DictReader((tmp_path / "repro_quick_recsys.csv").read_text().splitlines()))
+    assert [(row["arm"], row["precision"]) for row in recsys] == [
+        (arm, precision)
+        for arm in ("relu", "smelu b=2", "swish b=0.5")
+        for precision in ("Q8.4", "Q16.8", "float64")
+    ]
+    assert all(row["pd_ratio_mean"] == "1.00000" for row in recsys if row["arm"] == "relu")
+    assert all(0 < float(row["swap_mean"]) < 1 and 0.5 < float(row["auc_mean"]) < 1 for row in recsys)
+    per_seed = (tmp_path / "repro_quick_recsys_seeds.csv").read_text().splitlines()
+    assert len(per_seed) == 1 + 3 * len(recsys)
 
 
 @pytest.mark.parametrize(
@@ -202,6 +215,7 @@ def test_quick_study_writes_tables_plots_and_verdict(tmp_path):
         (["--bits", "8,x"], "comma-separated list of integers"),
         (["--datasets", "mnist"], "--datasets must list"),
         (["--datasets", "digits,digits"], "--datasets must list"),
+        (["--datasets", "recsys,recsys"], "--datasets must list"),
         (["--seeds", "1"], "--seeds"),
     ],
 )

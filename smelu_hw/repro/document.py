@@ -11,6 +11,8 @@ import numpy as np
 from ..datasets import DATASETS
 from .net import TrainConfig
 from .plots import plot_pd_vs_bits, plot_pd_vs_loss
+from .recsys import RecsysStudy
+from .recsys_report import plot_recsys, recsys_csv, recsys_section
 from .study import (
     SMELU_BETAS,
     ArmResult,
@@ -175,17 +177,40 @@ def _setup(study: Study, config: TrainConfig, seeds: int, quick: bool) -> str:
     )
 
 
-def write_outputs(study: Study, out_dir: Path, config: TrainConfig, seeds: int, quick: bool) -> None:
+def write_outputs(
+    study: Study,
+    out_dir: Path,
+    config: TrainConfig,
+    seeds: int,
+    quick: bool,
+    recsys: RecsysStudy | None = None,
+    seconds: float = 0.0,
+) -> None:
     """Write ``<prefix>.md``, ``<prefix>.csv`` (summary), ``<prefix>_seeds.csv`` (every pair)
-    and the plots (prefix ``repro`` or ``repro_quick``)."""
+    and the plots (prefix ``repro`` or ``repro_quick``); with ``recsys``, its section and
+    ``<prefix>_recsys.csv``, ``<prefix>_recsys_seeds.csv`` and ``<prefix>_recsys.png``."""
     prefix = "repro_quick" if quick else "repro"
+    text = ["# Reproducibility of fixed-point activations against precision", ""]
+    if study.datasets:
+        text += _classifier_sections(study, out_dir, prefix, config, seeds, quick)
+    if recsys is not None:
+        summary, per_seed = recsys_csv(recsys)
+        (out_dir / f"{prefix}_recsys.csv").write_text(summary)
+        (out_dir / f"{prefix}_recsys_seeds.csv").write_text(per_seed)
+        plot_recsys(recsys, out_dir / f"{prefix}_recsys.png")
+        text += [*([""] if text[-1] else []), *recsys_section(recsys, seeds, f"{prefix}_recsys.png", seconds)]
+    (out_dir / f"{prefix}.md").write_text("\n".join(text).rstrip("\n") + "\n")
+
+
+def _classifier_sections(
+    study: Study, out_dir: Path, prefix: str, config: TrainConfig, seeds: int, quick: bool
+) -> list[str]:
+    """The classifier study's sections (writing its CSV files and plots)."""
     (out_dir / f"{prefix}.csv").write_text(_csv(study))
     (out_dir / f"{prefix}_seeds.csv").write_text(_seeds_csv(study))
     betas = sorted({arm.beta for arm in study.arms if arm.curve == "smelu"} | set(SMELU_BETAS))
     staircases = [gradient_staircase(beta, bits) for beta in betas for bits in study.widths]
     text = [
-        "# Reproducibility of fixed-point activations against precision",
-        "",
         _setup(study, config, seeds, quick),
         "",
         "## Verdict",
@@ -213,7 +238,8 @@ def write_outputs(study: Study, out_dir: Path, config: TrainConfig, seeds: int, 
         ]
     widest = study.widths[-1]
     plot_pd_vs_loss(study, study.datasets[0], widest, out_dir / f"{prefix}_pd_vs_loss.png")
-    text += [
+    return [
+        *text,
         f"![PD against loss, {study.datasets[0]} at {precision_label(widest)}]({prefix}_pd_vs_loss.png)",
         "",
         "## Gradient staircase",
@@ -225,4 +251,3 @@ def write_outputs(study: Study, out_dir: Path, config: TrainConfig, seeds: int, 
         "",
         *staircase_table(staircases, study.widths),
     ]
-    (out_dir / f"{prefix}.md").write_text("\n".join(text) + "\n")

@@ -16,27 +16,66 @@ import numpy as np
 
 from ..models import Activation
 
-__all__ = ["MLP", "ActivationFunction", "QuantizedActivation", "TrainConfig", "train", "evaluate"]
+__all__ = [
+    "MLP",
+    "ActivationFunction",
+    "QuantizedActivation",
+    "TrainConfig",
+    "evaluate",
+    "normalize_backward",
+    "normalize_rows",
+    "train",
+]
 
 #: An activation as the network calls it: pre-activations in, (values, slopes) out, in float64.
 ActivationFunction = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+#: Widest input format whose every code is evaluated once and looked up afterwards.
+TABLE_MAX_BITS = 16
 
 
 class QuantizedActivation:
     """A golden model as the network sees it: the hardware's arithmetic, read back as reals.
 
     Pre-activations are quantized to the model's input format (round half to even, saturate);
-    the value and the slope are the model's forward and gradient codes, scaled to reals.
+    the value and the slope are the model's forward and gradient codes, scaled to reals. Up to
+    :data:`TABLE_MAX_BITS` input bits, the model is evaluated once on every input code and a
+    call looks its codes up: the same numbers, many times faster than evaluating them again.
     """
 
     def __init__(self, model: Activation) -> None:
         self.model = model
         spec = model.spec
         self._in, self._out, self._slope = spec.fmt, spec.out_fmt, 2.0**-spec.grad_frac
+        self._tables: tuple[np.ndarray, np.ndarray] | None = None
+        if spec.fmt.bits <= TABLE_MAX_BITS:
+            self._tables = self._evaluate(spec.fmt.codes())
+
+    def _evaluate(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self._out.to_real(self.model.forward(codes)), self.model.grad(codes) * self._slope
 
     def __call__(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         codes = self._in.to_codes(z)
-        return self._out.to_real(self.model.forward(codes)), self.model.grad(codes) * self._slope
+        if self._tables is None:
+            return self._evaluate(codes)
+        index = codes - self._in.min_code
+        return self._tables[0][index], self._tables[1][index]
+
+
+def normalize_rows(h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row of ``h`` at zero mean and unit variance; and the scale ``1 / std`` used."""
+    scale = 1.0 / np.sqrt(h.var(axis=1, keepdims=True) + 1e-5)
+    return (h - h.mean(axis=1, keepdims=True)) * scale, scale
+
+
+def normalize_backward(upstream: np.ndarray, normalized: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The gradient through :func:`normalize_rows`, given its outputs ``normalized`` and ``scale``."""
+    return scale * (
+        upstream
+        - upstream.mean(axis=1, keepdims=True)
+        - normalized * (upstream * normalized).mean(axis=1, keepdims=True)
+    )
 
 
 @dataclass(frozen=True)
@@ -76,8 +115,7 @@ class MLP:
             cache.append((h, slope, None))
             h = a
             if self.normalize:
-                scale = 1.0 / np.sqrt(h.var(axis=1, keepdims=True) + 1e-5)
-                h = (h - h.mean(axis=1, keepdims=True)) * scale
+                h, scale = normalize_rows(h)
                 cache[-1] = (cache[-1][0], slope, (h, scale))
         logits = h @ self.weights[-1] + self.biases[-1]
         cache.append((h, None, None))
@@ -98,12 +136,7 @@ class MLP:
                 upstream = delta @ self.weights[layer].T
                 _, slope, norm = cache[layer - 1]
                 if norm is not None:  # back through the normalization
-                    normalized, scale = norm
-                    upstream = scale * (
-                        upstream
-                        - upstream.mean(axis=1, keepdims=True)
-                        - normalized * (upstream * normalized).mean(axis=1, keepdims=True)
-                    )
+                    upstream = normalize_backward(upstream, *norm)
                 delta = upstream * slope
         return grads[::-1]
 
