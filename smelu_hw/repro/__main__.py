@@ -119,8 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             pool.submit(run_arm, arm, seed_list, config, bits, dataset) for arm, bits, dataset in jobs
         ]
         results = []
+        recsys_seconds = 0.0
         for done, future in enumerate(futures, start=1):
             results.append(future.result())
+            if done == len(recsys_jobs):  # they were submitted first: the recommender study's time
+                recsys_seconds = time.monotonic() - start
             if done % max(len(futures) // 10, 1) == 0 or done == len(futures):
                 print(f"[{done}/{len(futures)}] runs done", file=sys.stderr)
     seconds = time.monotonic() - start
@@ -133,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else None
     )
     args.out_dir.mkdir(parents=True, exist_ok=True)
-    write_outputs(study, args.out_dir, config, seeds, quick=args.quick, recsys=recsys, seconds=seconds)
+    write_outputs(study, args.out_dir, config, seeds, quick=args.quick, recsys=recsys, seconds=recsys_seconds)
     print(
         f"{len(chosen)} arms x {len(widths) + 1} precisions x {len(classifiers)} datasets"
         f"{f' and {len(recsys_chosen)} recsys arms' if recsys else ''} x {seeds} seeds "

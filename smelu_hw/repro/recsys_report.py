@@ -108,7 +108,8 @@ def recsys_section(study: RecsysStudy, seeds: int, figure: str, seconds: float) 
         f"{config.batch}), {config.epochs} pass(es). {seeds} seeds, two models per seed differing only in "
         f"data order. Swap rate: the {RANKED_USERS} users with the most evaluation impressions rank every "
         f"item, and the two models' top-{TOP_K} lists are compared. Ratios and loss changes are against "
-        f"ReLU at the same precision, paired by seed, with 95% Student-t intervals. Run time {seconds:.0f} s."
+        f"ReLU at the same precision, paired by seed, with 95% Student-t intervals. Its {len(study.results)} "
+        f"runs took {seconds:.0f} s (`--jobs` processes, submitted before the classifiers' runs)."
     )
     return [
         "## Recommender setting (recsys)",
