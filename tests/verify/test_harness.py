@@ -139,3 +139,15 @@ def test_the_batch_driver_refuses_undefined_outputs_and_short_runs(tmp_path):
         sweep_shard(broken, BATCH, np.arange(-4, 4))
     with pytest.raises(BenchError, match="takes 1 to"):
         sweep_shard(broken, BATCH, np.arange(0))
+
+
+@pytest.mark.parametrize("latency", [0, 1])
+def test_the_cocotb_sweep_refuses_undefined_outputs(tmp_path, latency):
+    """An x output fails the cocotb sweep (it writes no summary), combinational or pipelined:
+    it is never read as a number that could match."""
+    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3)), latency=latency).write(tmp_path)
+    text, count = re.subn(r"assign y = [^;]+;", "assign y = 6'bx;", verilog.read_text())
+    assert count == 1
+    verilog.write_text(text)
+    with pytest.raises(BenchError, match="wrote no sweep.json"):
+        sweep_shard(load_design(manifest), "icarus", np.arange(-4, 4))
