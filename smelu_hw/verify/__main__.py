@@ -3,6 +3,8 @@
 Either ``python -m smelu_hw.verify DIR/MODULE.json`` (the Verilog beside the manifest), or the
 generator's flags (``--bits 16 --beta 2 ...``): the unit is generated into a temporary folder
 and verified. Writes ``MODULE.cert.json`` and ``MODULE.cert.md`` (docs/SPEC.md §8).
+``--check CERT.json [MANIFEST]`` simulates nothing: it exits 1 if the files or tools the
+certificate records have changed since (:mod:`smelu_hw.verify.recheck`).
 
 Exit status: 0 verified (and complete, with ``--require-complete``); 1 a mismatch, a check
 that did not run as planned, or incomplete under ``--require-complete``; 2 bad input (one
@@ -23,6 +25,7 @@ from ..cli import Parser, UsageError, run_main
 from ..gen.__main__ import add_unit_arguments, unit_from_args
 from .cocotb_run import BenchError
 from .design import DesignError
+from .recheck import CertificateError, changes_since
 from .run import PROOF_TIMEOUT, ExecutorUnavailable, verify_manifest
 from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
 
@@ -34,6 +37,13 @@ PROG = "smelu_hw.verify"
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog=f"python -m {PROG}", description=__doc__.splitlines()[0])
     parser.add_argument("manifest", nargs="?", type=Path, help="MODULE.json of the unit to verify")
+    parser.add_argument(
+        "--check",
+        type=Path,
+        metavar="CERT.json",
+        help="simulate nothing: exit 1 if the Verilog, the manifest (MANIFEST, default beside CERT) or a "
+        "tool changed since CERT was written, 0 if it still holds",
+    )
     parser.add_argument("--sim", default=SIMULATORS[0], help="icarus (default) or verilator")
     parser.add_argument(
         "--out-dir", type=Path, help="certificate folder (default: beside the manifest, or .)"
@@ -84,8 +94,27 @@ _OWN_FLAGS = frozenset(
         "--cluster",
         "--proof-timeout",
         "--no-native",
+        "--check",
     ]
 )
+
+
+def _recheck(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``--check CERT.json [MANIFEST]``: the certificate's files and tools, unchanged or not."""
+    others = [
+        flag
+        for flag in argv
+        if flag.startswith("--") and flag.split("=")[0] not in ("--check", "--require-complete")
+    ]
+    if others:
+        raise UsageError(f"{others[0]} does not apply to --check (it simulates nothing)")
+    reasons = changes_since(args.check, args.manifest, require_complete=args.require_complete)
+    for reason in reasons:
+        print(f"{PROG}: changed: {reason}", file=sys.stderr)
+    if reasons:
+        return 1
+    print(f"{args.check}: still holds (files and tools unchanged)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,6 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        if args.check is not None:
+            return _recheck(args, argv)
         _check_arguments(args, argv)
         with tempfile.TemporaryDirectory(prefix="smelu-verify-") as folder:
             manifest = args.manifest
@@ -116,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 proof_timeout=args.proof_timeout,
                 native=False if args.no_native else None,
             )
-    except (UsageError, DesignError, SimulatorUnavailable, ExecutorUnavailable) as error:
+    except (UsageError, DesignError, SimulatorUnavailable, ExecutorUnavailable, CertificateError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except BenchError as error:
