@@ -23,6 +23,7 @@ from typing import NoReturn
 
 from ..cli import Parser, UsageError, run_main
 from ..gen.__main__ import add_unit_arguments, unit_from_args
+from .certificate import OutputFolderError
 from .cocotb_run import BenchError
 from .design import DesignError
 from .recheck import CertificateError, changes_since
@@ -147,7 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 proof_timeout=args.proof_timeout,
                 native=False if args.no_native else None,
             )
-    except (UsageError, DesignError, SimulatorUnavailable, ExecutorUnavailable, CertificateError) as error:
+    except (
+        UsageError,
+        DesignError,
+        SimulatorUnavailable,
+        ExecutorUnavailable,
+        CertificateError,
+        OutputFolderError,
+    ) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except BenchError as error:

@@ -8,13 +8,41 @@ and the wall time. Both files are written atomically, so an interrupted run leav
 from __future__ import annotations
 
 import json
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["CERTIFICATE_VERSION", "Certificate"]
+__all__ = ["CERTIFICATE_VERSION", "Certificate", "OutputFolderError", "check_writable"]
 
 #: Version of the certificate's JSON layout.
 CERTIFICATE_VERSION = 1
+
+
+class OutputFolderError(Exception):
+    """The certificate folder cannot be written (bad input, found before anything runs)."""
+
+
+def check_writable(out_dir: Path) -> None:
+    """Make sure certificates can be written into ``out_dir`` (made if missing) before a run:
+    its nearest existing folder must take a file. Nothing is left behind.
+
+    Raises
+    ------
+    OutputFolderError
+        If it cannot.
+    """
+    folder = probe = Path(out_dir)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir():
+        raise OutputFolderError(f"cannot write certificates into {folder}: {probe} is not a folder")
+    try:
+        with tempfile.TemporaryFile(dir=probe):
+            pass
+    except OSError as error:
+        raise OutputFolderError(
+            f"cannot write certificates into {folder}: {error.strerror or error}"
+        ) from None
 
 
 @dataclass

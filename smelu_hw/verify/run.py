@@ -14,7 +14,7 @@ import numpy as np
 from ..executor import open_executor
 from ..specs.pieces import codes_near_knots
 from .builds import BATCH, NATIVE, design_build
-from .certificate import Certificate
+from .certificate import Certificate, check_writable
 from .checks import cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
 from .cocotb_run import BenchError
 from .compare import MAX_REPORTED
@@ -351,6 +351,8 @@ def verify_manifest(
     ------
     DesignError
         If the manifest or the Verilog file is missing, corrupt or inconsistent.
+    OutputFolderError
+        If ``out_dir`` cannot take the certificate (checked before anything runs).
     SimulatorUnavailable
         If ``simulator`` is unknown or not installed.
     BenchError
@@ -358,6 +360,7 @@ def verify_manifest(
     """
     design = load_design(Path(manifest))
     out_dir = Path(manifest).parent if out_dir is None else Path(out_dir)
+    check_writable(out_dir)  # before the run, not after it
     certificate = verify_design(
         design, simulator=simulator, jobs=jobs, cluster=cluster, proof_timeout=proof_timeout, native=native
     )

@@ -238,3 +238,20 @@ def test_an_axi_unit_is_bad_input_for_now_and_names_the_way_out(tmp_path, capsys
     assert status == 2 and out == ""
     assert err.startswith("smelu_hw.verify: error: AXI4-Stream units (--interface axis) are not verified")
     assert err.count("\n") == 1 and not (tmp_path / "certs").exists()
+
+
+@pytest.mark.parametrize("where", ["under a file", "in /proc"])
+def test_an_unwritable_certificate_folder_is_bad_input_found_before_the_run(
+    unit_dir, capsys, monkeypatch, where
+):
+    """Exit 2 with one line, and nothing simulated first (as root a mode bit would not stop
+    the write, so the folders here are ones nobody can write into)."""
+    import smelu_hw.verify.run as run_module
+
+    monkeypatch.setattr(run_module, "verify_design", lambda *a, **k: pytest.fail("the run started"))
+    blocker = unit_dir / "a_file"
+    blocker.write_text("")
+    out = blocker / "certs" if where == "under a file" else Path("/proc/1/certs")
+    status, _, stderr = run_main([str(manifest_of(unit_dir)), "--out-dir", str(out)], capsys)
+    assert status == 2 and stderr.startswith(f"smelu_hw.verify: error: cannot write certificates into {out}")
+    assert stderr.count("\n") == 1
