@@ -23,9 +23,11 @@ from typing import NoReturn
 
 from ..cli import Parser, UsageError, run_main
 from ..gen.__main__ import add_unit_arguments, unit_from_args
-from .certificate import OutputFolderError
+from ..gen.files import write_atomically
+from .certificate import OutputFolderError, check_writable
 from .cocotb_run import BenchError
 from .design import DesignError
+from .junit import junit_xml
 from .recheck import CertificateError, changes_since
 from .run import PROOF_TIMEOUT, ExecutorUnavailable, verify_manifest
 from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
@@ -51,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--waves", action="store_true", help="on a mismatch, trace the first failing window")
     parser.add_argument("--require-complete", action="store_true", help="exit 1 unless every code is covered")
+    parser.add_argument(
+        "--junit",
+        type=Path,
+        metavar="FILE",
+        help="also write the result as JUnit XML (one testcase per region)",
+    )
     parser.add_argument(
         "--no-native",
         action="store_true",
@@ -82,6 +90,10 @@ def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"--out-dir {args.out_dir} is not a folder")
     check_simulator(args.sim)
+    if args.junit is not None:
+        if args.junit.is_dir():
+            raise UsageError(f"--junit {args.junit} is a folder, not a file")
+        check_writable(args.junit.parent)
 
 
 #: The verifier's own flags; every other flag describes a unit to generate.
@@ -96,6 +108,7 @@ _OWN_FLAGS = frozenset(
         "--proof-timeout",
         "--no-native",
         "--check",
+        "--junit",
     ]
 )
 
@@ -161,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as error:
         print(f"{PROG}: the checks did not run as planned: {error}", file=sys.stderr)
         return 1
+    if args.junit is not None:
+        args.junit.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(args.junit, junit_xml(certificate, require_complete=args.require_complete))
     print(certificate.summary())
     target = args.out_dir or (args.manifest.parent if args.manifest else Path.cwd())
     for suffix in (".cert.json", ".cert.md"):
