@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..manifest import port_widths
-from .cocotb_run import BenchError, run_limited
+from .cocotb_run import HANG_BASE_SECONDS, BenchError, run_limited
 from .contract import UNDEFINED, ContractStimulus
 
 __all__ = [
@@ -123,7 +123,7 @@ def _run(
     if not 0 < len(words) <= MAX_BATCH_CODES:
         raise BenchError(f"a batch run takes 1 to {MAX_BATCH_CODES} codes, not {len(words)}")
     (run / "codes.hex").write_text("".join(f"{word:x}\n" for word in words))
-    limit = 60 + SECONDS_PER_MILLION * len(words) // 1_000_000
+    limit = HANG_BASE_SECONDS + SECONDS_PER_MILLION * len(words) // 1_000_000
     command = ["vvp", "-n", str(folder / "batch.vvp"), f"+count={len(words)}", *plusargs]
     result = run_limited(command, run, limit, BenchError(f"the batch driver ran over {limit} s in {run}"))
     output = run / "out.hex"

@@ -25,9 +25,16 @@ import numpy as np
 from ..specs.pieces import LinearPiece
 from .batch import batch_contract_outputs, batch_outputs
 from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
-from .cocotb_run import BenchError, bench_environment, read_summary, run_cocotb, run_limited
+from .cocotb_run import (
+    HANG_BASE_SECONDS,
+    BenchError,
+    bench_environment,
+    read_summary,
+    run_cocotb,
+    run_limited,
+)
 from .compare import MAX_REPORTED, decode, mismatch_records
-from .contract import contract_stimulus, judge_contract
+from .contract import CONTRACT_CYCLES, contract_stimulus, judge_contract
 from .design import Design
 from .results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
 
@@ -51,10 +58,18 @@ def _run_dir(folder: Path, label: str) -> Path:
 
 
 def _cocotb(
-    design: Design, simulator: str, module: str, tests: list[str], *, waves: bool = False, **env: object
+    design: Design,
+    simulator: str,
+    module: str,
+    tests: list[str],
+    *,
+    vectors: int,
+    waves: bool = False,
+    **env: object,
 ) -> tuple[Path, list[str]]:
     """Run cocotb ``tests`` of bench ``module`` on the design; return the run folder and the
-    tests that failed (their summaries say what they found)."""
+    tests that failed (their summaries say what they found). ``vectors`` (codes, beats or
+    cycles driven) sets the run's time limit (:func:`~smelu_hw.verify.cocotb_run.cocotb_limit`)."""
     folder = design_build(design, simulator, waves=waves)
     run = _run_dir(folder, module)
     failed = run_cocotb(
@@ -66,6 +81,7 @@ def _cocotb(
         simulator=simulator,
         env=bench_environment(manifest=folder / f"{design.name}.json", **env),
         waves=waves,
+        vectors=vectors,
     )
     return run, failed
 
@@ -83,7 +99,7 @@ def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
     folder = design_build(design, NATIVE)
     run = _run_dir(folder, "native")
     codes.astype("<i8").tofile(run / "codes.bin")
-    limit = 60 + len(codes) // NATIVE_MIN_RATE  # far beyond any real run: a hung unit fails
+    limit = HANG_BASE_SECONDS + len(codes) // NATIVE_MIN_RATE  # far beyond any real run: a hung unit fails
     late = BenchError(f"the native driver ran over {limit} s in {run}")
     result = run_limited([str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"], run, limit, late)
     if result.returncode != 0:
@@ -107,7 +123,9 @@ def cocotb_outputs(design: Design, simulator: str, codes: np.ndarray, *, waves: 
     """Run the ``sweep`` bench on ``codes``; return its run folder (``sweep_out.npy``)."""
     staged = _staged(codes)
     try:
-        run, failed = _cocotb(design, simulator, "activation", ["sweep"], waves=waves, codes=staged)
+        run, failed = _cocotb(
+            design, simulator, "activation", ["sweep"], vectors=len(codes), waves=waves, codes=staged
+        )
     finally:
         staged.unlink()
     _summary(run, "sweep", failed)
@@ -168,7 +186,9 @@ def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractRes
         shutil.rmtree(run)
         summary = judge_contract(stimulus, design.manifest, design.model, rows)
     else:
-        run, failed = _cocotb(design, simulator, "activation", ["pipeline_contract"], seed=seed)
+        run, failed = _cocotb(
+            design, simulator, "activation", ["pipeline_contract"], vectors=CONTRACT_CYCLES, seed=seed
+        )
         summary = _summary(run, "pipeline_contract", failed)
     records = list(summary["mismatches"])
     records += [[None, "out_valid", message, None] for message in summary["valid_errors"]]
@@ -190,8 +210,16 @@ def engine_check(
     staged = _staged(codes)
     tests = ["engine_sweep", "engine_full_throughput"]
     try:
+        vectors = 2 * len(codes) + backward_beats
         run, failed = _cocotb(
-            design, simulator, "engine", tests, codes=staged, backward_beats=backward_beats, seed=seed
+            design,
+            simulator,
+            "engine",
+            tests,
+            vectors=vectors,
+            codes=staged,
+            backward_beats=backward_beats,
+            seed=seed,
         )
     finally:
         staged.unlink()

@@ -27,12 +27,57 @@ __all__ = [
     "require_tests",
     "run_cocotb",
     "run_limited",
+    "HANG_BASE_SECONDS",
+    "cocotb_limit",
 ]
 
 
 class BenchError(Exception):
     """A bench did not run as planned: a build failed, tests are missing or failed, or a
     results file is missing or short. Never a pass."""
+
+
+#: Seconds every simulator run (cocotb, batch, native) may take before its vectors: far from
+#: any real run's start-up, and short enough that a hung unit (a combinational loop, a
+#: handshake that never completes) ends its verification within a minute.
+HANG_BASE_SECONDS = 40
+#: Seconds a cocotb run may take before its vectors, and the slowest rate (vectors per
+#: second) it may run at after that.
+COCOTB_BASE_SECONDS, COCOTB_MIN_RATE = HANG_BASE_SECONDS, 200
+
+
+def cocotb_limit(vectors: int) -> int:
+    """The wall-clock limit of a cocotb run of ``vectors`` codes, beats or cycles."""
+    return COCOTB_BASE_SECONDS + vectors // COCOTB_MIN_RATE
+
+
+def _limited(runner: object, limit: float) -> object:
+    """``runner`` whose simulator commands each end after ``limit`` seconds.
+
+    cocotb's runner starts the simulator with ``subprocess.run`` and no timeout; this
+    replaces that one step (``Runner._execute_cmds``, cocotb 2.1, which the package pins) with
+    the same call plus a timeout, so a timed-out simulator is killed and the run fails.
+    """
+
+    class Limited(type(runner)):  # type: ignore[misc]
+        def _execute_cmds(self, cmds, cwd, stdout=None):
+            for cmd in cmds:
+                stderr = None if stdout is None else subprocess.STDOUT
+                try:
+                    result = subprocess.run(
+                        cmd, cwd=cwd, env=self.env, check=False, stdout=stdout, stderr=stderr, timeout=limit
+                    )
+                except subprocess.TimeoutExpired:
+                    raise _TimedOut from None
+                if result.returncode != 0:
+                    raise RuntimeError(f"Command failed with return code: {result.returncode}")
+
+    runner.__class__ = Limited
+    return runner
+
+
+class _TimedOut(Exception):
+    pass
 
 
 def run_limited(command: list[str], cwd: Path, limit: float, late: Exception) -> subprocess.CompletedProcess:
@@ -107,8 +152,12 @@ def run_cocotb(
     simulator: str,
     env: Mapping[str, str],
     waves: bool = False,
+    vectors: int = 0,
 ) -> list[str]:
     """Run ``testcases`` of ``test_module`` on a built design; return the tests that failed.
+
+    The run may take :func:`cocotb_limit` of ``vectors`` (the codes, beats or cycles it
+    drives) seconds; past that the simulator is killed and the run fails.
 
     The simulation runs in :func:`~smelu_hw.verify.simulators.simulator_environment` with the
     bench's variables ``env`` (:func:`bench_environment`) added. A failed test may still have
@@ -117,7 +166,8 @@ def run_cocotb(
     Raises
     ------
     BenchError
-        If the results file is missing, or the tests that ran are not exactly those requested.
+        If the results file is missing, the tests that ran are not exactly those requested, or
+        the run went past its time limit.
     """
     from cocotb_tools.runner import get_runner
 
@@ -126,20 +176,27 @@ def run_cocotb(
     test_dir.mkdir(parents=True, exist_ok=True)
     results = test_dir / "results.xml"
     results.unlink(missing_ok=True)
-    runner = get_runner(simulator)
-    with contextlib.suppress(RuntimeError, SystemExit):  # the results file decides; a crash leaves none
-        runner.test(
-            hdl_toplevel=toplevel,
-            hdl_toplevel_lang="verilog",  # what build() would have told a runner that built
-            test_module=test_module,
-            testcase=list(testcases),
-            build_dir=build_dir,
-            test_dir=test_dir,
-            extra_env=simulator_environment(simulator) | dict(env),
-            waves=waves,
-            results_xml=str(results),
-            log_file=test_dir / "sim.log",
-        )
+    limit = cocotb_limit(vectors)
+    runner = _limited(get_runner(simulator), limit)
+    try:
+        with contextlib.suppress(RuntimeError, SystemExit):  # the results file decides; a crash leaves none
+            runner.test(
+                hdl_toplevel=toplevel,
+                hdl_toplevel_lang="verilog",  # what build() would have told a runner that built
+                test_module=test_module,
+                testcase=list(testcases),
+                build_dir=build_dir,
+                test_dir=test_dir,
+                extra_env=simulator_environment(simulator) | dict(env),
+                waves=waves,
+                results_xml=str(results),
+                log_file=test_dir / "sim.log",
+            )
+    except _TimedOut:
+        log = test_dir / "sim.log"
+        raise BenchError(
+            f"the {simulator} simulation of {toplevel} ran over {limit} s (a hung unit?); see {log}"
+        ) from None
     return require_tests(results, testcases, log=test_dir / "sim.log")
 
 

@@ -49,6 +49,9 @@ def lanes_check(
         test_dir=work_dir / "run",
         simulator=simulator,
         env=bench_environment(manifest=manifest.resolve(), lanes=lanes, codes=codes),
+        vectors=(1 << spec.fmt.bits)
+        if codes == "all"
+        else int(codes.split(":")[1]) - int(codes.split(":")[0]),
     )
     if failed:
         raise BenchError(f"the lane bench failed; see {work_dir / 'run' / 'sim.log'}")

@@ -4,6 +4,7 @@ vectors than planned is a failure, never a pass."""
 from __future__ import annotations
 
 import re
+import time
 
 import numpy as np
 import pytest
@@ -151,3 +152,19 @@ def test_the_cocotb_sweep_refuses_undefined_outputs(tmp_path, latency):
     verilog.write_text(text)
     with pytest.raises(BenchError, match="wrote no sweep.json"):
         sweep_shard(load_design(manifest), "icarus", np.arange(-4, 4))
+
+
+def test_a_combinational_loop_fails_the_cocotb_sweep_at_its_time_limit(tmp_path, monkeypatch):
+    """A unit whose output feeds itself never settles: the simulator is killed at the run's
+    limit (here 3 s instead of 60) and the check fails; it never hangs."""
+    from smelu_hw.verify import cocotb_run
+
+    verilog, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3))).write(tmp_path)
+    text, count = re.subn(r"assign y = [^;]+;", "assign y = ~y;", verilog.read_text())
+    assert count == 1
+    verilog.write_text(text)
+    monkeypatch.setattr(cocotb_run, "COCOTB_BASE_SECONDS", 3)
+    began = time.monotonic()
+    with pytest.raises(BenchError, match=r"ran over 3 s \(a hung unit\?\)"):
+        sweep_shard(load_design(manifest), "icarus", np.arange(-4, 4))
+    assert time.monotonic() - began < 30
