@@ -3,11 +3,16 @@ with no traceback and no output folder."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+
+from smelu_hw.cli import descendants
 
 #: Tool module, the function inside its main path that is made to fail, and its arguments.
 TOOLS = [
@@ -47,4 +52,48 @@ def test_an_internal_failure_is_one_line_and_exit_status_1(tmp_path: Path, modul
     prog = module.removesuffix(".__main__")
     assert result.returncode == 1, result.stderr
     assert result.stderr == f"{prog}: internal error: RuntimeError: simulated internal failure\n"
+    assert not out_dir.exists()
+
+
+def running(pid: int) -> bool:
+    """Whether process ``pid`` still runs (a zombie waiting for a reaper does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_stops_every_process_the_tool_started(tmp_path: Path, sig):
+    """What a CI timeout does: the signal goes to the tool alone, mid-build. Every compiler,
+    make and simulator it started ends with it; one line, status 128 + signal, no certificate."""
+    out_dir = tmp_path / "certs"
+    environment = {**os.environ, "SMELU_VERIFY_WORK": str(tmp_path / "work")}  # a fresh build
+    command = [sys.executable, "-m", "smelu_hw.verify", "--bits", "20", "--sim", "verilator"]
+    tool = subprocess.Popen(
+        [*command, "--jobs", "2", "--out-dir", str(out_dir)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # not this test's process group: only the tool gets the signal
+    )
+    started = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and tool.poll() is None:
+        started = descendants(tool.pid)
+        if len(started) >= 3:  # the worker pool and the build under it
+            break
+        time.sleep(0.05)
+    assert len(started) >= 3, "the tool started no build to interrupt"
+    tool.send_signal(sig)
+    _, stderr = tool.communicate(timeout=30)
+    assert tool.returncode == 128 + sig
+    name = signal.Signals(sig).name
+    assert stderr.endswith(f"smelu_hw.verify: interrupted by {name}; stopped every process it started\n")
+    assert "Traceback" not in stderr
+    time.sleep(0.2)
+    assert [pid for pid in started if running(pid)] == []
     assert not out_dir.exists()
