@@ -29,6 +29,7 @@ def test_certificate_is_complete_and_current(path):
         current = hashlib.sha256((ROOT / "rtl" / f"{module}{suffix}").read_bytes()).hexdigest()
         assert certificate["sha256"][kind] == current, f"{module}{suffix} changed; regenerate its certificate"
     assert certificate["verdict"] == "VERIFIED (complete)" and certificate["mismatch_count"] == 0
+    assert certificate["verilog_as_generated"] is True
     assert (
         sum(region["codes"] for region in certificate["regions"])
         == 1 << certificate["configuration"]["input"]["bits"]

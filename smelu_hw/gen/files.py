@@ -10,6 +10,7 @@ file is written to a temporary name beside its target and renamed into place
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -187,6 +188,8 @@ class GeneratedUnit:
         self.emits = tuple(emit for emit in EMITS if emit in emits)
         self.manifest = self._manifest()
         self.verilog = self._header() + convert(unit, name, description)
+        # So an edited file is recognised as one (SPEC §7): the hash of MODULE.v as written.
+        self.manifest["verilog_sha256"] = hashlib.sha256(self.verilog.encode()).hexdigest()
         self.files = self._files()
 
     def _manifest(self) -> dict[str, object]:

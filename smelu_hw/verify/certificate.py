@@ -73,6 +73,9 @@ class Certificate:
         Whether every input code is covered exhaustively or by proof.
     wall_seconds : float
         Time of the run, builds included.
+    verilog_as_generated : bool or None
+        Whether the Verilog is the file the generator wrote (its sha256 equals the manifest's
+        ``verilog_sha256``); ``None`` when the manifest records no hash.
     """
 
     module: str
@@ -85,6 +88,7 @@ class Certificate:
     mismatches: list[list[object]] = field(default_factory=list)
     complete: bool = False
     wall_seconds: float = 0.0
+    verilog_as_generated: bool | None = None
 
     @property
     def verified(self) -> bool:
@@ -103,6 +107,8 @@ class Certificate:
     def summary(self) -> str:
         """One line: verdict, coverage and the first mismatch."""
         line = f"{self.module}: {self.verdict}"
+        if self.verilog_as_generated is False:
+            line += " [the Verilog was edited after generation: its sha256 is not the manifest's]"
         if self.mismatches:
             x, name, got, want = self.mismatches[0]
             line += f"; {self.mismatch_count} mismatch(es), first at x={x} ({name}: got {got}, want {want})"
@@ -115,7 +121,10 @@ class Certificate:
             "",
             f"**{self.verdict}** in {self.wall_seconds:.1f} s.",
             "",
-            f"- Verilog sha256 `{self.sha256['verilog']}`",
+            f"- Verilog sha256 `{self.sha256['verilog']}`"
+            + {True: " (as generated)", False: " (**edited after generation**)", None: ""}[
+                self.verilog_as_generated
+            ],
             f"- manifest sha256 `{self.sha256['manifest']}`",
             f"- {config['activation']}, parameters {json.dumps(config['params'])}, rounding "
             f"{config['rounding']}, latency {config['latency']}",

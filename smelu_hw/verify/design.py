@@ -62,6 +62,13 @@ class Design:
             "manifest": hashlib.sha256(self.manifest_text.encode()).hexdigest(),
         }
 
+    @property
+    def as_generated(self) -> bool | None:
+        """Whether the Verilog is the file the generator wrote (its sha256 is the manifest's
+        ``verilog_sha256``); ``None`` for a manifest that records no hash."""
+        recorded = self.manifest.get("verilog_sha256")
+        return None if recorded is None else recorded == self.sha256["verilog"]
+
     def key(self) -> str:
         """A short content hash naming this design's build folders."""
         return hashlib.sha256((self.verilog + self.manifest_text).encode()).hexdigest()[:16]

@@ -329,6 +329,7 @@ def verify_design(
         mismatches=mismatches[:MAX_REPORTED],
         complete=all(entry["method"] != "sampled" for entry in entries),
         wall_seconds=round(time.perf_counter() - began, 2),
+        verilog_as_generated=design.as_generated,
     )
 
 

@@ -54,7 +54,10 @@ def test_verifies_a_unit_and_writes_its_certificate(unit_dir, tmp_path, capsys):
     import hashlib
 
     assert certificate["sha256"]["verilog"] == hashlib.sha256(verilog).hexdigest()
-    assert certificate["complete"] and certificate["mismatch_count"] == 0
+    assert json.loads(manifest_of(unit_dir).read_text())["verilog_sha256"] == certificate["sha256"]["verilog"]
+    assert (
+        certificate["complete"] and certificate["mismatch_count"] == 0 and certificate["verilog_as_generated"]
+    )
     (region,) = certificate["regions"]
     assert (region["method"], region["checked"], region["codes"]) == ("exhaustive", 256, 256)
     assert str(tmp_path) not in (out / f"{name}.cert.json").read_text()  # no machine paths
@@ -96,6 +99,8 @@ def test_a_wrong_gate_is_a_mismatch_that_names_the_first_x(unit_dir, capsys, pat
     assert certificate["verdict"] == "MISMATCH" and certificate["mismatch_count"] == int(match[1])
     xs = [record[0] for record in certificate["mismatches"]]
     assert xs == sorted(xs) and xs[0] == x and len(xs) == min(10, certificate["mismatch_count"])
+    # The manifest's hash of the Verilog as generated tells an edited file from a generated one.
+    assert certificate["verilog_as_generated"] is False and "edited after generation" in stdout
 
 
 def test_a_wrong_tail_of_a_32_bit_unit_is_caught_by_the_proof(tmp_path, capsys):
