@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ from smelu_hw.cmodel import render_c_header
 from smelu_hw.gen import generate
 from smelu_hw.gen.__main__ import main
 from smelu_hw.gen.fusesoc import check_vlnv_part, core_name
-from smelu_hw.verify.simulators import verilator_environment
 
 FUSESOC = Path(sys.executable).parent / "fusesoc"
 
@@ -102,15 +102,12 @@ def test_an_axis_engine_manifest_records_the_field_layout():
 
 
 def _fusesoc(cores: Path, target: str, module: str) -> subprocess.CompletedProcess[str]:
+    """``fusesoc run`` as the README tells a user with the ``verify`` extra's Verilator: after
+    ``eval "$(python -m smelu_hw.verify --env)"``."""
     command = [str(FUSESOC), "--cores-root", "cores", "run", "--target", target]
-    return subprocess.run(
-        [*command, f"smelu_hw:activation:{module}:{__version__}"],
-        cwd=cores.parent,
-        env=verilator_environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    command.append(f"smelu_hw:activation:{module}:{__version__}")
+    script = f'eval "$({shlex.quote(sys.executable)} -m smelu_hw.verify --env)" && {shlex.join(command)}'
+    return subprocess.run(["sh", "-c", script], cwd=cores.parent, capture_output=True, text=True, check=False)
 
 
 @pytest.mark.parametrize(
