@@ -111,7 +111,13 @@ class Certificate:
             line += " [the Verilog was edited after generation: its sha256 is not the manifest's]"
         if self.mismatches:
             x, name, got, want = self.mismatches[0]
-            line += f"; {self.mismatch_count} mismatch(es), first at x={x} ({name}: got {got}, want {want})"
+            codes = sum(int(region.get("failing_codes", 0)) for region in self.regions)
+            contract = int(self.contract.get("failures", 0))
+            counted = f"{codes} wrong code(s)" + (f" and {contract} contract failure(s)" if contract else "")
+            line += (
+                f"; {counted} ({self.mismatch_count} mismatch(es) counting each field), "
+                f"first at x={x} ({name}: got {got}, want {want})"
+            )
         return line
 
     def to_markdown(self) -> str:

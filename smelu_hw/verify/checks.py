@@ -33,7 +33,7 @@ from .cocotb_run import (
     run_cocotb,
     run_limited,
 )
-from .compare import MAX_REPORTED, decode, mismatch_records
+from .compare import MAX_REPORTED, decode, first_codes, mismatch_records
 from .contract import CONTRACT_CYCLES, contract_stimulus, judge_contract
 from .design import Design
 from .results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
@@ -154,15 +154,17 @@ def _compare_sweep(
     if len(raw) != len(codes):
         raise BenchError(f"{len(raw)} results for {len(codes)} codes on {simulator}")
     y, dy = decode(design.manifest, raw)
-    records, count = mismatch_records(design.model, codes, y, dy)
-    invalid = np.flatnonzero(raw[:, 2] != 1)
-    count += int(invalid.size)
-    records += [[int(codes[i]), "out_valid", int(raw[i, 2]), 1] for i in invalid[:MAX_REPORTED]]
-    records.sort(key=lambda record: record[0])
+    records, count, failed = mismatch_records(design.model, codes, y, dy)
+    invalid = raw[:, 2] != 1
+    count += int(invalid.sum())
+    records += [
+        [int(codes[i]), "out_valid", int(raw[i, 2]), 1] for i in np.flatnonzero(invalid)[:MAX_REPORTED]
+    ]
     return SweepResult(
         count=len(codes),
         mismatch_count=count,
-        mismatches=tuple(records[:MAX_REPORTED]),
+        failures=int((failed | invalid).sum()),
+        mismatches=tuple(first_codes(records)),
         seconds=time.perf_counter() - began,
     )
 
@@ -195,7 +197,8 @@ def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractRes
     return ContractResult(
         count=summary["checked"],
         mismatch_count=summary["mismatch_count"] + summary["valid_error_count"],
-        mismatches=tuple(records[:MAX_REPORTED]),
+        failures=summary["failures"],
+        mismatches=tuple(first_codes(records)),
         seconds=time.perf_counter() - began,
         cycles=summary["cycles"],
     )

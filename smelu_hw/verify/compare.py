@@ -13,7 +13,7 @@ import numpy as np
 
 from ..models import Activation
 
-__all__ = ["MAX_REPORTED", "decode", "mismatch_records", "sign_extend"]
+__all__ = ["MAX_REPORTED", "decode", "first_codes", "mismatch_records", "sign_extend"]
 
 #: Mismatches a certificate lists (the count is always complete).
 MAX_REPORTED = 10
@@ -23,6 +23,22 @@ def sign_extend(raw: np.ndarray, bits: int, signed: bool) -> np.ndarray:
     """The low ``bits`` of ``raw`` as codes: two's complement if ``signed``."""
     codes = np.asarray(raw, dtype=np.int64) & ((1 << bits) - 1)
     return np.where(codes >= 1 << (bits - 1), codes - (1 << bits), codes) if signed else codes
+
+
+def first_codes(records: list[list[object]], codes: int = MAX_REPORTED) -> list[list[object]]:
+    """The records of the first ``codes`` distinct inputs (by input code; contract records
+    without one last), each input with all of its failing fields, so none repeats a code
+    at the expense of another failing one."""
+    ordered = sorted(records, key=lambda record: (record[0] is None, record[0] or 0))
+    kept, seen = [], []
+    for record in ordered:
+        key = record[0] if record[0] is not None else ("contract", len(seen))
+        if key not in seen:
+            if len(seen) == codes:
+                break
+            seen.append(key)
+        kept.append(record)
+    return kept
 
 
 def decode(manifest: Mapping[str, object], raw: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -35,15 +51,18 @@ def decode(manifest: Mapping[str, object], raw: np.ndarray) -> tuple[np.ndarray,
 
 def mismatch_records(
     model: Activation, x: np.ndarray, y: np.ndarray, dy: np.ndarray | None
-) -> tuple[list[list[object]], int]:
+) -> tuple[list[list[object]], int, np.ndarray]:
     """Compare ``y`` (and ``dy``) at inputs ``x`` with the golden model.
 
     Returns
     -------
     records : list
-        The first :data:`MAX_REPORTED` mismatches as ``[x, field, got, want]``, in input order.
+        The mismatches ``[x, field, got, want]`` of the first :data:`MAX_REPORTED` failing
+        inputs (every field of each), in input order.
     count : int
         Every mismatching ``(x, field)`` pair.
+    failed : ndarray of bool
+        Per input, whether any of its fields differs (the distinct failing inputs).
     """
     x = np.asarray(x, dtype=np.int64)
     fields = [("y", y, model.forward(x))]
@@ -51,9 +70,13 @@ def mismatch_records(
         fields.append(("dy", dy, model.grad(x)))
     found: list[tuple[int, int, list[object]]] = []
     count = 0
+    failed = np.zeros(len(x), dtype=bool)
     for order, (name, got, want) in enumerate(fields):
-        bad = np.flatnonzero(np.asarray(got) != np.asarray(want))
+        differs = np.asarray(got) != np.asarray(want)
+        failed |= differs
+        bad = np.flatnonzero(differs)
         count += int(bad.size)
         found += [(int(i), order, [int(x[i]), name, int(got[i]), int(want[i])]) for i in bad[:MAX_REPORTED]]
     found.sort(key=lambda item: item[:2])
-    return [record for *_, record in found[:MAX_REPORTED]], count
+    # Each field's first ten failing inputs hold every field of the first ten distinct ones.
+    return first_codes([record for *_, record in found]), count, failed

@@ -94,10 +94,12 @@ def judge_contract(
     results, codes = rows[shown, :2].reshape(-1, 2), stimulus.codes[checked]
     defined = (results != UNDEFINED).all(axis=1)
     y, dy = decode(manifest, results[defined])
-    records, count = mismatch_records(model, codes[defined], y, dy)
+    records, count, failed = mismatch_records(model, codes[defined], y, dy)
     records += [[int(code), "y/dy", "x", None] for code in codes[~defined][:MAX_REPORTED]]
     count += int((~defined).sum())
     return {
+        # Distinct failures: results with a wrong or undefined field, and edges with a wrong out_valid.
+        "failures": int(failed.sum()) + int((~defined).sum()) + len(valid_errors),
         "cycles": len(stimulus),
         "checked": len(checked),
         "mismatch_count": count,

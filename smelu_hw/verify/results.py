@@ -57,7 +57,15 @@ class _Compared:
 @dataclass(frozen=True, kw_only=True)
 class SweepResult(_Compared):
     """Input codes driven through a unit, each compared with the golden model (``y``, ``dy``
-    and, when pipelined, ``out_valid``); ``count`` is the number of codes."""
+    and, when pipelined, ``out_valid``); ``count`` is the number of codes.
+
+    Attributes
+    ----------
+    failures : int
+        Distinct input codes with any field wrong (``mismatch_count`` counts each field).
+    """
+
+    failures: int
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,9 +76,13 @@ class ContractResult(_Compared):
     ----------
     cycles : int
         Clock cycles of the random stream.
+    failures : int
+        Distinct failures: results with a wrong or undefined field, and edges whose
+        ``out_valid`` is wrong.
     """
 
     cycles: int
+    failures: int
 
     @property
     def results(self) -> int:
@@ -199,6 +211,13 @@ class ProofResult:
         if self.counterexample is None:
             return 0
         return max(self.witness.mismatch_count if self.witness else 0, 1)
+
+    @property
+    def failures(self) -> int:
+        """Distinct failing input codes in the range: the fallback's, or the counterexample."""
+        if self.fallback is not None:
+            return self.fallback.failures
+        return 0 if self.counterexample is None else 1
 
     @property
     def mismatches(self) -> tuple[list[object], ...]:

@@ -17,7 +17,7 @@ from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate, check_writable
 from .checks import cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
 from .cocotb_run import BenchError
-from .compare import MAX_REPORTED
+from .compare import first_codes
 from .design import Design, load_design
 from .formal import prover_available
 from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, SAMPLE_MARGIN, Region, plan_regions
@@ -93,6 +93,9 @@ def _contract(design: Design, result: ContractResult | EngineResult | None) -> d
                 f"full throughput: {throughput.beats} beats in {throughput.cycles} cycles "
                 f"(latency {design.latency})"
             ),
+            # A mode compares one field per lane vector, so its mismatches are its failing inputs
+            # (in the regions); what is left is the stream's own: a throughput shortfall.
+            "failures": result.mismatch_count - sum(result.mode_mismatches.values()),
         }
     if result is None:
         return {"latency": 0, "checked": "combinational: every output settles in one evaluation"}
@@ -103,6 +106,7 @@ def _contract(design: Design, result: ContractResult | EngineResult | None) -> d
             f"in_valid gaps and a synchronous reset mid-stream ({result.cycles} cycles, "
             f"{result.results} results); every swept code one per cycle at latency {design.latency}"
         ),
+        "failures": result.failures,
     }
 
 
@@ -120,8 +124,10 @@ def _region_entry(region: Region, covered: Covered) -> dict[str, object]:
     entry |= {"codes": region.size, "method": region.method}
     if not isinstance(covered, ProofResult):
         entry["mismatch_count"] = sum(sweep.mismatch_count for sweep in covered)
+        entry["failing_codes"] = sum(sweep.failures for sweep in covered)  # the shards are disjoint
         return entry | {"checked": _checked(region, covered, len(region.codes))}
     entry["mismatch_count"] = covered.mismatch_count
+    entry["failing_codes"] = covered.failures
     if covered.timed_out:  # no proof in time: the sampled fallback is the coverage
         if covered.fallback is None:
             raise BenchError(f"{region.name}: no proof in time, and no codes were sampled instead")
@@ -150,18 +156,19 @@ def _engine_regions(design: Design, result: EngineResult, codes: np.ndarray) -> 
     pairs = total * (out.max_code - out.min_code + 1)  # fused backward takes (x, g)
     regions = [
         {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
-         "method": method, "checked": len(codes), "mismatch_count": mismatches[mode]}
+         "method": method, "checked": len(codes), "mismatch_count": mismatches[mode],
+         "failing_codes": mismatches[mode]}
         for mode in ("forward", "gradient")
     ] + [
         {"name": "backward mode (x, g pairs)", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
          "method": "sampled", "checked": vectors["backward"],
-         "mismatch_count": mismatches["backward"]}
+         "mismatch_count": mismatches["backward"], "failing_codes": mismatches["backward"]}
     ]  # fmt: skip
     if "reserved" in vectors:  # every lane of a reserved-mode beat must be reserved_result
         regions.append(
             {"name": "reserved mode", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
              "method": "sampled", "checked": vectors["reserved"],
-             "mismatch_count": mismatches["reserved"]}
+             "mismatch_count": mismatches["reserved"], "failing_codes": mismatches["reserved"]}
         )  # fmt: skip
     return regions
 
@@ -314,10 +321,7 @@ def verify_design(
         entries = _engine_regions(design, extra_result, codes)
     else:
         entries = [_region_entry(*pair) for pair in zip(regions, covered, strict=True)]
-    mismatches = sorted(
-        (record for result in results for record in result.mismatches),
-        key=lambda record: (record[0] is None, record[0] or 0),
-    )
+    mismatches = first_codes([record for result in results for record in result.mismatches])
     return Certificate(
         module=design.name,
         sha256=design.sha256,
@@ -326,7 +330,7 @@ def verify_design(
         regions=entries,
         contract=_contract(design, extra_result),
         mismatch_count=sum(result.mismatch_count for result in results),
-        mismatches=mismatches[:MAX_REPORTED],
+        mismatches=mismatches,
         complete=all(entry["method"] != "sampled" for entry in entries),
         wall_seconds=round(time.perf_counter() - began, 2),
         verilog_as_generated=design.as_generated,

@@ -85,20 +85,25 @@ def test_a_wrong_gate_is_a_mismatch_that_names_the_first_x(unit_dir, capsys, pat
     status, stdout, _ = run_main([str(manifest_of(unit_dir)), "--jobs", "1"], capsys)
     assert status == 1
     match = re.search(
-        r"(\d+) mismatch\(es\), first at x=(-?\d+) \((y|dy): got (-?\d+), want (-?\d+)\)", stdout
+        r"(\d+) wrong code\(s\) \((\d+) mismatch\(es\) counting each field\), "
+        r"first at x=(-?\d+) \((y|dy): got (-?\d+), want (-?\d+)\)",
+        stdout,
     )
     assert match, stdout
-    x, got, want = int(match[2]), int(match[4]), int(match[5])
+    wrong_codes, x, got, want = int(match[1]), int(match[3]), int(match[5]), int(match[6])
     model = {"y": SMALL.fmt, "dy": SMALL.grad_fmt}
     assert got != want and model
     from smelu_hw import SmeLU
 
     golden = SmeLU.from_spec(SMALL)
-    assert want == int((golden.forward if match[3] == "y" else golden.grad)([x])[0])
+    assert want == int((golden.forward if match[4] == "y" else golden.grad)([x])[0])
     certificate = json.loads(next(unit_dir.glob("*.cert.json")).read_text())
-    assert certificate["verdict"] == "MISMATCH" and certificate["mismatch_count"] == int(match[1])
+    assert certificate["verdict"] == "MISMATCH" and certificate["mismatch_count"] == int(match[2])
+    (region,) = certificate["regions"]
+    assert region["failing_codes"] == wrong_codes <= certificate["mismatch_count"]
+    # The first ten distinct failing codes, each with every field that is wrong.
     xs = [record[0] for record in certificate["mismatches"]]
-    assert xs == sorted(xs) and xs[0] == x and len(xs) == min(10, certificate["mismatch_count"])
+    assert xs == sorted(xs) and xs[0] == x and len(set(xs)) == min(10, wrong_codes)
     # The manifest's hash of the Verilog as generated tells an edited file from a generated one.
     assert certificate["verilog_as_generated"] is False and "edited after generation" in stdout
 

@@ -69,9 +69,9 @@ def test_a_missing_summary_is_a_failure(tmp_path):
 
 def test_a_short_count_is_a_failure():
     region = Region("all codes", 0, 9, "exhaustive", np.arange(10))
-    assert _region_entry(region, [SweepResult(count=6), SweepResult(count=4)])["checked"] == 10
+    assert _region_entry(region, [SweepResult(count=6, failures=0), SweepResult(count=4, failures=0)])["checked"] == 10
     with pytest.raises(BenchError, match="9 codes compared, 10 planned"):
-        _region_entry(region, [SweepResult(count=6), SweepResult(count=3)])
+        _region_entry(region, [SweepResult(count=6, failures=0), SweepResult(count=3, failures=0)])
 
 
 def test_sweeps_compare_every_code_on_every_path(design):
@@ -116,6 +116,10 @@ def test_a_reset_that_does_not_clear_out_valid_breaks_the_contract(reset_ignored
     assert certificate.mismatch_count > 0
     assert {record[1] for record in certificate.mismatches} == {"out_valid"}
     assert certificate.regions[0]["mismatch_count"] == 0  # every swept code itself is right
+    # Counted apart: no wrong code, and contract failures that are this run's wrong edges.
+    assert certificate.regions[0]["failing_codes"] == 0
+    assert 0 < certificate.contract["failures"] <= certificate.mismatch_count
+    assert "0 wrong code(s) and " in certificate.summary()
 
 
 def test_the_cocotb_bench_and_the_batch_driver_judge_the_contract_alike(reset_ignored):

@@ -18,7 +18,7 @@ from smelu_hw.verify.results import ContractResult, EngineResult, ProofResult, S
 TAIL = Region("right tail", 1000, 1999, "proved")
 ENGINE = "yosys sat (minisat)"
 #: The keys of a region entry, in the order of the certificate (docs/SPEC.md §8).
-HEAD = ["name", "low", "high", "codes", "method", "mismatch_count"]
+HEAD = ["name", "low", "high", "codes", "method", "mismatch_count", "failing_codes"]
 
 
 def proof(**outcome: object) -> ProofResult:
@@ -38,19 +38,22 @@ def test_a_counterexample_is_a_mismatch_even_before_it_is_simulated():
     entry = verify_run._region_entry(TAIL, found)
     assert list(entry) == [*HEAD, "engine", "seconds", "counterexample"]
     assert (entry["method"], entry["counterexample"], entry["mismatch_count"]) == ("disproved", 1500, 1)
+    assert entry["failing_codes"] == 1
 
 
 def test_a_simulated_counterexample_reports_what_the_simulation_found():
-    shown = SweepResult(count=1, mismatch_count=2, mismatches=([1500, "y", 3, 4], [1500, "dy", 0, 1]))
+    shown = SweepResult(
+        count=1, mismatch_count=2, failures=1, mismatches=([1500, "y", 3, 4], [1500, "dy", 0, 1])
+    )
     found = proof(counterexample=1500).with_witness(shown)
     assert (found.mismatch_count, found.mismatches) == (2, shown.mismatches)
     # A difference that needs a sequence of inputs shows in no single-code run: still one mismatch.
-    silent = proof(counterexample=1500).with_witness(SweepResult(count=1))
+    silent = proof(counterexample=1500).with_witness(SweepResult(count=1, failures=0))
     assert (silent.mismatch_count, silent.mismatches) == (1, ([1500, "proof", None, None],))
 
 
 def test_a_proof_that_timed_out_is_covered_by_its_fallback():
-    sampled = SweepResult(count=300, mismatch_count=5, mismatches=([1001, "dy", 0, 1],))
+    sampled = SweepResult(count=300, mismatch_count=5, failures=4, mismatches=([1001, "dy", 0, 1],))
     late = proof(timed_out_after=7)
     assert late.timed_out and late.mismatch_count == 0
     settled = late.with_fallback(sampled)
@@ -71,9 +74,9 @@ def test_a_proof_has_one_outcome():
     with pytest.raises(ValueError, match="a proof that timed out has no counterexample"):
         proof(counterexample=1500, timed_out_after=7)
     with pytest.raises(ValueError, match="only a proof that timed out has a sampled fallback"):
-        proof().with_fallback(SweepResult(count=1))
+        proof().with_fallback(SweepResult(count=1, failures=0))
     with pytest.raises(ValueError, match="only a disproved range has a simulated counterexample"):
-        proof(timed_out_after=7).with_witness(SweepResult(count=1))
+        proof(timed_out_after=7).with_witness(SweepResult(count=1, failures=0))
 
 
 def test_settling_builds_new_results(monkeypatch):
@@ -81,10 +84,16 @@ def test_settling_builds_new_results(monkeypatch):
 
     def sweep(design, sweeper, codes):
         swept.append(np.asarray(codes).tolist())
-        return SweepResult(count=len(codes), mismatch_count=1, mismatches=([int(codes[0]), "y", 0, 1],))
+        return SweepResult(
+            count=len(codes), mismatch_count=1, failures=1, mismatches=([int(codes[0]), "y", 0, 1],)
+        )
 
     monkeypatch.setattr(verify_run, "sweep_shard", sweep)
-    late, wrong, shards = proof(timed_out_after=7), proof(counterexample=1500), [SweepResult(count=4)]
+    late, wrong, shards = (
+        proof(timed_out_after=7),
+        proof(counterexample=1500),
+        [SweepResult(count=4, failures=0)],
+    )
     settled = [verify_run._settled(None, "native", TAIL, item) for item in (late, wrong, shards, proof())]
     assert settled[0].fallback.count == len(verify_run.sample_codes_of(TAIL, "native")) == len(swept[0])
     assert min(swept[0]) == TAIL.low and max(swept[0]) == TAIL.high
@@ -95,15 +104,15 @@ def test_settling_builds_new_results(monkeypatch):
 
 def test_results_are_frozen_and_cross_processes():
     results = [
-        SweepResult(count=3, mismatches=([1, "y", 2, 3],)),
-        ContractResult(count=400, cycles=600),
+        SweepResult(count=3, failures=1, mismatches=([1, "y", 2, 3],)),
+        ContractResult(count=400, cycles=600, failures=0),
         EngineResult(
             count=8,
             vectors={"forward": 4, "gradient": 4},
             mode_mismatches={"forward": 0, "gradient": 0},
             throughput=Throughput(beats=200, cycles=201, latency=1),
         ),
-        proof(counterexample=1500).with_witness(SweepResult(count=1)),
+        proof(counterexample=1500).with_witness(SweepResult(count=1, failures=0)),
     ]
     for result in results:
         assert pickle.loads(pickle.dumps(result)) == result
@@ -115,7 +124,7 @@ def test_the_contract_text_comes_from_the_typed_results():
     class Unit:
         latency = 2
 
-    text = verify_run._contract(Unit(), ContractResult(count=414, cycles=600))["checked"]
+    text = verify_run._contract(Unit(), ContractResult(count=414, cycles=600, failures=0))["checked"]
     assert "(600 cycles, 414 results)" in text
     stream = EngineResult(
         count=0, vectors={}, mode_mismatches={}, throughput=Throughput(beats=200, cycles=202, latency=2)

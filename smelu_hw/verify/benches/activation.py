@@ -115,7 +115,7 @@ async def sweep(dut):
     raw = np.array(rows, dtype=np.int64).reshape(-1, 3)
     np.save("sweep_out.npy", raw)
     y, dy = decode(manifest, raw)
-    records, count = mismatch_records(model_from_manifest(manifest), np.array(codes), y, dy)
+    records, count, _ = mismatch_records(model_from_manifest(manifest), np.array(codes), y, dy)
     count += int(np.sum(raw[:, 2] != 1))
     write_summary("sweep", {"count": len(rows), "mismatch_count": count, "mismatches": records})
     assert len(rows) == len(codes), f"{len(rows)} results for {len(codes)} codes"
