@@ -97,3 +97,43 @@ def test_pytest_example_verifies_every_unit_in_rtl(tmp_path):
     # The 32-bit unit: the band simulated, both tails proved.
     methods = [region["method"] for region in certificates["smelu_q32f16_beta65536_rne"]["regions"]]
     assert methods == ["proved", "exhaustive", "proved"]
+
+
+def test_the_readme_shows_the_pytest_example_as_it_is(tmp_path):
+    """The README's block is ``sim/test_my_units.py`` with the folder written in: the same
+    imports, decorator and test, so a copy of either works."""
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("```python\nimport pytest\nfrom smelu_hw.verify import can_be_complete")[1]
+    block = "from smelu_hw.verify import can_be_complete" + block.split("```")[0]
+    example = (
+        (ROOT / "sim" / "test_my_units.py")
+        .read_text()
+        .replace("find_manifests(UNITS)", 'find_manifests("build")')
+    )
+    for line in block.strip().splitlines():
+        assert line in example.splitlines(), line
+
+
+def test_pytest_example_passes_on_a_unit_and_an_engine(tmp_path):
+    """The README's own units: a unit must be complete, an engine cannot be, and both pass."""
+    generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1).write(tmp_path / "units")
+    generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1, lanes=2).write(tmp_path / "units")
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(ROOT / "sim" / "test_my_units.py"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+    ]
+    environment = dict(_environment(), SMELU_UNITS=str(tmp_path / "units"))
+    result = subprocess.run(
+        [*command, f"--basetemp={tmp_path / 'run'}"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:]

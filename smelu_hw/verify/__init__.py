@@ -33,6 +33,7 @@ __all__ = [
     "Design",
     "DesignError",
     "SimulatorUnavailable",
+    "can_be_complete",
     "find_manifests",
     "load_design",
     "verify_design",
@@ -52,3 +53,22 @@ def find_manifests(folder: str | os.PathLike[str]) -> list[Path]:
     if not found:
         raise DesignError(f"no generated unit (MODULE.json beside MODULE.v) in {folder}")
     return found
+
+
+def can_be_complete(manifest: str | os.PathLike[str]) -> bool:
+    """Whether the unit of ``manifest`` can get a complete certificate: every unit can, at any
+    width; an engine cannot, since its fused backward over ``(x, g)`` pairs is sampled. For
+    ``smelu_verify(manifest, require_complete=can_be_complete(manifest))``.
+
+    Raises
+    ------
+    DesignError
+        If the manifest cannot be read as JSON.
+    """
+    import json
+
+    try:
+        record = json.loads(Path(manifest).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DesignError(f"cannot read manifest {manifest}: {error}") from None
+    return not (isinstance(record, dict) and "engine" in record)
