@@ -1,6 +1,8 @@
 """Hung units end their verification (issue target: a combinational loop exits 1 in <= 60 s).
 
-Generates R16, rewrites its output into a combinational loop (``assign y = ~y``), and a
+Generates R16, rewrites its output into a combinational loop (``assign y = ~y``, which a
+four-state simulator resolves to x), adds an inverter that feeds itself from a known value
+(time never advances), and makes a
 latency-2 R16 whose ``out_valid`` is stuck at 0, and runs ``python -m smelu_hw.verify`` on
 each on Icarus and on Verilator, printing the exit status, the wall time and the verifier's last line.
 Run: ``python benchmarks/hang_limits.py``.
@@ -23,6 +25,11 @@ R16 = SmeLUSpec(beta=2.0, fmt=QFormat(16, 8))
 SIMULATORS = ("icarus", "verilator")
 CASES = {
     "combinational loop": (0, r"assign y = [^;]+;", "assign y = ~y;"),
+    "oscillating loop": (
+        0,
+        r"\nendmodule\n$",
+        "\n  reg ring = 1'h0;\n  always @(ring) ring <= ~ring;\nendmodule\n",
+    ),
     "out_valid stuck at 0": (2, r"out_valid <= [^;]+;", "out_valid <= 1'h0;"),
 }
 

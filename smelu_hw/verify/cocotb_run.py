@@ -40,7 +40,7 @@ class BenchError(Exception):
 #: Seconds every simulator run (cocotb, batch, native) may take before its vectors: far from
 #: any real run's start-up, and short enough that a hung unit (a combinational loop, a
 #: handshake that never completes) ends its verification within a minute.
-HANG_BASE_SECONDS = 40
+HANG_BASE_SECONDS = 30
 #: Seconds a cocotb run may take before its vectors, and the slowest rate (vectors per
 #: second) it may run at after that.
 COCOTB_BASE_SECONDS, COCOTB_MIN_RATE = HANG_BASE_SECONDS, 200
