@@ -15,9 +15,8 @@ from smelu_hw.gen import convert, generate
 
 CONFIGURATIONS = {
     "smelu_l2": (SmeLUSpec(beta=1.5, fmt=QFormat(10, 5)), {"latency": 2}),
-    "smelu_rom": (SmeLUSpec(fmt=QFormat(8, 4), method="rom"), {}),
-    "gsmelu_fwd": (GSmeLUSpec(slope_left=0.25, fmt=QFormat(8, 4)), {"with_grad": False}),
-    "swish_table": (SwishSpec(fmt=QFormat(8, 4), method="table"), {"latency": 1}),
+    "gsmelu_rom_fwd": (GSmeLUSpec(slope_left=0.25, fmt=QFormat(6, 3), method="rom"), {"with_grad": False}),
+    "swish_poly": (SwishSpec(fmt=QFormat(8, 4)), {"latency": 1}),
     "engine": (SmeLUSpec(fmt=QFormat(8, 4)), {"lanes": 2, "latency": 1}),
     "axis": (SmeLUSpec(fmt=QFormat(8, 4)), {"lanes": 2, "interface": "axis", "user_bits": 3}),
 }
