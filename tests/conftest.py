@@ -14,10 +14,12 @@ LONG_FIRST = (
     "tests/sim/test_fuzz.py",
     "tests/test_report.py",
     "tests/test_examples.py",
+    "tests/test_repro.py",
     "tests/sim/test_network.py",
     "tests/sim/test_fast_path.py",
     "tests/verify/test_formal.py",
     "tests/verify/test_scale_out.py",
+    "tests/test_emit.py",
     "tests/sim/",
     "tests/verify/",
 )
