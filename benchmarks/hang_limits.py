@@ -28,7 +28,7 @@ CASES = {
     "oscillating loop": (
         0,
         r"\nendmodule\n$",
-        "\n  reg ring = 1'h0;\n  always @(ring) ring <= ~ring;\nendmodule\n",
+        "\n  reg ring = 1'h0;\n  always @(x, ring) ring <= ~ring;\nendmodule\n",
     ),
     "out_valid stuck at 0": (2, r"out_valid <= [^;]+;", "out_valid <= 1'h0;"),
 }

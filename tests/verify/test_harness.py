@@ -168,7 +168,8 @@ def test_a_combinational_loop_fails_the_cocotb_sweep_at_its_time_limit(tmp_path,
     from smelu_hw.verify import cocotb_run
 
     verilog, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3))).write(tmp_path)
-    ring = "  reg ring = 1'h0;\n  always @(ring) ring <= ~ring;\nendmodule"
+    # The input's first change starts the loop; from then on it feeds itself.
+    ring = "  reg ring = 1'h0;\n  always @(x, ring) ring <= ~ring;\nendmodule"
     text = verilog.read_text()
     verilog.write_text(text[: text.rindex("endmodule")] + ring + text[text.rindex("endmodule") + 9 :])
     monkeypatch.setattr(cocotb_run, "COCOTB_BASE_SECONDS", 3)
