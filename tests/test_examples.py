@@ -66,22 +66,19 @@ def test_cocotb_makefile_flow_rebuilds_an_edited_copy_of_a_verified_unit(tmp_pat
     assert edited.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in edited.stdout, edited.stdout[-1500:]
 
 
-def test_pytest_example_verifies_every_unit_in_rtl(tmp_path):
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "sim" / "test_my_units.py"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        f"--basetemp={tmp_path / 'run'}",
-    ]
-    # The machine's shared build folders, as for a user: builds of the same files by other
-    # tests are reused, not repeated.
-    result = subprocess.run(
-        command, cwd=tmp_path, env=_environment(), capture_output=True, text=True, check=False
+def _run_example(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    """``pytest sim/test_my_units.py`` as a user runs it, with ``env`` added (``SMELU_UNITS``).
+    The machine's shared build folders, as for a user: builds of the same files by other tests
+    are reused, not repeated."""
+    command = [sys.executable, "-m", "pytest", str(ROOT / "sim" / "test_my_units.py"), "-q"]
+    command += ["-p", "no:cacheprovider", f"--basetemp={tmp_path / 'run'}"]
+    return subprocess.run(
+        command, cwd=tmp_path, env=dict(_environment(), **env), capture_output=True, text=True, check=False
     )
+
+
+def test_pytest_example_verifies_every_unit_in_rtl(tmp_path):
+    result = _run_example(tmp_path)
     units = len(list((ROOT / "rtl").glob("*.json")))
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"{units} passed" in result.stdout
@@ -118,22 +115,5 @@ def test_pytest_example_passes_on_a_unit_and_an_engine(tmp_path):
     """The README's own units: a unit must be complete, an engine cannot be, and both pass."""
     generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1).write(tmp_path / "units")
     generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1, lanes=2).write(tmp_path / "units")
-    command = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(ROOT / "sim" / "test_my_units.py"),
-        "-q",
-        "-p",
-        "no:cacheprovider",
-    ]
-    environment = dict(_environment(), SMELU_UNITS=str(tmp_path / "units"))
-    result = subprocess.run(
-        [*command, f"--basetemp={tmp_path / 'run'}"],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _run_example(tmp_path, SMELU_UNITS=str(tmp_path / "units"))
     assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:]
