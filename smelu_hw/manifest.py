@@ -6,13 +6,20 @@ gives them the matching bit-exact model, from the quantized codes the manifest r
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 
 from .fixed import QFormat
 from .models import Activation, model_for
 from .specs import SPECS, ActivationSpec
 
-__all__ = ["format_entry", "model_from_manifest", "port_widths", "spec_from_manifest"]
+__all__ = ["file_sha256", "format_entry", "model_from_manifest", "port_widths", "spec_from_manifest"]
+
+
+def file_sha256(text: str) -> str:
+    """The sha256 by which manifests and certificates name a file: of its text (as read, UTF-8),
+    so the generator's ``verilog_sha256``, a certificate's ``sha256`` and ``--check`` agree."""
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _format(entry: Mapping[str, object]) -> QFormat:

@@ -10,7 +10,6 @@ file is written to a temporary name beside its target and renamed into place
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -25,7 +24,7 @@ from ..errors import ParameterError, ParameterTypeError
 from ..hw import ActivationUnit
 from ..hw.axis import AxiStreamEngine
 from ..hw.engine import StreamEngine, engine_layouts
-from ..manifest import format_entry
+from ..manifest import file_sha256, format_entry
 from ..specs import ActivationSpec
 from ..specs.engine import ENGINE_MODES, RESERVED_MODES, RESERVED_RESULT
 from .convert import convert
@@ -189,7 +188,7 @@ class GeneratedUnit:
         self.manifest = self._manifest()
         self.verilog = self._header() + convert(unit, name, description)
         # So an edited file is recognised as one (SPEC §7): the hash of MODULE.v as written.
-        self.manifest["verilog_sha256"] = hashlib.sha256(self.verilog.encode()).hexdigest()
+        self.manifest["verilog_sha256"] = file_sha256(self.verilog)
         self.files = self._files()
 
     def _manifest(self) -> dict[str, object]:

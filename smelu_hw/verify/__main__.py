@@ -18,7 +18,7 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -86,8 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flags_except(argv: Sequence[str], allowed: Collection[str]) -> list[str]:
+    """The ``--flags`` of ``argv`` (``--flag=value`` by its name) that are not in ``allowed``."""
+    return [flag for flag in argv if flag.startswith("--") and flag.split("=")[0] not in allowed]
+
+
 def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
-    unit_flags = [flag for flag in argv if flag.startswith("--") and flag.split("=")[0] not in _OWN_FLAGS]
+    unit_flags = _flags_except(argv, _OWN_FLAGS)
     if args.manifest is None and args.bits is None:
         raise UsageError("give a MODULE.json to verify, or the generator's flags (--bits ...)")
     if args.manifest is not None and unit_flags:
@@ -125,11 +130,7 @@ _OWN_FLAGS = frozenset(
 
 def _recheck(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``--check CERT.json [MANIFEST]``: the certificate's files and tools, unchanged or not."""
-    others = [
-        flag
-        for flag in argv
-        if flag.startswith("--") and flag.split("=")[0] not in ("--check", "--require-complete")
-    ]
+    others = _flags_except(argv, {"--check", "--require-complete"})
     if others:
         raise UsageError(f"{others[0]} does not apply to --check (it simulates nothing)")
     reasons = changes_since(args.check, args.manifest, require_complete=args.require_complete)

@@ -80,10 +80,15 @@ def _run_logged(command: list[str], folder: Path, log: IO[str], what: str) -> No
         raise BenchError(f"{what} failed; see {folder / 'build.log'}")
 
 
+def _runtime_folder() -> Path:
+    """Where this toolchain's shared runtime objects live."""
+    return work_root() / f"verilator-runtime-{_toolchain_key()}"
+
+
 def _seed_runtime(obj: Path) -> bool:
     """Copy the shared runtime objects into ``obj``, dated now so that make (whose rule has
     them depend on the fresh ``Vunit.mk``) keeps them. Whether there were any to copy."""
-    shared = work_root() / f"verilator-runtime-{_toolchain_key()}"
+    shared = _runtime_folder()
     if not (shared / _BUILT).exists():
         return False
     for name in _RUNTIME_OBJECTS:
@@ -94,7 +99,7 @@ def _seed_runtime(obj: Path) -> bool:
 
 def _share_runtime(obj: Path) -> None:
     """Leave this build's runtime objects for later builds (atomically: all or none)."""
-    shared = work_root() / f"verilator-runtime-{_toolchain_key()}"
+    shared = _runtime_folder()
     with _locked(shared.with_name(shared.name + ".lock")):
         if (shared / _BUILT).exists():
             return

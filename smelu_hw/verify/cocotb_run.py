@@ -41,14 +41,13 @@ class BenchError(Exception):
 #: any real run's start-up, and short enough that a hung unit (a combinational loop, a
 #: handshake that never completes) ends its verification within a minute.
 HANG_BASE_SECONDS = 30
-#: Seconds a cocotb run may take before its vectors, and the slowest rate (vectors per
-#: second) it may run at after that.
-COCOTB_BASE_SECONDS, COCOTB_MIN_RATE = HANG_BASE_SECONDS, 200
+#: The slowest rate (vectors per second) a cocotb run may run at after its start-up.
+COCOTB_MIN_RATE = 200
 
 
 def cocotb_limit(vectors: int) -> int:
     """The wall-clock limit of a cocotb run of ``vectors`` codes, beats or cycles."""
-    return COCOTB_BASE_SECONDS + vectors // COCOTB_MIN_RATE
+    return HANG_BASE_SECONDS + vectors // COCOTB_MIN_RATE
 
 
 def _limited(runner: object, limit: float) -> object:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..manifest import format_entry, model_from_manifest
+from ..manifest import file_sha256, format_entry, model_from_manifest
 from ..models import Activation
 
 __all__ = ["Design", "DesignError", "load_design"]
@@ -58,8 +58,8 @@ class Design:
     @property
     def sha256(self) -> dict[str, str]:
         return {
-            "verilog": hashlib.sha256(self.verilog.encode()).hexdigest(),
-            "manifest": hashlib.sha256(self.manifest_text.encode()).hexdigest(),
+            "verilog": file_sha256(self.verilog),
+            "manifest": file_sha256(self.manifest_text),
         }
 
     @property

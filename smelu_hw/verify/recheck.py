@@ -8,10 +8,10 @@ again (exit 1); nothing is simulated.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
+from ..manifest import file_sha256
 from .simulators import tool_versions
 
 __all__ = ["CertificateError", "changes_since"]
@@ -38,7 +38,7 @@ def _load(path: Path) -> dict:
 
 def _digest(path: Path) -> str | None:
     try:
-        return hashlib.sha256(path.read_text(encoding="utf-8").encode()).hexdigest()
+        return file_sha256(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError):
         return None
 
