@@ -46,23 +46,29 @@ def test_cocotb_makefile_flow_fails_on_a_wrong_gate(tmp_path):
     assert result.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in result.stdout, result.stdout[-1500:]
 
 
-def test_cocotb_makefile_flow_rebuilds_an_edited_copy_of_a_verified_unit(tmp_path):
-    """Issue 21's false pass: a copy with the same module name and a wrong gate, edited before
-    the correct unit was verified, so the copy's Verilog is older than the correct build. A
-    build folder keyed by the module name alone made make reuse the correct build."""
+def _edited_copy(tmp_path: Path) -> tuple[Path, Path]:
+    """A correct unit in ``good/`` and a copy in ``edited/`` with the same module name and a
+    wrong gate, edited an hour before the correct unit was written, so the copy's files are
+    older than any build of the correct one. Return both manifests."""
     verilog, manifest = generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4))).write(tmp_path / "good")
     copy = tmp_path / "edited"
     shutil.copytree(verilog.parent, copy)
     text, count = re.subn(r"(assign dy = right \? \d+'h)10", r"\g<1>0f", (copy / verilog.name).read_text())
     assert count == 1
     (copy / verilog.name).write_text(text)
-    past = verilog.stat().st_mtime - 3600  # edited an hour before the correct unit's build
+    past = verilog.stat().st_mtime - 3600
     os.utime(copy / verilog.name, (past, past))
     os.utime(copy / manifest.name, (past, past))
+    return manifest, copy / manifest.name
 
+
+def test_cocotb_makefile_flow_rebuilds_an_edited_copy_of_a_verified_unit(tmp_path):
+    """Issue 21's false pass: a build folder keyed by the module name alone made make reuse
+    the correct unit's build for an older, edited copy with the same name."""
+    manifest, edited_manifest = _edited_copy(tmp_path)
     good = _make(tmp_path / "flow", manifest)
     assert good.returncode == 0 and "TESTS=1 PASS=1 FAIL=0" in good.stdout, good.stdout[-1500:]
-    edited = _make(tmp_path / "flow", copy / manifest.name)
+    edited = _make(tmp_path / "flow", edited_manifest)
     assert edited.returncode != 0 and "TESTS=1 PASS=0 FAIL=1" in edited.stdout, edited.stdout[-1500:]
 
 
@@ -117,3 +123,15 @@ def test_pytest_example_passes_on_a_unit_and_an_engine(tmp_path):
     generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1, lanes=2).write(tmp_path / "units")
     result = _run_example(tmp_path, SMELU_UNITS=str(tmp_path / "units"))
     assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:]
+
+
+def test_pytest_example_fails_on_an_edited_copy_of_a_verified_unit(tmp_path):
+    """The fixture's route: the copy reuses the verified unit's module name, and its builds
+    are found by content, so it is simulated afresh and fails."""
+    manifest, edited_manifest = _edited_copy(tmp_path)
+    for run in ("a", "b"):
+        (tmp_path / run).mkdir()
+    good = _run_example(tmp_path / "a", SMELU_UNITS=str(manifest.parent))
+    assert good.returncode == 0 and "1 passed" in good.stdout, good.stdout[-3000:]
+    edited = _run_example(tmp_path / "b", SMELU_UNITS=str(edited_manifest.parent))
+    assert edited.returncode != 0 and "1 failed" in edited.stdout and "MISMATCH" in edited.stdout
