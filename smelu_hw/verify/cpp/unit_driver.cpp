@@ -3,7 +3,8 @@
 // evaluation (one per clock cycle when pipelined, in_valid high, after one reset cycle) and
 // writes three uint32 words per code: the raw y and dy port bits and out_valid.
 // Compile-time settings, in unit_config.h beside this file: UNIT_LATENCY (register stages),
-// UNIT_HAS_DY, UNIT_X_BITS. (Not -CFLAGS: those would also change Verilator's runtime objects,
+// UNIT_HAS_DY, UNIT_X_BITS, and X_RANDOM: the seed of the random values that Verilator's
+// --x-initial unique gives every undefined bit. (Not -CFLAGS: those would also change Verilator's runtime objects,
 // which every build of the same toolchain shares.)
 #include "unit_config.h"
 #include <cstdint>
@@ -44,6 +45,8 @@ int main(int argc, char** argv) {
     std::fclose(source);
     std::vector<uint32_t> out(3 * count);
     VerilatedContext context;
+    context.randReset(2);  // undefined bits random (seeded): an output that depends on one differs
+    context.randSeed(X_RANDOM);
     Vunit top{&context};
 #if UNIT_LATENCY
     top.rst = 1;

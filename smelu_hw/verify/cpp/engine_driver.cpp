@@ -1,0 +1,250 @@
+// Native driver of one generated streaming engine, compiled by Verilator together with the
+// engine's Verilog (top class "Vunit"). It streams beats at full throughput (i__valid and
+// o__ready high) and compares every lane of every output beat, in order, with a table of
+// the golden model's results that the caller wrote. Each lane sees every vector of a mode:
+// over the mode's P vectors, beat k gives lane l vector (k + l * (P / LANES)) mod P.
+//
+//   mode 0 (forward), mode 1 (gradient): vector i is x = xs[i], expected y[i] / dy[i];
+//   mode 2 (fused backward): vector p = i * G + j is (bx[i], g[j]), expected
+//     table[class[i] * G + j] (the model's result depends on x through its gradient code;
+//     class[i] numbers bx[i]'s gradient code);
+//   reserved mode codes: RESERVED_BEATS beats of random lanes, every lane reserved_result.
+//
+// Input file (little-endian): int64 counts and codes, uint32 expected lane bits:
+//   N, xs[N], y[N], dy[N], B, bx[B], class[B], G, g[G], C, table[C*G], R, reserved_result.
+// Output (stdout): "key value" lines: beats, cycles, the mismatches per mode, then up to
+// MAX_REPORTED "mismatch MODE LANE X G GOT WANT" lines.
+// Compile-time settings in unit_config.h: UNIT_LATENCY, LANES, IN_BITS, OUT_BITS, MODE_AT,
+// X_AT, G_AT, X_BITS (per lane), G_BITS, LANE_BITS, MODE_FORWARD/GRADIENT/BACKWARD,
+// RESERVED_MODE (-1 if none), and X_RANDOM: the seed of the random values that Verilator's
+// --x-initial unique gives every undefined bit.
+#include "unit_config.h"
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+#include "Vunit.h"
+#include "verilated.h"
+
+// Verilator spells the double underscore of the stream ports "___05F".
+#define I_PAYLOAD i___05Fpayload
+#define I_VALID i___05Fvalid
+#define I_READY i___05Fready
+#define O_PAYLOAD o___05Fpayload
+#define O_VALID o___05Fvalid
+#define O_READY o___05Fready
+
+static const int MAX_REPORTED = 10;
+static const int IN_WORDS = (IN_BITS + 31) / 32;
+static const int OUT_WORDS = (OUT_BITS + 31) / 32;
+
+struct Table {
+    std::vector<int64_t> xs, bx, g;
+    std::vector<uint32_t> y, dy, table, klass;
+    uint32_t reserved_result = 0;
+    int64_t reserved_beats = 0;
+};
+
+static bool read_count(FILE* f, int64_t* n) { return std::fread(n, sizeof(int64_t), 1, f) == 1 && *n >= 0; }
+
+template <typename T>
+static bool read_array(FILE* f, std::vector<T>& v, int64_t n) {
+    v.resize(static_cast<size_t>(n));
+    return n == 0 || std::fread(v.data(), sizeof(T), v.size(), f) == v.size();
+}
+
+static bool load(const char* path, Table& t) {
+    FILE* f = std::fopen(path, "rb");
+    if (!f) return false;
+    int64_t n, b, g, c, r;
+    bool ok = read_count(f, &n) && read_array(f, t.xs, n) && read_array(f, t.y, n) && read_array(f, t.dy, n) &&
+              read_count(f, &b) && read_array(f, t.bx, b) && read_array(f, t.klass, b) && read_count(f, &g) &&
+              read_array(f, t.g, g) && read_count(f, &c) && read_array(f, t.table, c * g) &&
+              read_count(f, &r) && std::fread(&t.reserved_result, sizeof(uint32_t), 1, f) == 1;
+    t.reserved_beats = r;
+    std::fclose(f);
+    return ok;
+}
+
+static void put_bits(uint32_t* words, int at, int width, uint64_t value) {
+    for (int bit = 0; bit < width; ++bit) {
+        if ((value >> bit) & 1) words[(at + bit) / 32] |= 1u << ((at + bit) % 32);
+    }
+}
+
+static uint32_t get_bits(const uint32_t* words, int at, int width) {
+    uint32_t value = 0;
+    for (int bit = 0; bit < width; ++bit) value |= ((words[(at + bit) / 32] >> ((at + bit) % 32)) & 1u) << bit;
+    return value;
+}
+
+static void set_payload(Vunit& top, const uint32_t* words) {
+#if IN_BITS > 64
+    for (int w = 0; w < IN_WORDS; ++w) top.I_PAYLOAD[w] = words[w];
+#elif IN_BITS > 32
+    top.I_PAYLOAD = (static_cast<uint64_t>(words[1]) << 32) | words[0];
+#else
+    top.I_PAYLOAD = words[0];
+#endif
+}
+
+static void get_payload(Vunit& top, uint32_t* words) {
+#if OUT_BITS > 64
+    for (int w = 0; w < OUT_WORDS; ++w) words[w] = top.O_PAYLOAD[w];
+#elif OUT_BITS > 32
+    const uint64_t value = top.O_PAYLOAD;
+    words[0] = static_cast<uint32_t>(value);
+    words[1] = static_cast<uint32_t>(value >> 32);
+#else
+    words[0] = static_cast<uint32_t>(top.O_PAYLOAD);
+#endif
+}
+
+// One beat of the stream: its mode code, and per lane the x and g codes and expected bits.
+struct Beat {
+    int mode;
+    int64_t x[LANES], g[LANES];
+    uint32_t want[LANES];
+};
+
+struct Stream {
+    const Table& t;
+    int64_t n, pairs, reserved;
+    uint64_t rng = 0x9E3779B97F4A7C15ull;
+    explicit Stream(const Table& table)
+        : t(table),
+          n(static_cast<int64_t>(table.xs.size())),
+          pairs(static_cast<int64_t>(table.bx.size() * table.g.size())),
+          reserved(RESERVED_MODE >= 0 ? table.reserved_beats : 0) {}
+    int64_t total() const { return 2 * n + pairs + reserved; }
+    uint64_t next_random() {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        return rng;
+    }
+    // Beats are made in order, so the reserved beats' random lanes are drawn once each.
+    Beat make(int64_t k) {
+        Beat beat;
+        if (k < 2 * n) {
+            const bool forward = k < n;
+            const int64_t step = forward ? k : k - n;
+            beat.mode = forward ? MODE_FORWARD : MODE_GRADIENT;
+            for (int lane = 0; lane < LANES; ++lane) {
+                const int64_t i = (step + lane * (n / LANES)) % n;
+                beat.x[lane] = t.xs[i];
+                beat.g[lane] = 0;
+                beat.want[lane] = forward ? t.y[i] : t.dy[i];
+            }
+        } else if (k < 2 * n + pairs) {
+            const int64_t step = k - 2 * n, count = static_cast<int64_t>(t.g.size());
+            beat.mode = MODE_BACKWARD;
+            for (int lane = 0; lane < LANES; ++lane) {
+                const int64_t p = (step + lane * (pairs / LANES)) % pairs, i = p / count, j = p % count;
+                beat.x[lane] = t.bx[i];
+                beat.g[lane] = t.g[j];
+                beat.want[lane] = t.table[static_cast<size_t>(t.klass[i]) * count + j];
+            }
+        } else {
+            beat.mode = RESERVED_MODE;
+            for (int lane = 0; lane < LANES; ++lane) {
+                beat.x[lane] = static_cast<int64_t>(next_random());
+                beat.g[lane] = static_cast<int64_t>(next_random());
+                beat.want[lane] = t.reserved_result;
+            }
+        }
+        return beat;
+    }
+};
+
+static void pack(const Beat& beat, uint32_t* words) {
+    std::memset(words, 0, sizeof(uint32_t) * IN_WORDS);
+    put_bits(words, MODE_AT, 2, static_cast<uint64_t>(beat.mode));
+    for (int lane = 0; lane < LANES; ++lane) {
+        put_bits(words, X_AT + lane * X_BITS, X_BITS, static_cast<uint64_t>(beat.x[lane]));
+        put_bits(words, G_AT + lane * G_BITS, G_BITS, static_cast<uint64_t>(beat.g[lane]));
+    }
+}
+
+static int mode_index(int mode) {
+    return mode == MODE_FORWARD ? 0 : mode == MODE_GRADIENT ? 1 : mode == MODE_BACKWARD ? 2 : 3;
+}
+
+int main(int argc, char** argv) {
+    if (argc != 2) {
+        std::fprintf(stderr, "usage: %s TABLE.bin\n", argv[0]);
+        return 2;
+    }
+    Table table;
+    if (!load(argv[1], table)) {
+        std::fprintf(stderr, "cannot read %s\n", argv[1]);
+        return 2;
+    }
+    VerilatedContext context;
+    context.randReset(2);  // --x-initial unique: every undefined bit random, seeded
+    context.randSeed(X_RANDOM);
+    Vunit top{&context};
+    Stream source(table), expected(table);  // expected regenerates the beats in order
+    const int64_t total = source.total();
+    const uint32_t lane_mask = LANE_BITS >= 32 ? ~0u : ((1u << LANE_BITS) - 1);
+    int64_t sent = 0, received = 0, cycles = 0, idle = 0, mismatches[4] = {0, 0, 0, 0};
+    int reported = 0;
+    uint32_t in_words[IN_WORDS], out_words[OUT_WORDS];
+    Beat presented = total ? source.make(0) : Beat{};
+    top.O_READY = 1;
+#if UNIT_LATENCY
+    top.rst = 1;
+    top.I_VALID = 0;
+    top.clk = 0;
+    top.eval();
+    top.clk = 1;
+    top.eval();
+    top.rst = 0;
+#endif
+    while (received < total) {
+        if (++idle > 1000 + UNIT_LATENCY) {
+            std::printf("stalled %lld\n", static_cast<long long>(received));
+            break;
+        }
+        pack(presented, in_words);
+        set_payload(top, in_words);
+        top.I_VALID = sent < total;
+#if UNIT_LATENCY
+        top.clk = 0;
+#endif
+        top.eval();
+        if (top.O_VALID) {
+            Beat want = expected.make(received);
+            get_payload(top, out_words);
+            for (int lane = 0; lane < LANES; ++lane) {
+                const uint32_t got = get_bits(out_words, lane * LANE_BITS, LANE_BITS);
+                if (got != (want.want[lane] & lane_mask)) {
+                    ++mismatches[mode_index(want.mode)];
+                    if (reported++ < MAX_REPORTED) {
+                        std::printf("mismatch %d %d %lld %lld %u %u\n", want.mode, lane,
+                                    static_cast<long long>(want.x[lane]), static_cast<long long>(want.g[lane]),
+                                    got, want.want[lane] & lane_mask);
+                    }
+                }
+            }
+            ++received;
+            idle = 0;
+        }
+        if (sent < total && top.I_READY) {
+            ++sent;
+            if (sent < total) presented = source.make(sent);
+        }
+        ++cycles;
+#if UNIT_LATENCY
+        top.clk = 1;
+        top.eval();
+#endif
+    }
+    top.final();
+    std::printf("beats %lld\ncycles %lld\n", static_cast<long long>(received), static_cast<long long>(cycles));
+    std::printf("forward %lld\ngradient %lld\nbackward %lld\nreserved %lld\n",
+                static_cast<long long>(mismatches[0]), static_cast<long long>(mismatches[1]),
+                static_cast<long long>(mismatches[2]), static_cast<long long>(mismatches[3]));
+    return 0;
+}
