@@ -5,7 +5,8 @@ build folder, 2 jobs):
 
 * R16 (Q16.8, beta = 2) certificate on Icarus: <= 10 s;
 * 24-bit SmeLU (Q24.12, beta = 1) exhaustive on the native Verilator path: <= 30 s;
-* 32-bit SmeLU (Q32.16, beta = 1, rne, forward + gradient) complete: <= 60 s.
+* 32-bit SmeLU (Q32.16, beta = 1, rne, forward + gradient) complete: <= 60 s;
+* a complete 16-bit engine (R16, 4 lanes; issue 21): <= 10 min.
 
 Then vector rates (every rate counts from the first vector to the final comparison, golden
 model included): the cocotb sweep on Icarus, the cocotb lane array on Verilator, and the native
@@ -34,6 +35,12 @@ TARGETS = [
     ("24-bit exhaustive, native Verilator", ["--bits", "24"], "verilator", 30.0),
     ("32-bit complete, Icarus only (cocotb)", ["--bits", "32", "--no-native"], "icarus", 60.0),
     ("32-bit complete, Verilator", ["--bits", "32"], "verilator", 60.0),
+    (
+        "complete 16-bit engine (R16, 4 lanes), Icarus + native",
+        ["--bits", "16", "--beta", "2", "--lanes", "4"],
+        "icarus",
+        600.0,
+    ),
 ]
 
 

@@ -56,19 +56,35 @@ def find_manifests(folder: str | os.PathLike[str]) -> list[Path]:
 
 
 def can_be_complete(manifest: str | os.PathLike[str]) -> bool:
-    """Whether the unit of ``manifest`` can get a complete certificate: every unit can, at any
-    width; an engine cannot, since its fused backward over ``(x, g)`` pairs is sampled. For
+    """Whether the unit of ``manifest`` can get a complete certificate here: every unit can, at
+    any width. An engine can where Verilator is installed (its native driver covers every lane)
+    and its plan (:func:`~smelu_hw.verify.engine_native.plan_engine`) covers every code and
+    every ``(x, g)`` pair by simulation or proof: up to 24-bit inputs with linear tails, and
+    every engine of up to 2**28 pairs. For
     ``smelu_verify(manifest, require_complete=can_be_complete(manifest))``.
 
     Raises
     ------
     DesignError
-        If the manifest cannot be read as JSON.
+        If the manifest cannot be read as a unit's.
     """
     import json
 
+    from ..manifest import model_from_manifest
+
     try:
         record = json.loads(Path(manifest).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        if not (isinstance(record, dict) and "engine" in record):
+            return True
+        model = model_from_manifest(record)
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise DesignError(f"cannot read manifest {manifest}: {error}") from None
-    return not (isinstance(record, dict) and "engine" in record)
+    from .engine_native import plan_engine
+    from .simulators import check_simulator
+
+    try:
+        check_simulator("verilator")
+    except SimulatorUnavailable:
+        return False
+    plan = plan_engine(model)
+    return plan.codes_method == "exhaustive" and all(region.method != "sampled" for region in plan.backward)

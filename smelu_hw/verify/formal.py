@@ -179,7 +179,8 @@ def run_miter(design: Design, miter: str, what: str, folder: Path, timeout: int,
     script = (
         f"read_verilog {design.name}.v\n"
         f"read_verilog -formal proof_{tag}.v\n"
-        f"hierarchy -top {TOP}\nproc\nflatten\nsetundef -anyseq\n"  # no opt: initial values trip opt_dff
+        # memory: ROMs become logic the solver models; no opt: initial values trip opt_dff
+        f"hierarchy -top {TOP}\nproc\nmemory\nflatten\nsetundef -anyseq\n"
         + _sat(latency, "-prove ok 1", f"proof_{tag}.txt", show)
         + _sat(latency, "-set in_piece 1", f"reach_{tag}.txt", show)
     )
