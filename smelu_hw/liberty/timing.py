@@ -1,0 +1,220 @@
+"""Static timing of a mapped netlist with the Liberty tables (NLDM), the way ABC's ``stime`` does.
+
+Every net carries a rise and a fall arrival and slew. A cell's arc adds the delay its
+``cell_rise``/``cell_fall`` table gives at the input's slew and the output net's load, and
+sets the output slew from ``rise_transition``/``fall_transition`` (bilinear interpolation,
+extrapolated beyond the table, as ABC's ``Scl_LibLookup``). Positive-unate arcs carry rise to
+rise, negative-unate rise to fall, non-unate both; the conditional arcs of a pin pair are merged
+into their worst case. A net's load is the sum of its sink pins' ``rise_capacitance`` (for a
+rising output) or ``fall_capacitance``, with no wire capacitance (ABC's ``stime`` default).
+
+The assumptions at the design's boundary (:class:`Drive`):
+
+* **Inputs** are driven by the library's smallest inverter, as ABC's ``set_driving_cell``
+  models it: the input's arrival is that cell's delay under the input net's load minus its
+  delay under no load, its slew the cell's transition under that load, both from a zero slew.
+* **Outputs** each carry a load of four times that inverter's input capacitance (a fanout of
+  four, FO4), ABC's ``set_load``.
+* **Registers** launch at their clock edge through their clock-to-output arc and capture at
+  their data pin, where the ``setup_rising``/``setup_falling`` time is added. The clock is
+  ideal: it arrives at every clock pin at time 0, with the slew an input has under the FO4
+  load. Asynchronous set and clear arcs are no data path and are left out.
+
+The critical path is the largest arrival at an output port or a register's data pin (with its
+setup time), traced back to an input port or a register's clock pin.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..synth import SynthesisError
+from .library import Arc, Cell, Library
+
+__all__ = ["Drive", "CriticalPath", "critical_path"]
+
+RISE, FALL = 0, 1
+_DELAY = ("cell_rise", "cell_fall")
+_SLEW = ("rise_transition", "fall_transition")
+_CONSTRAINT = ("rise_constraint", "fall_constraint")
+#: Arcs through which a signal travels, and the clock edge of a launching one.
+_LAUNCH = {"rising_edge": RISE, "falling_edge": FALL}
+_CAPTURE = {"setup_rising": RISE, "setup_falling": FALL}
+_NONE = float("-inf")
+
+
+@dataclass(frozen=True)
+class Drive:
+    """The boundary assumptions: the cell that drives every input, and the load in pF on
+    every output (:func:`of` gives the flow's: the smallest inverter, and FO4 of it)."""
+
+    cell: Cell
+    load: float
+
+    @classmethod
+    def of(cls, library: Library) -> Drive:
+        """The smallest inverter of ``library`` and four times its input capacitance."""
+        inverter = library.inverters()[0]
+        return cls(inverter, 4 * inverter.pins[inverter.inputs[0]].capacitance)
+
+    def input(self, load: list[float]) -> tuple[list[float], list[float]]:
+        """Arrival and slew (rise, fall) of an input net of ``load`` (rise, fall) in pF."""
+        arc = self.cell.pins[self.cell.outputs[0]].arcs[0]
+        arrival = [
+            arc.lookup(_DELAY[e], 0.0, load[e]) - arc.lookup(_DELAY[e], 0.0, 0.0) for e in (RISE, FALL)
+        ]
+        return arrival, [arc.lookup(_SLEW[e], 0.0, load[e]) for e in (RISE, FALL)]
+
+
+@dataclass(frozen=True)
+class CriticalPath:
+    """The longest path: its delay in ns, where it starts and ends, and its cells."""
+
+    delay: float
+    start: str
+    end: str
+    cells: int
+
+
+def _edges(arc: Arc, out: int) -> tuple[int, ...]:
+    if arc.kind in _LAUNCH:
+        return (_LAUNCH[arc.kind],)
+    return {"positive_unate": (out,), "negative_unate": (1 - out,)}.get(arc.sense, (RISE, FALL))
+
+
+def _bit_names(module: dict) -> dict[int, str]:
+    names: dict[int, str] = {}
+    ports = [(name, port["bits"]) for name, port in module["ports"].items()]
+    nets = sorted(module["netnames"].items(), key=lambda item: (item[1].get("hide_name", 0), item[0]))
+    for name, bits in [*ports, *((name, net["bits"]) for name, net in nets)]:
+        for i, bit in enumerate(bits):
+            names.setdefault(bit, f"{name}[{i}]" if len(bits) > 1 else name)
+    return names
+
+
+def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> CriticalPath:
+    """The critical path of module ``top`` of a Yosys JSON ``netlist`` mapped to ``library``.
+
+    Raises
+    ------
+    SynthesisError
+        The netlist has a cell or pin the library lacks, or a combinational loop.
+    """
+    module = netlist["modules"][top]
+    names = _bit_names(module)
+    drivers: dict[int, tuple[Cell, str, dict[str, int]]] = {}
+    sinks: dict[int, list[tuple[Cell, str, dict[str, int]]]] = defaultdict(list)
+    for instance in module["cells"].values():
+        cell = library.cells.get(instance["type"])
+        pins = {pin: bits[0] for pin, bits in instance["connections"].items() if isinstance(bits[0], int)}
+        if cell is None or not set(pins) <= set(cell.pins):
+            raise SynthesisError(f"the netlist's {instance['type']} is not a cell of {library.name}")
+        for pin, bit in pins.items():
+            if cell.pins[pin].direction == "output":
+                drivers[bit] = (cell, pin, pins)
+            else:
+                sinks[bit].append((cell, pin, pins))
+    ports = {
+        direction: [
+            bit for port in module["ports"].values() if port["direction"] == direction for bit in port["bits"]
+        ]
+        for direction in ("input", "output")
+    }
+    ports = {direction: [bit for bit in bits if isinstance(bit, int)] for direction, bits in ports.items()}
+    load: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for bit, pins in sinks.items():
+        for cell, pin, _ in pins:
+            load[bit][RISE] += cell.pins[pin].rise_capacitance
+            load[bit][FALL] += cell.pins[pin].fall_capacitance
+    for bit in ports["output"]:
+        load[bit] = [load[bit][RISE] + drive.load, load[bit][FALL] + drive.load]
+
+    arrival: dict[int, list[float]] = {}
+    slew: dict[int, list[float]] = {}
+    came: dict[tuple[int, int], tuple[int, int, str | None]] = {}
+    clock = drive.input([drive.load, drive.load])[1]
+    clocks = {
+        pins[arc.related_pin]
+        for cell, _, pins in drivers.values()
+        for out in cell.outputs
+        for arc in cell.pins[out].arcs
+        if arc.kind in _LAUNCH and arc.related_pin in pins
+    }
+    for bit in ports["input"]:
+        arrival[bit], slew[bit] = ([0.0, 0.0], clock) if bit in clocks else drive.input(load[bit])
+
+    arcs = {
+        bit: [(arc, pins[arc.related_pin]) for arc in cell.pins[pin].arcs if arc.related_pin in pins]
+        for bit, (cell, pin, pins) in drivers.items()
+    }
+    waiting = {bit: sum(source in drivers for _, source in deps) for bit, deps in arcs.items()}
+    ready = [bit for bit, count in waiting.items() if count == 0]
+    fanout: dict[int, list[int]] = defaultdict(list)
+    for bit, deps in arcs.items():
+        for _, source in deps:
+            fanout[source].append(bit)
+    done = 0
+    while ready:
+        bit = ready.pop()
+        done += 1
+        times, slews = [_NONE, _NONE], [0.0, 0.0]
+        for arc, source in arcs[bit]:
+            if source not in arrival or (arc.kind != "combinational" and arc.kind not in _LAUNCH):
+                continue
+            for out in (RISE, FALL):
+                if _DELAY[out] not in arc.tables:
+                    continue
+                for edge in _edges(arc, out):
+                    at = arrival[source][edge] + arc.lookup(_DELAY[out], slew[source][edge], load[bit][out])
+                    if at > times[out]:
+                        times[out] = at
+                        came[bit, out] = (source, edge, drivers[bit][0].name if arc.kind in _LAUNCH else None)
+                    if _SLEW[out] in arc.tables:
+                        slews[out] = max(
+                            slews[out], arc.lookup(_SLEW[out], slew[source][edge], load[bit][out])
+                        )
+        if max(times) > _NONE:
+            arrival[bit], slew[bit] = times, slews
+        for sink in fanout[bit]:
+            waiting[sink] -= 1
+            if waiting[sink] == 0:
+                ready.append(sink)
+    if done != len(drivers):
+        raise SynthesisError(f"the netlist of {top} has a combinational loop")
+
+    ends: list[tuple[float, str, int, int]] = []
+    for bit in ports["output"]:
+        for edge in (RISE, FALL):
+            if arrival.get(bit, [_NONE, _NONE])[edge] > _NONE:
+                ends.append((arrival[bit][edge], names[bit], bit, edge))
+    for bit, pins in sinks.items():
+        for cell, pin, connections in pins:
+            for arc in cell.pins[pin].arcs:
+                if arc.kind in _CAPTURE and arc.related_pin in connections and bit in arrival:
+                    capture = slew.get(connections[arc.related_pin], clock)[_CAPTURE[arc.kind]]
+                    flop = (
+                        names.get(connections.get(cell.outputs[0], -1), cell.name)
+                        if cell.outputs
+                        else cell.name
+                    )
+                    for edge in (RISE, FALL):
+                        if arrival[bit][edge] > _NONE and _CONSTRAINT[edge] in arc.tables:
+                            setup = arc.lookup(_CONSTRAINT[edge], slew[bit][edge], capture)
+                            ends.append(
+                                (arrival[bit][edge] + setup, f"{flop} ({cell.name}.{pin})", bit, edge)
+                            )
+    if not ends:
+        return CriticalPath(0.0, "", "", 0)
+    delay, end, bit, edge = max(ends)
+    cells = 0
+    while (bit, edge) in came:
+        source, edge, launched = came[bit, edge]
+        cells += 1
+        if launched is not None:
+            clock_pin = next(
+                arc.related_pin for arc in drivers[bit][0].pins[drivers[bit][1]].arcs if arc.kind in _LAUNCH
+            )
+            return CriticalPath(delay, f"{names[bit]} ({launched}.{clock_pin})", end, cells)
+        bit = source
+    return CriticalPath(delay, names.get(bit, str(bit)), end, cells)
