@@ -2,7 +2,7 @@
 
 Areas and tables are taken from the shipped SG13G2 typical file with regular expressions, not
 with :mod:`smelu_hw.liberty`'s reader, and the delays are computed again by hand from the
-flow's stated assumptions (docs/SPEC.md, "The Liberty flow"): inputs driven by the smallest
+flow's stated assumptions (docs/SPEC.md §9, "The Liberty flow"): inputs driven by the smallest
 inverter (its delay under the load minus its delay under none, from a zero slew), outputs
 loaded with four of its inputs, no wire load.
 """
