@@ -99,6 +99,11 @@ def test_the_area_of_a_netlist_is_the_sum_of_its_cells_areas():
     assert (result.flops, result.library) == (0, "sg13g2_stdcell_typ_1p20V_25C")
 
 
+def test_a_wire_costs_no_area_and_names_its_ends():
+    result = liberty_area("module wire_only (input a, output y); assign y = a; endmodule\n", "wire_only")
+    assert (result.area, result.cells, result.start, result.end, result.path_cells) == (0.0, 0, "a", "y", 0)
+
+
 def test_a_flip_flop_costs_its_cells_area():
     verilog = "module one (input clk, input d, output reg q); always @(posedge clk) q <= d; endmodule\n"
     result = liberty_area(verilog, "one")

@@ -30,8 +30,8 @@ library's content hash, the timing model's version and the tool versions.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,6 +66,9 @@ class Corner:
 
     label: str
     liberty: Path
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "liberty", Path(self.liberty))
 
     @classmethod
     def of(cls, liberty: str | Path, label: str | None = None) -> Corner:
@@ -138,9 +141,11 @@ def _script(top: str, delay_ps: int | None) -> str:
 
 
 def _abc_delay(work: Path) -> float | None:
+    """ABC's delay from ``stime -d``'s one record (name, inputs, outputs, gates, area, delay
+    in ps); none if ABC had nothing to map or ran more than once."""
     stats = work / "stats.txt"
-    lines = stats.read_text().split() if stats.exists() else []
-    return int(lines[-1]) / 1000 if lines else None
+    record = re.fullmatch(r"\s*\S+ \d+ \d+ \d+ \d+ (\d+)\s*", stats.read_text()) if stats.exists() else None
+    return int(record[1]) / 1000 if record else None
 
 
 def liberty_area(
@@ -172,32 +177,27 @@ def liberty_area(
     ):
         raise ValueError(f"delay_ps must be a positive integer, not {delay_ps!r}")
     library = check_library(corner.liberty)
-    text = corner.liberty.read_bytes()
     drive = Drive.of(library)
     constr = f"set_driving_cell {drive.cell.name}\nset_load {drive.load * 1000:.6g}\n"
     script = _script(top, delay_ps)
 
     def compute() -> dict[str, object]:
-        files = {
-            "unit.v": verilog,
-            "cells.lib": text.decode("utf-8", errors="replace"),
-            "drive.constr": constr,
-        }
+        text = corner.liberty.read_bytes().decode("utf-8", errors="replace")
+        files = {"unit.v": verilog, "cells.lib": text, "drive.constr": constr}
         with yosys_folder(script, files) as work:
             stat = module_stat(read_result(work, "stat.json"))
-            if "area" not in stat:
+            if "area" not in stat and stat.get("num_cells"):  # Yosys prints none for no cells
                 raise SynthesisError("yosys printed no liberty area")
             path = critical_path(json.loads(read_result(work, "netlist.json")), top, library, drive)
             return {
-                "area": float(stat["area"]),
+                "area": float(stat.get("area", 0.0)),
                 "cells": int(stat["num_cells"]),
                 "cells_by_type": dict(stat["num_cells_by_type"]),
                 "path": [path.delay, path.start, path.end, path.cells],
                 "abc_delay": _abc_delay(work),
             }
 
-    digest = hashlib.sha256(text).hexdigest()
-    result = cached("synth", ["liberty", TIMING_MODEL, script, constr, digest, verilog], compute)
+    result = cached("synth", ["liberty", TIMING_MODEL, script, constr, library.sha256, verilog], compute)
     return _result(result, library, corner, delay_ps)
 
 

@@ -108,10 +108,12 @@ class Cell:
 
 @dataclass(frozen=True)
 class Library:
-    """What the flow reads from a Liberty file: its name and cells."""
+    """What the flow reads from a Liberty file: its name, its cells, and the SHA-256 of the
+    file's bytes."""
 
     name: str
     cells: dict[str, Cell]
+    sha256: str = ""
 
     def inverters(self) -> list[Cell]:
         """One-input cells whose output is the input's complement, smallest area first."""
@@ -237,7 +239,7 @@ def _cell(group: Group, templates: dict[str, Group], time: float, cap: float) ->
     return Cell(group.args[0], float(group.attrs.get("area", 0.0)), pins, ff)
 
 
-def _library(tree: Group) -> Library:
+def _library(tree: Group, sha256: str) -> Library:
     time = _TIME.get(tree.attrs.get("time_unit", "1ns").replace(" ", "").lower())
     load = tree.lists.get("capacitive_load_unit", ["1", "pf"])
     if time is None or len(load) != 2 or load[1].lower() not in _CAP:
@@ -247,12 +249,12 @@ def _library(tree: Group) -> Library:
         group.args[0]: group for group in tree.groups if group.kind.endswith("_template") and group.args
     }
     cells = [_cell(group, templates, time, cap) for group in tree.children("cell")]
-    return Library(tree.args[0] if tree.args else "", {cell.name: cell for cell in cells})
+    return Library(tree.args[0] if tree.args else "", {cell.name: cell for cell in cells}, sha256)
 
 
 @lru_cache(maxsize=4)
 def _read(digest: str, text: str) -> Library:
-    return _library(parse(text))
+    return _library(parse(text), digest)
 
 
 def read_library(path: str | Path) -> Library:

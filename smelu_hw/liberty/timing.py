@@ -83,13 +83,17 @@ def _edges(arc: Arc, out: int) -> tuple[int, ...]:
     return {"positive_unate": (out,), "negative_unate": (1 - out,)}.get(arc.sense, (RISE, FALL))
 
 
+def _labels(name: str, bits: list) -> list[tuple[int | str, str]]:
+    return [(bit, f"{name}[{i}]" if len(bits) > 1 else name) for i, bit in enumerate(bits)]
+
+
 def _bit_names(module: dict) -> dict[int, str]:
+    """A name for every net bit: a port's, else a public net's, else any."""
     names: dict[int, str] = {}
-    ports = [(name, port["bits"]) for name, port in module["ports"].items()]
     nets = sorted(module["netnames"].items(), key=lambda item: (item[1].get("hide_name", 0), item[0]))
-    for name, bits in [*ports, *((name, net["bits"]) for name, net in nets)]:
-        for i, bit in enumerate(bits):
-            names.setdefault(bit, f"{name}[{i}]" if len(bits) > 1 else name)
+    for name, net in [*module["ports"].items(), *nets]:
+        for bit, label in _labels(name, net["bits"]):
+            names.setdefault(bit, label)
     return names
 
 
@@ -117,17 +121,20 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
                 sinks[bit].append((cell, pin, pins))
     ports = {
         direction: [
-            bit for port in module["ports"].values() if port["direction"] == direction for bit in port["bits"]
+            (bit, label)
+            for name, port in module["ports"].items()
+            if port["direction"] == direction
+            for bit, label in _labels(name, port["bits"])
+            if isinstance(bit, int)
         ]
         for direction in ("input", "output")
     }
-    ports = {direction: [bit for bit in bits if isinstance(bit, int)] for direction, bits in ports.items()}
     load: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for bit, pins in sinks.items():
         for cell, pin, _ in pins:
             load[bit][RISE] += cell.pins[pin].rise_capacitance
             load[bit][FALL] += cell.pins[pin].fall_capacitance
-    for bit in ports["output"]:
+    for bit, _ in ports["output"]:
         load[bit] = [load[bit][RISE] + drive.load, load[bit][FALL] + drive.load]
 
     arrival: dict[int, list[float]] = {}
@@ -141,7 +148,7 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
         for arc in cell.pins[out].arcs
         if arc.kind in _LAUNCH and arc.related_pin in pins
     }
-    for bit in ports["input"]:
+    for bit, _ in ports["input"]:
         arrival[bit], slew[bit] = ([0.0, 0.0], clock) if bit in clocks else drive.input(load[bit])
 
     arcs = {
@@ -184,10 +191,10 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
         raise SynthesisError(f"the netlist of {top} has a combinational loop")
 
     ends: list[tuple[float, str, int, int]] = []
-    for bit in ports["output"]:
+    for bit, label in ports["output"]:
         for edge in (RISE, FALL):
             if arrival.get(bit, [_NONE, _NONE])[edge] > _NONE:
-                ends.append((arrival[bit][edge], names[bit], bit, edge))
+                ends.append((arrival[bit][edge], label, bit, edge))
     for bit, pins in sinks.items():
         for cell, pin, connections in pins:
             for arc in cell.pins[pin].arcs:
