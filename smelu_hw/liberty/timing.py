@@ -97,18 +97,14 @@ def _bit_names(module: dict) -> dict[int, str]:
     return names
 
 
-def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> CriticalPath:
-    """The critical path of module ``top`` of a Yosys JSON ``netlist`` mapped to ``library``.
+_Pins = dict[str, int]
+_Sinks = dict[int, list[tuple[Cell, str, _Pins]]]
 
-    Raises
-    ------
-    SynthesisError
-        The netlist has a cell or pin the library lacks, or a combinational loop.
-    """
-    module = netlist["modules"][top]
-    names = _bit_names(module)
-    drivers: dict[int, tuple[Cell, str, dict[str, int]]] = {}
-    sinks: dict[int, list[tuple[Cell, str, dict[str, int]]]] = defaultdict(list)
+
+def _connect(module: dict, library: Library) -> tuple[dict[int, tuple[Cell, str, _Pins]], _Sinks]:
+    """The cell output pin driving each net, and the cell input pins each net drives."""
+    drivers: dict[int, tuple[Cell, str, _Pins]] = {}
+    sinks: _Sinks = defaultdict(list)
     for instance in module["cells"].values():
         cell = library.cells.get(instance["type"])
         pins = {pin: bits[0] for pin, bits in instance["connections"].items() if isinstance(bits[0], int)}
@@ -119,6 +115,80 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
                 drivers[bit] = (cell, pin, pins)
             else:
                 sinks[bit].append((cell, pin, pins))
+    return drivers, sinks
+
+
+def _order(arcs: dict[int, list[tuple[Arc, int]]]) -> list[int]:
+    """The driven nets, each after the driven nets its arcs start from; a loop is an error."""
+    waiting = {bit: sum(source in arcs for _, source in deps) for bit, deps in arcs.items()}
+    fanout: dict[int, list[int]] = defaultdict(list)
+    for bit, deps in arcs.items():
+        for _, source in deps:
+            fanout[source].append(bit)
+    ready, order = [bit for bit, count in waiting.items() if count == 0], []
+    while ready:
+        order.append(ready.pop())
+        for sink in fanout[order[-1]]:
+            waiting[sink] -= 1
+            if waiting[sink] == 0:
+                ready.append(sink)
+    if len(order) != len(arcs):
+        raise SynthesisError("the netlist has a combinational loop")
+    return order
+
+
+class _Analysis:
+    """Arrival and slew (rise, fall) of every net, and the arc each arrival came through."""
+
+    def __init__(self) -> None:
+        self.arrival: dict[int, list[float]] = {}
+        self.slew: dict[int, list[float]] = {}
+        #: (net, edge) -> (source net, its edge, the launching cell and clock pin or None).
+        self.came: dict[tuple[int, int], tuple[int, int, str | None]] = {}
+
+    def drive(self, bit: int, cell: Cell, deps: list[tuple[Arc, int]], load: list[float]) -> None:
+        times, slews = [_NONE, _NONE], [0.0, 0.0]
+        for arc, source in deps:
+            if source not in self.arrival or (arc.kind != "combinational" and arc.kind not in _LAUNCH):
+                continue
+            launched = f"{cell.name}.{arc.related_pin}" if arc.kind in _LAUNCH else None
+            for out in (RISE, FALL):
+                if _DELAY[out] not in arc.tables:
+                    continue
+                for edge in _edges(arc, out):
+                    slew = self.slew[source][edge]
+                    at = self.arrival[source][edge] + arc.lookup(_DELAY[out], slew, load[out])
+                    if at > times[out]:
+                        times[out] = at
+                        self.came[bit, out] = (source, edge, launched)
+                    if _SLEW[out] in arc.tables:
+                        slews[out] = max(slews[out], arc.lookup(_SLEW[out], slew, load[out]))
+        if max(times) > _NONE:
+            self.arrival[bit], self.slew[bit] = times, slews
+
+    def trace(self, bit: int, edge: int, names: dict[int, str]) -> tuple[str, int]:
+        """The start point of the path that ends at ``bit``'s ``edge``, and its cells."""
+        cells = 0
+        while (bit, edge) in self.came:
+            source, edge, launched = self.came[bit, edge]
+            cells += 1
+            if launched is not None:
+                return f"{names[bit]} ({launched})", cells
+            bit = source
+        return names.get(bit, str(bit)), cells
+
+
+def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> CriticalPath:
+    """The critical path of module ``top`` of a Yosys JSON ``netlist`` mapped to ``library``.
+
+    Raises
+    ------
+    SynthesisError
+        The netlist has a cell or pin the library lacks, or a combinational loop.
+    """
+    module = netlist["modules"][top]
+    names = _bit_names(module)
+    drivers, sinks = _connect(module, library)
     ports = {
         direction: [
             (bit, label)
@@ -136,92 +206,43 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
             load[bit][FALL] += cell.pins[pin].fall_capacitance
     for bit, _ in ports["output"]:
         load[bit] = [load[bit][RISE] + drive.load, load[bit][FALL] + drive.load]
-
-    arrival: dict[int, list[float]] = {}
-    slew: dict[int, list[float]] = {}
-    came: dict[tuple[int, int], tuple[int, int, str | None]] = {}
-    clock = drive.input([drive.load, drive.load])[1]
-    clocks = {
-        pins[arc.related_pin]
-        for cell, _, pins in drivers.values()
-        for out in cell.outputs
-        for arc in cell.pins[out].arcs
-        if arc.kind in _LAUNCH and arc.related_pin in pins
-    }
-    for bit, _ in ports["input"]:
-        arrival[bit], slew[bit] = ([0.0, 0.0], clock) if bit in clocks else drive.input(load[bit])
-
     arcs = {
         bit: [(arc, pins[arc.related_pin]) for arc in cell.pins[pin].arcs if arc.related_pin in pins]
         for bit, (cell, pin, pins) in drivers.items()
     }
-    waiting = {bit: sum(source in drivers for _, source in deps) for bit, deps in arcs.items()}
-    ready = [bit for bit, count in waiting.items() if count == 0]
-    fanout: dict[int, list[int]] = defaultdict(list)
-    for bit, deps in arcs.items():
-        for _, source in deps:
-            fanout[source].append(bit)
-    done = 0
-    while ready:
-        bit = ready.pop()
-        done += 1
-        times, slews = [_NONE, _NONE], [0.0, 0.0]
-        for arc, source in arcs[bit]:
-            if source not in arrival or (arc.kind != "combinational" and arc.kind not in _LAUNCH):
-                continue
-            for out in (RISE, FALL):
-                if _DELAY[out] not in arc.tables:
-                    continue
-                for edge in _edges(arc, out):
-                    at = arrival[source][edge] + arc.lookup(_DELAY[out], slew[source][edge], load[bit][out])
-                    if at > times[out]:
-                        times[out] = at
-                        came[bit, out] = (source, edge, drivers[bit][0].name if arc.kind in _LAUNCH else None)
-                    if _SLEW[out] in arc.tables:
-                        slews[out] = max(
-                            slews[out], arc.lookup(_SLEW[out], slew[source][edge], load[bit][out])
-                        )
-        if max(times) > _NONE:
-            arrival[bit], slew[bit] = times, slews
-        for sink in fanout[bit]:
-            waiting[sink] -= 1
-            if waiting[sink] == 0:
-                ready.append(sink)
-    if done != len(drivers):
-        raise SynthesisError(f"the netlist of {top} has a combinational loop")
 
-    ends: list[tuple[float, str, int, int]] = []
-    for bit, label in ports["output"]:
-        for edge in (RISE, FALL):
-            if arrival.get(bit, [_NONE, _NONE])[edge] > _NONE:
-                ends.append((arrival[bit][edge], label, bit, edge))
+    analysis = _Analysis()
+    clock = drive.input([drive.load, drive.load])[1]
+    clocks = {source for deps in arcs.values() for arc, source in deps if arc.kind in _LAUNCH}
+    for bit, _ in ports["input"]:
+        analysis.arrival[bit], analysis.slew[bit] = (
+            ([0.0, 0.0], clock) if bit in clocks else drive.input(load[bit])
+        )
+    for bit in _order(arcs):
+        analysis.drive(bit, drivers[bit][0], arcs[bit], load[bit])
+
+    arrival, slew = analysis.arrival, analysis.slew
+    ends = [
+        (arrival[bit][edge], label, bit, edge)
+        for bit, label in ports["output"]
+        for edge in (RISE, FALL)
+        if arrival.get(bit, [_NONE, _NONE])[edge] > _NONE
+    ]
     for bit, pins in sinks.items():
         for cell, pin, connections in pins:
             for arc in cell.pins[pin].arcs:
-                if arc.kind in _CAPTURE and arc.related_pin in connections and bit in arrival:
-                    capture = slew.get(connections[arc.related_pin], clock)[_CAPTURE[arc.kind]]
-                    flop = (
-                        names.get(connections.get(cell.outputs[0], -1), cell.name)
-                        if cell.outputs
-                        else cell.name
-                    )
-                    for edge in (RISE, FALL):
-                        if arrival[bit][edge] > _NONE and _CONSTRAINT[edge] in arc.tables:
-                            setup = arc.lookup(_CONSTRAINT[edge], slew[bit][edge], capture)
-                            ends.append(
-                                (arrival[bit][edge] + setup, f"{flop} ({cell.name}.{pin})", bit, edge)
-                            )
+                if arc.kind not in _CAPTURE or arc.related_pin not in connections or bit not in arrival:
+                    continue
+                capture = slew.get(connections[arc.related_pin], clock)[_CAPTURE[arc.kind]]
+                flop = (
+                    names.get(connections.get(cell.outputs[0], -1), cell.name) if cell.outputs else cell.name
+                )
+                for edge in (RISE, FALL):
+                    if arrival[bit][edge] > _NONE and _CONSTRAINT[edge] in arc.tables:
+                        setup = arc.lookup(_CONSTRAINT[edge], slew[bit][edge], capture)
+                        ends.append((arrival[bit][edge] + setup, f"{flop} ({cell.name}.{pin})", bit, edge))
     if not ends:
         return CriticalPath(0.0, "", "", 0)
     delay, end, bit, edge = max(ends)
-    cells = 0
-    while (bit, edge) in came:
-        source, edge, launched = came[bit, edge]
-        cells += 1
-        if launched is not None:
-            clock_pin = next(
-                arc.related_pin for arc in drivers[bit][0].pins[drivers[bit][1]].arcs if arc.kind in _LAUNCH
-            )
-            return CriticalPath(delay, f"{names[bit]} ({launched}.{clock_pin})", end, cells)
-        bit = source
-    return CriticalPath(delay, names.get(bit, str(bit)), end, cells)
+    start, cells = analysis.trace(bit, edge, names)
+    return CriticalPath(delay, start, end, cells)
