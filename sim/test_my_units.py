@@ -8,8 +8,9 @@ plugin), so nothing else is needed::
     pytest sim/test_my_units.py --smelu-sim verilator -n auto
 
 Each case writes its certificate into its temporary folder and fails on any mismatch, and on
-an incomplete certificate where a complete one is possible: for every unit, at any width, but
-not for an engine (``--lanes``), whose fused backward over ``(x, g)`` pairs is sampled.
+an incomplete certificate where a complete one is possible (``can_be_complete``): for every
+unit, at any width, and for an engine (``--lanes``) where Verilator is installed and every
+``(x, g)`` pair of its fused backward is simulated or proved (docs/SPEC.md §8).
 AXI4-Stream units (``--interface axis``) are refused for now: verify the same engine generated
 without ``--interface axis``.
 """
