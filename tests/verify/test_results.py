@@ -12,6 +12,7 @@ import pytest
 
 from smelu_hw.verify import BenchError
 from smelu_hw.verify import run as verify_run
+from smelu_hw.verify.engine_run import EngineOutcome
 from smelu_hw.verify.plan import Region
 from smelu_hw.verify.results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
 
@@ -129,10 +130,13 @@ def test_the_contract_text_comes_from_the_typed_results():
     stream = EngineResult(
         count=0, vectors={}, mode_mismatches={}, throughput=Throughput(beats=200, cycles=202, latency=2)
     )
-    assert (
-        "full throughput: 200 beats in 202 cycles (latency 2)"
-        in verify_run._contract(Unit(), stream)["checked"]
+    native = EngineResult(
+        count=0, vectors={}, mode_mismatches={}, throughput=Throughput(beats=5000, cycles=5003, latency=2)
     )
+    contract = verify_run._engine_contract(Unit(), EngineOutcome([], [native, stream], stream, native=True))
+    assert "full throughput: 200 beats in 202 cycles (latency 2)" in contract["checked"]
+    assert "5,000 beats at one per cycle on the native driver" in contract["checked"]
+    assert contract["failures"] == 1  # the native run took a cycle too many
     assert verify_run._contract(Unit(), None)["latency"] == 0
 
 
