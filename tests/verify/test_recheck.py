@@ -97,3 +97,14 @@ def test_a_bad_certificate_is_bad_input(tmp_path, capsys, content, message):
 def test_check_simulates_nothing_so_run_flags_are_refused(copy, capsys):
     status, error = check(copy, capsys, "--sim", "verilator")
     assert status == 2 and "--sim does not apply to --check" in error
+
+
+def test_the_fixture_skips_only_units_whose_stored_certificate_still_holds(copy):
+    from smelu_hw.verify.pytest_plugin import still_certified
+
+    manifest = copy / f"{NAME}.json"
+    assert still_certified(manifest, copy, require_complete=True)
+    assert not still_certified(manifest, copy / "elsewhere", require_complete=False)  # none stored
+    verilog = copy / f"{NAME}.v"
+    verilog.write_text(verilog.read_text().replace("module", "module ", 1))  # one byte more
+    assert not still_certified(manifest, copy, require_complete=False)
