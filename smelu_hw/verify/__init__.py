@@ -80,11 +80,9 @@ def can_be_complete(manifest: str | os.PathLike[str]) -> bool:
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise DesignError(f"cannot read manifest {manifest}: {error}") from None
     from .engine_native import plan_engine
-    from .simulators import check_simulator
+    from .simulators import simulator_installed
 
-    try:
-        check_simulator("verilator")
-    except SimulatorUnavailable:
+    if not simulator_installed("verilator"):
         return False
     plan = plan_engine(model)
     return plan.codes_method == "exhaustive" and all(region.method != "sampled" for region in plan.backward)

@@ -25,7 +25,9 @@ from .builds import FORMAL, design_build
 from .checks import engine_check
 from .cocotb_run import BenchError
 from .design import Design
+from .engine_formal import prove_engine_lanes, tail_affine
 from .engine_native import BackwardRegion, EnginePlan, native_engine_check, plan_engine, sampled_backward
+from .formal import PROOF_ENGINE, ProofTimeout
 from .plan import RANDOM_SAMPLES, SAMPLE_MARGIN
 from .results import CheckResult, EngineResult, SweepResult
 
@@ -53,9 +55,6 @@ class EngineOutcome:
 
 def _proof(design: Design, low: int, high: int, affine: Affine, mode: str, timeout: int) -> tuple[str, float]:
     """``("proved" | "disproved" | "timed out", seconds)`` of one lane proof."""
-    from .engine_formal import prove_engine_lanes
-    from .formal import ProofTimeout
-
     began = time.perf_counter()
     try:
         proved = prove_engine_lanes(design, low, high, affine, mode, design_build(design, FORMAL), timeout)
@@ -102,7 +101,7 @@ def _native(
     pending = []
     for region in plan.backward:
         if region.method == "proved":
-            affine = _tail_affine(design, region.gradient_code)
+            affine = tail_affine(design, region.gradient_code)
             task = (_proof, design, region.low, region.high, affine, "backward", proof_timeout)
             pending.append(executor.submit(*task))
         else:
@@ -136,7 +135,7 @@ def _native(
             continue
         outcome, seconds = item.result()
         entry = _entry(region.name, region.low, region.high, codes, "proved", 0, 0) | {
-            "engine": "yosys sat (minisat)",
+            "engine": PROOF_ENGINE,
             "seconds": round(seconds, 3),
             "gradient_code": region.gradient_code,
         }
@@ -162,7 +161,7 @@ def _native(
         codes = (fmt.max_code - fmt.min_code + 1) * upstream_codes
         checked = first.vectors["reserved"]
         entry = _entry("reserved mode", fmt.min_code, fmt.max_code, codes, method, checked, failing)
-        entries.append(entry | {"engine": "yosys sat (minisat)", "seconds": round(seconds, 3)})
+        entries.append(entry | {"engine": PROOF_ENGINE, "seconds": round(seconds, 3)})
     return entries, results
 
 
@@ -172,12 +171,6 @@ def _disproof(name: str, low: int, high: int, outcome: str) -> list[SweepResult]
         return []
     record = [None, f"{name}: the proof failed for some x in {low}..{high}", None, None]
     return [SweepResult(count=0, mismatch_count=1, failures=1, mismatches=(record,))]
-
-
-def _tail_affine(design: Design, gradient_code: int) -> Affine:
-    from .engine_formal import tail_affine
-
-    return tail_affine(design, gradient_code)
 
 
 def verify_engine(

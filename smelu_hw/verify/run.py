@@ -23,7 +23,7 @@ from .engine_run import EngineOutcome, verify_engine
 from .formal import prover_available
 from .plan import EXHAUSTIVE_CODES, RANDOM_SAMPLES, SAMPLE_MARGIN, Region, plan_regions
 from .results import CheckResult, ContractResult, EngineResult, ProofResult, SweepResult
-from .simulators import SimulatorUnavailable, check_simulator, tool_versions
+from .simulators import check_simulator, simulator_installed, tool_versions
 
 __all__ = ["ExecutorUnavailable", "verify_design", "verify_manifest"]
 
@@ -174,22 +174,14 @@ def _sweeps_natively(design: Design, simulator: str) -> bool:
         return True
     total = 1 << design.manifest["input"]["bits"]
     if design.is_engine:  # every lane, every pair: only the native driver is fast enough
-        return _verilator_installed()
+        return simulator_installed("verilator")
     if total <= EXHAUSTIVE_CODES["cocotb"]:
         return False
     if total > EXHAUSTIVE_CODES["native"]:
         icarus_plan = plan_regions(design.model.spec, False, can_prove=prover_available())
         if all(region.method != "sampled" for region in icarus_plan):
             return False
-    return _verilator_installed()
-
-
-def _verilator_installed() -> bool:
-    try:
-        check_simulator("verilator")
-    except SimulatorUnavailable:
-        return False
-    return True
+    return simulator_installed("verilator")
 
 
 def _submit_regions(

