@@ -120,6 +120,10 @@ def _share_runtime(obj: Path) -> None:
 X_RANDOM_SEED = 1
 
 
+#: The wire's fields (:class:`~smelu_hw.verify.wire.EngineWire`) the engine driver takes as they are.
+_WIRE_SETTINGS = ("x_at", "x_stride", "x_bits", "g_at", "g_stride", "g_bits", "lane_bits", "out_stride")
+
+
 def _native_config(design: Design) -> str:
     """The native driver's compile-time settings (``unit_config.h``)."""
     settings = {"UNIT_LATENCY": design.latency, "X_RANDOM": X_RANDOM_SEED}
@@ -129,20 +133,18 @@ def _native_config(design: Design) -> str:
             "UNIT_X_BITS": design.manifest["input"]["bits"],
         }
     else:
-        engine = design.manifest["engine"]
-        lanes, fields = engine["lanes"], engine["input_fields"]
-        widths = {port["name"]: port["width"] for port in design.manifest["ports"]}
+        engine, wire = design.manifest["engine"], design.wire
         reserved = engine.get("reserved_modes", [])
         settings |= {
-            "LANES": lanes,
-            "IN_BITS": widths["i__payload"],
-            "OUT_BITS": widths["o__payload"],
-            "MODE_AT": fields["mode"][0],
-            "X_AT": fields["x"][0],
-            "X_BITS": fields["x"][1] // lanes,
-            "G_AT": fields["g"][0],
-            "G_BITS": fields["g"][1] // lanes,
-            "LANE_BITS": engine["output_lane_bits"],
+            "AXIS": int(wire.axis),
+            "CLOCKED": int(wire.clock is not None),
+            "LANES": wire.lanes,
+            "IN_BITS": wire.in_bits,
+            "OUT_BITS": wire.out_bits,
+            "USER_BITS": wire.user_bits,
+            "MODE_AT": wire.mode_at,
+            **{name.upper(): getattr(wire, name) for name in _WIRE_SETTINGS},
+            "RESULT_SIGNED": int(wire.result_signed),
             **{f"MODE_{mode.upper()}": engine["modes"][mode] for mode in ("forward", "gradient", "backward")},
             "RESERVED_MODE": reserved[0] if reserved else -1,
         }

@@ -92,8 +92,8 @@ class Certificate:
 
     @property
     def verified(self) -> bool:
-        """No mismatch was found (complete or not)."""
-        return self.mismatch_count == 0
+        """No mismatch and no contract failure was found (complete or not)."""
+        return self.mismatch_count == 0 and not self.contract.get("failures", 0)
 
     @property
     def verdict(self) -> str:
@@ -114,10 +114,13 @@ class Certificate:
             codes = sum(int(region.get("failing_codes", 0)) for region in self.regions)
             contract = int(self.contract.get("failures", 0))
             counted = f"{codes} wrong code(s)" + (f" and {contract} contract failure(s)" if contract else "")
+            at = f"at x={x} " if x is not None else ""
             line += (
                 f"; {counted} ({self.mismatch_count} mismatch(es) counting each field), "
-                f"first at x={x} ({name}: got {got}, want {want})"
+                f"first {at}({name}: got {got}, want {want})"
             )
+        elif self.contract.get("failures", 0):
+            line += f"; {self.contract['failures']} contract failure(s): {self.contract['checked']}"
         return line
 
     def to_markdown(self) -> str:
@@ -151,6 +154,13 @@ class Certificate:
             lines.append(f"| {region['name']} | {span} | {region['method']} | {coverage} |")
         if self.contract:
             lines += ["", f"Contract: {self.contract['checked']}."]
+        if self.contract.get("patterns"):
+            lines += ["", "| idle | backpressure | frames | beats | mismatches |", "|---|---|---|---|---|"]
+            lines += [
+                f"| {p['idle']} | {p['backpressure']} | {p['frames']} | {p['beats']} | "
+                f"{p['mismatch_count'] + p['accept_mismatches']} |"
+                for p in self.contract["patterns"]
+            ]
         lines += ["", f"Mismatches: {self.mismatch_count}."]
         lines += [f"- x={x}: {name} got {got}, want {want}" for x, name, got, want in self.mismatches]
         return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@
 * :func:`contract_check`: the pipelined valid/reset/latency contract (cocotb, or the Icarus
   batch driver);
 * :func:`engine_check`: a streaming engine in every mode, under backpressure (cocotb);
+* :func:`axis_check`: an AXI4-Stream engine's traffic patterns, throughput and reset (cocotb);
 * :func:`proof_check`: a formal proof that a linear piece is implemented exactly.
 
 Every task builds its design through :func:`~smelu_hw.verify.builds.design_build`, so a worker
@@ -36,9 +37,11 @@ from .cocotb_run import (
 from .compare import MAX_REPORTED, decode, first_codes, mismatch_records
 from .contract import CONTRACT_CYCLES, contract_stimulus, judge_contract
 from .design import Design
-from .results import ContractResult, EngineResult, ProofResult, SweepResult, Throughput
+from .results import AxisResult, ContractResult, EngineResult, ProofResult, SweepResult, Throughput
 
 __all__ = [
+    "AXIS_TESTS",
+    "axis_check",
     "cocotb_outputs",
     "contract_check",
     "engine_check",
@@ -47,6 +50,10 @@ __all__ = [
 ]
 
 BENCHES = "smelu_hw.verify.benches"
+#: The cocotb tests of the AXI4-Stream bench (:mod:`smelu_hw.verify.benches.axis`).
+AXIS_TESTS = ("axis_traffic", "axis_full_throughput", "axis_reset")
+#: Beats the AXI4-Stream tests send, for their time limit.
+AXIS_BEATS = 2000
 #: Codes per second below which the native driver counts as hung (it runs millions).
 NATIVE_MIN_RATE = 10_000
 
@@ -267,4 +274,54 @@ def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout
         seconds=time.perf_counter() - began,
         counterexample=counterexample,
         timed_out_after=timed_out_after,
+    )
+
+
+def _reset_failures(reset: dict) -> list[str]:
+    """What the reset test saw that breaks SPEC §6.2's reset rule."""
+    checks = {
+        "a handshake while aresetn was low or in the first cycle after it": reset["valid_in_reset"]
+        + reset["ready_in_reset"],
+        "m_axis_tvalid or s_axis_tready stayed high after aresetn fell": not reset["gated_at_once"],
+        "a frame cut by the reset came out": reset["stale_frames"],
+        "frames came out that were never sent": reset["extra_frames"],
+        "beats after the reset were lost or repeated": reset["beats_out_after_reset"]
+        != reset["beats_sent_after_reset"],
+        "the design accepted other beats than were sent": reset["accept_mismatches"],
+    }
+    return [message for message, failed in checks.items() if failed]
+
+
+def axis_check(design: Design, simulator: str, seed: int = 1) -> AxisResult:
+    """The AXI4-Stream contract of ``design`` on cocotb: random beats under each crossing of
+    the traffic patterns, full throughput, and a reset in the middle of a frame, every output
+    beat's lanes, TUSER and TLAST compared with the model of its input beat."""
+    began = time.perf_counter()
+    run, failed = _cocotb(design, simulator, "axis", list(AXIS_TESTS), vectors=AXIS_BEATS, seed=seed)
+    summaries = {name: read_summary(run, name) for name in AXIS_TESTS}
+    full, reset = summaries["axis_full_throughput"], summaries["axis_reset"]
+    throughput = Throughput(beats=full["output_beats"], cycles=full["cycles"], latency=design.latency)
+    records = [record for summary in summaries.values() for record in summary["mismatches"]]
+    broken = _reset_failures(reset)
+    records += [[None, "aresetn", message, None] for message in broken]
+    traffic = summaries["axis_traffic"]
+    broken_traffic = traffic["accept_mismatches"] + traffic["extra_frames"]
+    if not throughput.sustained or full["accept_gaps"] or full["output_gaps"]:
+        records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
+        broken.append("throughput")
+    count = sum(summary["mismatch_count"] for summary in summaries.values()) + len(broken) + broken_traffic
+    if failed and count == 0:
+        raise BenchError(f"cocotb tests {', '.join(failed)} failed without a mismatch; see {run / 'sim.log'}")
+    shutil.rmtree(run)
+    vectors = {mode: sum(s["vectors"][mode] for s in summaries.values()) for mode in traffic["vectors"]}
+    return AxisResult(
+        count=sum(vectors.values()),
+        vectors=vectors,
+        mismatch_count=count,
+        mismatches=tuple(first_codes(records)[:MAX_REPORTED]),
+        seconds=time.perf_counter() - began,
+        crossings=tuple(traffic["crossings"]),
+        throughput=throughput,
+        reset={key: reset[key] for key in ("reset_cycles", "in_flight_at_reset", "edges_checked_in_reset")},
+        failures=count,
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from ..manifest import file_sha256, format_entry, model_from_manifest
 from ..models import Activation
+from .wire import EngineWire, engine_wire
 
 __all__ = ["Design", "DesignError", "load_design"]
 
@@ -50,6 +51,16 @@ class Design:
     @property
     def is_engine(self) -> bool:
         return "engine" in self.manifest
+
+    @property
+    def is_axis(self) -> bool:
+        """Whether the design is an AXI4-Stream engine (``--interface axis``)."""
+        return self.manifest.get("interface") == "axis"
+
+    @cached_property
+    def wire(self) -> EngineWire:
+        """Where an engine's lanes, mode and handshake sit on its ports."""
+        return engine_wire(self.manifest)
 
     @cached_property
     def model(self) -> Activation:
@@ -106,18 +117,22 @@ def _unit_ports(manifest: dict, spec: object) -> set[tuple[str, str, int]]:
     return ports
 
 
-def _check_engine(engine: object) -> None:
-    fields = engine["input_fields"]
+def _check_engine(manifest: dict) -> None:
+    """Check the ``engine`` entry and the wire it gives (:func:`~.wire.engine_wire`)."""
+    engine = manifest["engine"]
+    fields = {} if manifest.get("interface") == "axis" else engine["input_fields"]
     if not (
         isinstance(engine["lanes"], int)
         and engine["lanes"] >= 1
-        and isinstance(engine["output_lane_bits"], int)
+        and ("input_fields" not in engine or isinstance(engine["output_lane_bits"], int))
         and all(isinstance(engine["modes"][mode], int) for mode in ("forward", "gradient", "backward"))
-        and all(isinstance(value, int) for name in ("mode", "x", "g") for value in fields[name])
+        and all(isinstance(value, int) for field in fields.values() for value in field)
         and all(isinstance(code, int) for code in engine.get("reserved_modes", []))
         and ("reserved_modes" not in engine or isinstance(engine.get("reserved_result"), int))
     ):
         raise TypeError("malformed engine entry")
+    if engine_wire(manifest).lanes != engine["lanes"]:
+        raise ValueError("the engine's lanes differ from its wire's")
 
 
 def _check(manifest: object) -> dict:
@@ -133,11 +148,6 @@ def _check(manifest: object) -> dict:
     if missing:
         raise DesignError(f"corrupt manifest: no {', '.join(missing)}")
     module, latency = manifest["module"], manifest["latency"]
-    if manifest.get("interface") == "axis":
-        raise DesignError(
-            "AXI4-Stream units (--interface axis) are not verified by this tool yet: verify the same "
-            "unit generated without --interface axis (the same engine), see docs/INTEGRATION.md"
-        )
     if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", module):
         raise DesignError(f"corrupt manifest: module {module!r} is not a Verilog identifier")
     if isinstance(latency, bool) or not isinstance(latency, int) or latency < 0:
@@ -146,7 +156,7 @@ def _check(manifest: object) -> dict:
         spec = model_from_manifest(manifest).spec
         ports = {(port["name"], port["dir"], port["width"]) for port in manifest["ports"]}
         if "engine" in manifest:
-            _check_engine(manifest["engine"])
+            _check_engine(manifest)
     except (KeyError, TypeError, ValueError, AttributeError, ArithmeticError) as error:
         raise DesignError(f"corrupt manifest: {error}") from None
     grad = manifest["grad"]

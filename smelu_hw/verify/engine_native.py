@@ -170,7 +170,7 @@ def _write_table(
 ) -> None:
     """The driver's input file: codes and the model's expected lane bits (see the driver)."""
     model, engine = design.model, design.manifest["engine"]
-    modes, bits = engine["modes"], engine["output_lane_bits"]
+    modes, bits = engine["modes"], design.wire.lane_bits
     zeros = np.zeros(len(codes), dtype=np.int64)
     gradient_codes, klass = np.unique(model.grad(x), return_inverse=True)
     representative = x[np.unique(klass, return_index=True)[1]]
@@ -211,19 +211,23 @@ def _signed(value: int, bits: int) -> int:
 
 
 def _parse(output: str, bits: int, modes: dict[str, int]) -> tuple[dict[str, int], list[list[object]]]:
-    """The driver's counts and mismatch records ``[x, field, got, want]``."""
+    """The driver's counts and mismatch records ``[x, field, got, want]`` (``bits``: a result
+    lane's stride); a sideband record names its beat and TUSER/TLAST."""
     names = {code: name for name, code in modes.items()}
     counts: dict[str, int] = {}
     records: list[list[object]] = []
     for line in output.splitlines():
         word, *values = line.split()
         if word == "mismatch":
-            mode, lane, x, g, got, want = map(int, values)
+            beat, mode, lane, x, g, got, want = map(int, values)
             name = names.get(mode, "reserved")
             detail = f" g={g}" if name == "backward" else ""
-            records.append(
-                [x, f"{_FIELDS[name]} (lane {lane}{detail})", _signed(got, bits), _signed(want, bits)]
-            )
+            field = f"{_FIELDS[name]} (lane {lane}{detail}, beat {beat})"
+            records.append([x, field, _signed(got, bits), _signed(want, bits)])
+        elif word == "tuser_tlast":
+            beat, got_user, want_user, got_last, want_last = map(int, values)
+            field = f"m_axis_tuser, m_axis_tlast of beat {beat}"
+            records.append([None, field, [got_user, got_last], [want_user, want_last]])
         elif word == "stalled":
             raise BenchError(f"the engine stopped making progress after {values[0]} beats")
         else:
@@ -254,8 +258,8 @@ def native_engine_check(
     codes = np.asarray(codes, dtype=np.int64)
     x = empty if x is None else np.asarray(x, dtype=np.int64)
     upstream = empty if upstream is None else np.asarray(upstream, dtype=np.int64)
-    engine = design.manifest["engine"]
-    lanes, bits = engine["lanes"], engine["output_lane_bits"]
+    engine, wire = design.manifest["engine"], design.wire
+    lanes = wire.lanes
     reserved_beats = RESERVED_BEATS if reserved and engine.get("reserved_modes") else 0
     folder = design_build(design, NATIVE)
     run = folder / f"run-engine-{os.getpid()}-{uuid.uuid4().hex[:8]}"
@@ -269,7 +273,7 @@ def native_engine_check(
         raise BenchError(f"the native engine driver failed with status {result.returncode} in {run}")
     (run / "table.bin").unlink()
     run.rmdir()
-    counts, records = _parse(result.stdout, bits, engine["modes"])
+    counts, records = _parse(result.stdout, wire.out_stride, engine["modes"])
     if counts.get("beats") != beats:
         raise BenchError(f"the native engine driver compared {counts.get('beats')} beats, {beats} planned")
     vectors = {
@@ -280,7 +284,7 @@ def native_engine_check(
     mode_mismatches = {mode: counts[mode] for mode in vectors}
     return EngineResult(
         count=sum(vectors.values()),
-        mismatch_count=sum(mode_mismatches.values()),
+        mismatch_count=sum(mode_mismatches.values()) + counts["sideband"],
         mismatches=tuple(first_codes(records)[:MAX_REPORTED]),
         seconds=time.perf_counter() - began,
         vectors=vectors,

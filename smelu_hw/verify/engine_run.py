@@ -10,6 +10,12 @@ answer in time falls back to sampled pairs, and a failed proof is a mismatch. Th
 contract (handshakes under random source gaps and sink stalls, full throughput) runs on
 cocotb with sampled codes. Without Verilator, the cocotb bench is the whole check, and its
 fused backward is sampled.
+
+An AXI4-Stream engine (``--interface axis``) is covered the same way on its own ports (the
+native driver also checks every beat's TUSER and TLAST, with random padding bits), and its
+contract is the AXI4-Stream bench (:func:`~smelu_hw.verify.checks.axis_check`): every crossing
+of the traffic patterns, full throughput and a reset in the middle of a frame. Without
+Verilator, that bench's random beats are its (sampled) coverage.
 """
 
 from __future__ import annotations
@@ -22,14 +28,14 @@ import numpy as np
 
 from ..specs.pieces import Affine, codes_near_knots
 from .builds import FORMAL, design_build
-from .checks import engine_check
+from .checks import axis_check, engine_check
 from .cocotb_run import BenchError
 from .design import Design
 from .engine_formal import prove_engine_lanes, tail_affine
 from .engine_native import BackwardRegion, EnginePlan, native_engine_check, plan_engine, sampled_backward
 from .formal import PROOF_ENGINE, ProofTimeout
 from .plan import RANDOM_SAMPLES, SAMPLE_MARGIN
-from .results import CheckResult, EngineResult, SweepResult
+from .results import AxisResult, CheckResult, EngineResult, SweepResult
 
 __all__ = ["BACKWARD_BEATS", "ENGINE_COCOTB_CODES", "EngineOutcome", "verify_engine"]
 
@@ -49,7 +55,7 @@ class EngineOutcome:
 
     regions: list[dict[str, object]]
     results: list[CheckResult]
-    stream: EngineResult
+    stream: EngineResult | AxisResult
     native: bool
 
 
@@ -192,13 +198,31 @@ def verify_engine(
         If a check did not run as planned.
     """
     codes = _stream_codes(design, native, seed)
-    stream_future = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
+    if design.is_axis:
+        stream_future = executor.submit(axis_check, design, simulator, seed)
+    else:
+        stream_future = executor.submit(engine_check, design, simulator, codes, BACKWARD_BEATS, seed)
     if native:
         entries, results = _native(design, executor, plan_engine(design.model, seed), jobs, proof_timeout)
         stream = stream_future.result()
         return EngineOutcome(entries, [*results, stream], stream, native=True)
     stream = stream_future.result()
+    if isinstance(stream, AxisResult):
+        return EngineOutcome(_axis_regions(design, stream), [stream], stream, native=False)
     return EngineOutcome(_cocotb_regions(design, stream, codes), [stream], stream, native=False)
+
+
+def _axis_regions(design: Design, result: AxisResult) -> list[dict[str, object]]:
+    """The regions of an AXI4-Stream engine checked on cocotb alone: its random beats, every
+    mode sampled (the mismatches are the contract's)."""
+    fmt, out = design.model.spec.fmt, design.model.spec.out_fmt
+    total = fmt.max_code - fmt.min_code + 1
+    pairs = total * (out.max_code - out.min_code + 1)
+    return [
+        _entry(f"{mode} mode, random beats of the traffic patterns", fmt.min_code, fmt.max_code,
+               size, "sampled", result.vectors[mode], 0) | {"lanes": "random lanes"}
+        for mode, size in (("forward", total), ("gradient", total), ("backward", pairs), ("reserved", pairs))
+    ]  # fmt: skip
 
 
 def _cocotb_regions(design: Design, result: EngineResult, codes: np.ndarray) -> list[dict[str, object]]:

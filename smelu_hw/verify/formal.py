@@ -142,7 +142,8 @@ def miter_verilog(design: Design, piece: LinearPiece, low: int, high: int) -> st
 
 
 def _sat(latency: int, goal: str, result: str, show: str) -> str:
-    """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled)."""
+    """A Yosys ``sat`` call at step ``latency + 1`` (after the pipeline has filled), where
+    ``latency`` counts every edge before the checked one."""
     limit = f"-seq {latency + 1}"
     if goal.startswith("-prove"):
         return f"tee -q -o {result} sat {limit} -prove-skip {latency} {goal} -show {show}\n"
@@ -153,10 +154,13 @@ class ProofTimeout(Exception):
     """No proof within the time limit: the range stays unproved."""
 
 
-def run_miter(design: Design, miter: str, what: str, folder: Path, timeout: int, show: str) -> str | None:
+def run_miter(
+    design: Design, miter: str, what: str, folder: Path, timeout: int, show: str, *, settle: int = 0
+) -> str | None:
     """Prove a miter of ``design`` (module :data:`TOP`, outputs ``ok`` and ``in_piece``)
-    ``latency + 1`` steps deep; return ``None`` when proved, else Yosys' counterexample
-    table (with the signals ``show``). ``what`` names the proof's range in messages.
+    ``settle + latency + 1`` steps deep, at the last step; return ``None`` when proved, else
+    Yosys' counterexample table (with the signals ``show``). ``what`` names the proof's range
+    in messages; ``settle`` is the edges the design needs before it takes beats.
 
     Raises
     ------
@@ -175,7 +179,7 @@ def run_miter(design: Design, miter: str, what: str, folder: Path, timeout: int,
     folder = Path(tempfile.mkdtemp(prefix=f"proof_{tag}_", dir=folder))  # concurrent runs stay apart
     shutil.copyfile(folder.parent / f"{design.name}.v", folder / f"{design.name}.v")
     (folder / f"proof_{tag}.v").write_text(miter)
-    latency = design.latency
+    latency = design.latency + settle
     script = (
         f"read_verilog {design.name}.v\n"
         f"read_verilog -formal proof_{tag}.v\n"

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 __all__ = [
+    "AxisResult",
     "CheckResult",
     "ContractResult",
     "EngineResult",
@@ -142,6 +143,35 @@ class EngineResult(_Compared):
 
 
 @dataclass(frozen=True, kw_only=True)
+class AxisResult(_Compared):
+    """The AXI4-Stream contract of an engine (``--interface axis``): every crossing of the
+    idle and backpressure inserters' traffic patterns, full throughput, and a reset in the
+    middle of a frame. ``count`` is the lane vectors compared in all three.
+
+    Attributes
+    ----------
+    vectors : Mapping[str, int]
+        Lane vectors compared per mode, in all three tests.
+    crossings : tuple of dict
+        Per crossing: ``idle``, ``backpressure`` (pattern names), the ``frames`` and ``beats``
+        compared, its ``mismatch_count`` and its ``accept_mismatches`` (frames the design took
+        other than sent).
+    throughput : Throughput
+        The run without gaps or backpressure.
+    reset : Mapping[str, object]
+        What the reset test saw (handshakes in reset, beats in flight, stale frames).
+    failures : int
+        Distinct contract failures: wrong beats, frames or handshakes.
+    """
+
+    vectors: Mapping[str, int]
+    crossings: tuple[Mapping[str, object], ...]
+    throughput: Throughput
+    reset: Mapping[str, object]
+    failures: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProofResult:
     """A formal proof that every code of a range gives a linear piece's values.
 
@@ -233,4 +263,4 @@ class ProofResult:
 
 
 #: Any check's result.
-CheckResult = SweepResult | ContractResult | EngineResult | ProofResult
+CheckResult = SweepResult | ContractResult | EngineResult | AxisResult | ProofResult

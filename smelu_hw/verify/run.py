@@ -98,6 +98,37 @@ def _engine_contract(design: Design, outcome: EngineOutcome) -> dict[str, object
     return {"latency": design.latency, "checked": checked, "failures": own + short}
 
 
+def _axis_contract(design: Design, outcome: EngineOutcome) -> dict[str, object]:
+    """The certificate's ``contract`` of an AXI4-Stream engine: each crossing of the traffic
+    patterns, full throughput and the reset (cocotb); and on the native driver, every beat's
+    TUSER and TLAST at one beat per cycle."""
+    axis = outcome.stream
+    native = [result for result in outcome.results if isinstance(result, EngineResult)]
+    sideband = sum(result.mismatch_count - sum(result.mode_mismatches.values()) for result in native)
+    short = sum(not result.throughput.sustained for result in native)
+    full = axis.throughput
+    checked = (
+        "AXI4-Stream: every output beat's lanes, TUSER and TLAST against its input beat under each "
+        f"of the {len(axis.crossings)} crossings of the idle and the backpressure inserter (off, "
+        f"periodic, random); full throughput: {full.beats} beats in {full.cycles} cycles (latency "
+        f"{design.latency}); aresetn low for {axis.reset['reset_cycles']} cycles in the middle of a "
+        f"frame ({axis.reset['in_flight_at_reset']} beat(s) in flight): no handshake in reset, no "
+        "beat of before it after it, frames after it intact"
+    )
+    if native:
+        beats = sum(result.throughput.beats for result in native)
+        checked += (
+            f"; and {beats:,} beats at one per cycle on the native driver, each with random user "
+            "bits, TLAST and input padding bits, its TUSER and TLAST compared"
+        )
+    return {
+        "latency": design.latency,
+        "checked": checked,
+        "patterns": [dict(crossing) for crossing in axis.crossings],
+        "failures": axis.failures + sideband + short,
+    }
+
+
 def _contract(design: Design, result: ContractResult | None) -> dict[str, object]:
     """The certificate's ``contract`` of a unit: a pipelined unit's contract check, or none
     for a combinational unit."""
@@ -278,7 +309,7 @@ def verify_design(
     covered = [_settled(design, sweeper, *pair) for pair in zip(regions, found, strict=True)]
     if outcome is not None:
         results, entries = outcome.results, outcome.regions
-        contract = _engine_contract(design, outcome)
+        contract = (_axis_contract if design.is_axis else _engine_contract)(design, outcome)
     else:
         results = _results(covered) + ([extra_result] if extra_result is not None else [])
         entries = [_region_entry(*pair) for pair in zip(regions, covered, strict=True)]

@@ -16,10 +16,12 @@ from smelu_hw.hw.axis import AXIS_PORTS, AxiStreamEngine, axis_layout
 from smelu_hw.hw.lanes import byte_stride
 from smelu_hw.registry import ACTIVATIONS
 from smelu_hw.specs import ActivationSpec
+from smelu_hw.verify.benches.axis_driver import PATTERNS
+from smelu_hw.verify.checks import AXIS_TESTS
 from smelu_hw.verify.cocotb_run import bench_environment, build_design, read_summary, run_cocotb
 
 BENCH = "smelu_hw.verify.benches.axis"
-TESTS = ("axis_random_frames", "axis_full_throughput", "axis_reset")
+TESTS = AXIS_TESTS
 
 HARDSWISH = HardSwishSpec(fmt=QFormat(10, 5))  # signed gradient, fields narrower than their bytes
 
@@ -125,8 +127,12 @@ def test_axis_bench(tmp_path: Path, name: str):
     for summary in summaries.values():
         assert summary["mismatch_count"] == 0 and summary["beats"] > 0
         assert all(count > 0 for count in summary["vectors"].values()), summary["vectors"]
-    frames = summaries["axis_random_frames"]
+    frames = summaries["axis_traffic"]
     assert frames["single_beat_frames"] > 0 and frames["multi_beat_frames"] > 0
+    crossings = {
+        (c["idle"], c["backpressure"]) for c in frames["crossings"] if c["beats"] and not c["mismatch_count"]
+    }
+    assert crossings == {(i, b) for i in PATTERNS for b in PATTERNS}  # every crossing, 3 x 3
     if user_bits:
         assert frames["user_values"] > 1  # user bits travel with their beats
     throughput = summaries["axis_full_throughput"]

@@ -11,8 +11,9 @@ An ``AxiStreamSource`` drives ``s_axis``, an ``AxiStreamSink`` takes ``m_axis`` 
 input beat (a beat of ``reserved_result`` for a reserved mode), carry its input beat's TUSER,
 and every frame must keep its length (TLAST). The tests:
 
-* ``axis_random_frames``: frames of 1 beat and of many, every mode, random user bits, random
-  source pauses and sink backpressure;
+* ``axis_traffic``: for each of the 9 crossings of the idle inserter and the backpressure
+  inserter (:data:`~.axis_driver.PATTERNS`: off, periodic, random), frames of 1 beat and of
+  many, every mode, random user bits; each crossing's results are recorded on their own;
 * ``axis_full_throughput``: no pauses; ``n`` back-to-back beats are accepted on ``n``
   consecutive edges and leave on ``n`` consecutive edges, ``n + latency`` edges in all;
 * ``axis_reset``: ``aresetn`` low for a few cycles in the middle of a frame, with a beat offered
@@ -37,14 +38,14 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 from ...manifest import model_from_manifest
 from ..bench_io import read_manifest, read_seed, write_summary
 from .axis_checker import AxisChecker, check_summary
-from .axis_driver import AxisDriver
+from .axis_driver import PATTERNS, AxisDriver
 from .axis_frames import AxisFormat, Beat, split_frames
 from .axis_monitor import AxisMonitor
 
-__all__ = ["AxisBench", "axis_full_throughput", "axis_random_frames", "axis_reset"]
+__all__ = ["AxisBench", "axis_full_throughput", "axis_reset", "axis_traffic"]
 
-#: Frame lengths (beats) of ``axis_random_frames``: single beats and longer frames.
-SINGLE_FRAMES, LONG_FRAMES, LONG_FRAME_BEATS = 8, 8, (2, 24)
+#: Frame lengths (beats) of each crossing of ``axis_traffic``: single beats and longer frames.
+SINGLE_FRAMES, LONG_FRAMES, LONG_FRAME_BEATS = 4, 4, (2, 24)
 #: Beats of ``axis_full_throughput``, in frames of these lengths.
 THROUGHPUT_FRAMES = (1, 40, 1, 1, 37, 20)
 #: Cycles ``aresetn`` is held low in ``axis_reset``.
@@ -72,11 +73,12 @@ class AxisBench:
         self.monitor = AxisMonitor(dut)
         self.checker = AxisChecker(model, self.wire)
 
-    async def start(self, source_pause: float = 0.0, sink_pause: float = 0.0) -> None:
-        """Clock, drivers, monitor and a reset of a few cycles; pauses are per-cycle probabilities."""
+    async def start(self, idle: str = "off", backpressure: str = "off") -> None:
+        """Clock, drivers, monitor and a reset of a few cycles; the named traffic patterns of
+        the idle and the backpressure inserter (:func:`~.axis_driver.pauses`)."""
         self.driver.start()
         self.monitor.start()
-        self.driver.pause(source_pause, sink_pause)
+        self.driver.traffic(idle, backpressure)
         self.monitor.watch()
         await self.driver.reset(RESET_CYCLES)
 
@@ -86,22 +88,43 @@ class AxisBench:
 
 
 @cocotb.test()
-async def axis_random_frames(dut):
+async def axis_traffic(dut):
     bench = AxisBench(dut)
     driver, checker = bench.driver, bench.checker
-    await bench.start(source_pause=0.3, sink_pause=0.4)
-    lengths = [1] * SINGLE_FRAMES + [bench.rng.randint(*LONG_FRAME_BEATS) for _ in range(LONG_FRAMES)]
-    bench.rng.shuffle(lengths)
-    sent = bench.frames(lengths)
-    driver.send(sent)
-    received = await driver.receive(len(sent), sum(lengths))
-    await driver.idle(10 + bench.latency)
+    await bench.start()
+    crossings, totals = [], {"frames": 0, "beats": 0, "mismatch_count": 0, "accept_mismatches": 0}
+    sent_all, received_all = [], []
+    for idle, backpressure in itertools.product(PATTERNS, PATTERNS):
+        driver.traffic(idle, backpressure)
+        lengths = [1] * SINGLE_FRAMES + [bench.rng.randint(*LONG_FRAME_BEATS) for _ in range(LONG_FRAMES)]
+        bench.rng.shuffle(lengths)
+        sent = bench.frames(lengths)
+        accepted_before = len(bench.monitor.accepted_frames())
+        driver.send(sent)
+        received = await driver.receive(len(sent), sum(lengths))
+        await driver.idle(10 + bench.latency)
+        found = checker.compare(sent, received)
+        accepted = bench.monitor.accepted_frames()[accepted_before:]
+        crossing = {
+            "idle": idle,
+            "backpressure": backpressure,
+            "frames": found["frames"],
+            "beats": found["beats"],
+            "mismatch_count": found["mismatch_count"],
+            "accept_mismatches": checker.accept_mismatches(sent, accepted),
+        }
+        crossings.append(crossing)
+        for key in totals:
+            totals[key] += crossing[key]
+        sent_all += sent
+        received_all += received
     extra = driver.sink.count()
-    summary = checker.compare(sent, received) | {"extra_frames": extra}
-    summary["accept_mismatches"] = checker.accept_mismatches(sent, bench.monitor.accepted_frames())
-    write_summary("axis_random_frames", summary)
+    summary = checker.compare(sent_all, received_all) | {"extra_frames": extra, "crossings": crossings}
+    summary["accept_mismatches"] = totals["accept_mismatches"]
+    write_summary("axis_traffic", summary)
     check_summary(summary)
     assert summary["single_beat_frames"] > 0 and summary["multi_beat_frames"] > 0
+    assert len(crossings) == len(PATTERNS) ** 2 and all(c["beats"] > 0 for c in crossings)
     assert extra == 0, f"{extra} frames came out that were never sent"
     assert summary["accept_mismatches"] == 0, "the design accepted other beats than were sent"
 
@@ -140,7 +163,7 @@ async def axis_full_throughput(dut):
 async def axis_reset(dut):
     bench = AxisBench(dut)
     driver, monitor, checker = bench.driver, bench.monitor, bench.checker
-    await bench.start(source_pause=0.2, sink_pause=0.3)
+    await bench.start(idle="random", backpressure="random")
     # A frame before the reset comes out whole.
     before = [driver.beats(5)]
     driver.send(before)

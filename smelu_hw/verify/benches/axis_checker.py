@@ -49,19 +49,23 @@ class AxisChecker:
                 records.append(list(record))
 
         if len(received) != len(sent):
-            mismatch("frames", "frames", "count", len(received), len(sent))
+            mismatch("frames", None, "frames received", len(received), len(sent))
+        position = 0  # beats sent before this frame
         for index, (beats, frame) in enumerate(zip(sent, received, strict=False)):
             rows, users = wire.results(frame)
             if len(rows) != len(beats) or len(frame.tdata) % wire.out_bytes:
-                mismatch("tlast", f"frame {index}", "beats", len(frame.tdata) / wire.out_bytes, len(beats))
-            for beat, row, user in zip(beats, rows, users, strict=False):
-                name = wire.mode_names[beat.mode]
+                got = len(frame.tdata) / wire.out_bytes
+                field = f"beats in frame {index} (from beat {position}; TLAST)"
+                mismatch("tlast", None, field, got, len(beats))
+            for offset, (beat, row, user) in enumerate(zip(beats, rows, users, strict=False)):
+                name, at = wire.mode_names[beat.mode], f"frame {index}, beat {position + offset}"
                 vectors[name] += wire.lanes
                 if user != wire.tuser(beat):
-                    mismatch("tuser", f"frame {index}", "tuser", user, wire.tuser(beat))
-                for x, got, want in zip(beat.x, row, self.expected(beat), strict=True):
+                    mismatch("tuser", None, f"m_axis_tuser of {at}", user, wire.tuser(beat))
+                for lane, (x, got, want) in enumerate(zip(beat.x, row, self.expected(beat), strict=True)):
                     if got != want:
-                        mismatch("results", x, name, got, want)
+                        mismatch("results", x, f"{name} (lane {lane}, {at})", got, want)
+            position += len(beats)
         checked = [beats for beats, _ in zip(sent, received, strict=False)]
         return {
             "frames": len(checked),

@@ -1,30 +1,52 @@
 """The driver of the AXI4-Stream bench: clock, ``aresetn``, random beats into ``s_axis``
-through cocotbext-axi's ``AxiStreamSource``, and an ``AxiStreamSink`` that takes ``m_axis``
-with random backpressure. Both follow ``aresetn``."""
+through cocotbext-axi's ``AxiStreamSource``, and an ``AxiStreamSink`` that takes ``m_axis``.
+Both follow ``aresetn``.
+
+Traffic is named, as in Forencich's benches: an idle inserter on the source (``tvalid`` gaps)
+and a backpressure inserter on the sink (``tready`` low), each one of :data:`PATTERNS`:
+``off`` (none), ``periodic`` (a fixed cycle of pauses) or ``random`` (a seeded coin per
+cycle). The bench crosses them with each other."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterator
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, RisingEdge, with_timeout
+from cocotb.triggers import FallingEdge, RisingEdge, SimTimeoutError, with_timeout
 from cocotbext.axi import AxiStreamBus, AxiStreamFrame, AxiStreamSink, AxiStreamSource
 
 from ...fixed import QFormat
 from ...specs import ActivationSpec
 from .axis_frames import AxisFormat, Beat
 
-__all__ = ["PERIOD", "AxisDriver"]
+__all__ = ["PATTERNS", "PERIOD", "AxisDriver", "pauses"]
 
 #: Clock period in ns.
 PERIOD = 10
+#: The named traffic patterns of the idle and the backpressure inserter.
+PATTERNS = ("off", "periodic", "random")
+#: ``periodic``: the pause cycle of each inserter (True: a pause), of coprime lengths, so the
+#: two never lock into one phase; ``random``: the per-cycle pause probability.
+PERIODIC = {"idle": (False, False, True), "backpressure": (True, True, True, False)}
+RANDOM_PAUSE = {"idle": 0.3, "backpressure": 0.4}
 
 
-def _pauses(rng: random.Random, probability: float) -> Iterator[bool]:
+def _coin(rng: random.Random, probability: float) -> Iterator[bool]:
     while True:
         yield rng.random() < probability
+
+
+def pauses(inserter: str, pattern: str, rng: random.Random) -> Iterator[bool] | None:
+    """The pause generator of ``inserter`` (``"idle"`` or ``"backpressure"``) in ``pattern``
+    (one of :data:`PATTERNS`; ``off`` is ``None``, no pauses)."""
+    if pattern not in PATTERNS:
+        raise ValueError(f"unknown traffic pattern {pattern!r}")
+    if pattern == "periodic":
+        return itertools.cycle(PERIODIC[inserter])
+    return _coin(random.Random(rng.random()), RANDOM_PAUSE[inserter]) if pattern == "random" else None
 
 
 class AxisDriver:
@@ -77,12 +99,17 @@ class AxisDriver:
         self.source = AxiStreamSource(AxiStreamBus.from_prefix(dut, "s_axis"), dut.aclk, **kwargs)
         self.sink = AxiStreamSink(AxiStreamBus.from_prefix(dut, "m_axis"), dut.aclk, **kwargs)
 
-    def pause(self, source_pause: float, sink_pause: float) -> None:
-        """Random source pauses and sink backpressure, as per-cycle probabilities (0: none)."""
-        if source_pause:
-            self.source.set_pause_generator(_pauses(random.Random(self._rng.random()), source_pause))
-        if sink_pause:
-            self.sink.set_pause_generator(_pauses(random.Random(self._rng.random()), sink_pause))
+    def traffic(self, idle: str, backpressure: str) -> None:
+        """Set the idle inserter of the source and the backpressure inserter of the sink to
+        the named patterns (:func:`pauses`)."""
+        inserters = ((self.source, "idle", idle), (self.sink, "backpressure", backpressure))
+        for port, inserter, pattern in inserters:
+            generator = pauses(inserter, pattern, self._rng)
+            if generator is None:
+                port.clear_pause_generator()
+                port.pause = False  # clearing keeps the last pause, which may be one
+            else:
+                port.set_pause_generator(generator)
 
     async def reset(self, cycles: int) -> None:
         """``aresetn`` low from a falling edge for ``cycles`` rising edges."""
@@ -99,9 +126,16 @@ class AxisDriver:
             self.source.send_nowait(self._wire.frame(beats))
 
     async def receive(self, frames: int, beats: int) -> list[AxiStreamFrame]:
-        """``frames`` frames from the sink, allowing 30 cycles per beat."""
+        """Up to ``frames`` frames from the sink, allowing 30 cycles per beat: fewer if they
+        do not come (a lost TLAST, a stuck handshake), for the checker to report."""
         limit = PERIOD * (30 * beats + 100)
-        return [await with_timeout(self.sink.recv(compact=False), limit, "ns") for _ in range(frames)]
+        received: list[AxiStreamFrame] = []
+        try:
+            for _ in range(frames):
+                received.append(await with_timeout(self.sink.recv(compact=False), limit, "ns"))
+        except SimTimeoutError:
+            pass
+        return received
 
     async def idle(self, cycles: int) -> None:
         """Wait ``cycles`` rising edges."""

@@ -1,7 +1,9 @@
-// Native driver of one generated streaming engine, compiled by Verilator together with the
-// engine's Verilog (top class "Vunit"). It streams beats at full throughput (i__valid and
-// o__ready high) and compares every lane of every output beat, in order, with a table of
-// the golden model's results that the caller wrote. Each lane sees every vector of a mode:
+// Native driver of one generated streaming engine, or of its AXI4-Stream face (AXIS), compiled
+// by Verilator together with the engine's Verilog (top class "Vunit"). It streams beats at full
+// throughput (input valid and output ready high) and compares every lane of every output beat,
+// in order, with a table of the golden model's results that the caller wrote; on AXIS also each
+// output beat's TUSER and TLAST with its input beat's (random user bits, random frame ends),
+// and random input padding bits, which the engine must ignore. Each lane sees every vector of a mode:
 // over the mode's P vectors, beat k gives lane l vector (k + l * (P / LANES)) mod P.
 //
 //   mode 0 (forward), mode 1 (gradient): vector i is x = xs[i], expected y[i] / dy[i];
@@ -12,10 +14,12 @@
 //
 // Input file (little-endian): int64 counts and codes, uint32 expected lane bits:
 //   N, xs[N], y[N], dy[N], B, bx[B], class[B], G, g[G], C, table[C*G], R, reserved_result.
-// Output (stdout): "key value" lines: beats, cycles, the mismatches per mode, then up to
-// MAX_REPORTED "mismatch MODE LANE X G GOT WANT" lines.
-// Compile-time settings in unit_config.h: UNIT_LATENCY, LANES, IN_BITS, OUT_BITS, MODE_AT,
-// X_AT, G_AT, X_BITS (per lane), G_BITS, LANE_BITS, MODE_FORWARD/GRADIENT/BACKWARD,
+// Output (stdout): "key value" lines: beats, cycles, the mismatches per mode and of the sideband
+// (TUSER, TLAST), then up to MAX_REPORTED "mismatch BEAT MODE LANE X G GOT WANT" and
+// "tuser_tlast BEAT GOT_USER WANT_USER GOT_LAST WANT_LAST" lines (BEAT counts from 0).
+// Compile-time settings in unit_config.h (see smelu_hw/verify/wire.py): AXIS, CLOCKED,
+// UNIT_LATENCY, LANES, IN_BITS, OUT_BITS, USER_BITS, MODE_AT, X_AT, X_STRIDE, X_BITS, G_AT,
+// G_STRIDE, G_BITS, LANE_BITS, OUT_STRIDE, RESULT_SIGNED, MODE_FORWARD/GRADIENT/BACKWARD,
 // RESERVED_MODE (-1 if none), and X_RANDOM: the seed of the random values that Verilator's
 // --x-initial unique gives every undefined bit.
 #include "unit_config.h"
@@ -27,6 +31,15 @@
 #include "Vunit.h"
 #include "verilated.h"
 
+#if AXIS
+#define I_PAYLOAD s_axis_tdata
+#define I_VALID s_axis_tvalid
+#define I_READY s_axis_tready
+#define O_PAYLOAD m_axis_tdata
+#define O_VALID m_axis_tvalid
+#define O_READY m_axis_tready
+#define CLOCK aclk
+#else
 // Verilator spells the double underscore of the stream ports "___05F".
 #define I_PAYLOAD i___05Fpayload
 #define I_VALID i___05Fvalid
@@ -34,6 +47,8 @@
 #define O_PAYLOAD o___05Fpayload
 #define O_VALID o___05Fvalid
 #define O_READY o___05Fready
+#define CLOCK clk
+#endif
 
 static const int MAX_REPORTED = 10;
 static const int IN_WORDS = (IN_BITS + 31) / 32;
@@ -69,7 +84,12 @@ static bool load(const char* path, Table& t) {
 
 static void put_bits(uint32_t* words, int at, int width, uint64_t value) {
     for (int bit = 0; bit < width; ++bit) {
-        if ((value >> bit) & 1) words[(at + bit) / 32] |= 1u << ((at + bit) % 32);
+        const uint32_t mask = 1u << ((at + bit) % 32);
+        if ((value >> bit) & 1) {
+            words[(at + bit) / 32] |= mask;
+        } else {
+            words[(at + bit) / 32] &= ~mask;
+        }
     }
 }
 
@@ -101,11 +121,14 @@ static void get_payload(Vunit& top, uint32_t* words) {
 #endif
 }
 
-// One beat of the stream: its mode code, and per lane the x and g codes and expected bits.
+// One beat of the stream: its mode code, per lane the x and g codes and expected bits, and on
+// AXIS its TUSER (mode and random user bits), TLAST and random padding.
 struct Beat {
     int mode;
     int64_t x[LANES], g[LANES];
     uint32_t want[LANES];
+    uint32_t user, last;
+    uint64_t padding;
 };
 
 struct Stream {
@@ -154,21 +177,82 @@ struct Stream {
                 beat.want[lane] = t.reserved_result;
             }
         }
+#if AXIS
+        const uint64_t side = next_random();
+        const uint32_t user_mask = USER_BITS >= 32 ? ~0u : ((1u << USER_BITS) - 1);
+        beat.user = (static_cast<uint32_t>(beat.mode) | (static_cast<uint32_t>(side >> 8) << 2)) & user_mask;
+        beat.last = (side & 7) == 0;  // frames of random length, 8 beats on average
+        beat.padding = next_random();
+#else
+        beat.user = beat.last = 0;
+        beat.padding = 0;
+#endif
         return beat;
     }
 };
 
+// The beat's input data: on AXIS, random bits everywhere (the padding) under the lane fields.
 static void pack(const Beat& beat, uint32_t* words) {
-    std::memset(words, 0, sizeof(uint32_t) * IN_WORDS);
-    put_bits(words, MODE_AT, 2, static_cast<uint64_t>(beat.mode));
-    for (int lane = 0; lane < LANES; ++lane) {
-        put_bits(words, X_AT + lane * X_BITS, X_BITS, static_cast<uint64_t>(beat.x[lane]));
-        put_bits(words, G_AT + lane * G_BITS, G_BITS, static_cast<uint64_t>(beat.g[lane]));
+    uint64_t fill = beat.padding;
+    for (int w = 0; w < IN_WORDS; ++w) {
+        words[w] = AXIS ? static_cast<uint32_t>(fill) : 0u;
+        fill = fill * 6364136223846793005ull + 1442695040888963407ull;
     }
+#if !AXIS
+    put_bits(words, MODE_AT, 2, static_cast<uint64_t>(beat.mode));
+#endif
+    for (int lane = 0; lane < LANES; ++lane) {
+        put_bits(words, X_AT + lane * X_STRIDE, X_BITS, static_cast<uint64_t>(beat.x[lane]));
+        put_bits(words, G_AT + lane * G_STRIDE, G_BITS, static_cast<uint64_t>(beat.g[lane]));
+    }
+}
+
+// A result lane as it must appear in its OUT_STRIDE bits: its LANE_BITS, extended.
+static uint32_t extended(uint32_t value) {
+    const uint32_t lane_mask = LANE_BITS >= 32 ? ~0u : ((1u << LANE_BITS) - 1);
+    const uint32_t stride_mask = OUT_STRIDE >= 32 ? ~0u : ((1u << OUT_STRIDE) - 1);
+    value &= lane_mask;
+    if (RESULT_SIGNED && LANE_BITS < 32 && ((value >> (LANE_BITS - 1)) & 1)) value |= ~lane_mask;
+    return value & stride_mask;
 }
 
 static int mode_index(int mode) {
     return mode == MODE_FORWARD ? 0 : mode == MODE_GRADIENT ? 1 : mode == MODE_BACKWARD ? 2 : 3;
+}
+
+// One clock edge's worth of the clock's low phase (inputs settle), or nothing unclocked.
+static void low_phase(Vunit& top) {
+#if CLOCKED
+    top.CLOCK = 0;
+#endif
+    top.eval();
+}
+
+static void rising_edge(Vunit& top) {
+#if CLOCKED
+    top.CLOCK = 1;
+    top.eval();
+#else
+    (void)top;
+#endif
+}
+
+static void reset(Vunit& top) {
+#if AXIS
+    top.aresetn = 0;
+    top.I_VALID = 0;
+    low_phase(top);
+    rising_edge(top);
+    top.aresetn = 1;
+#elif CLOCKED
+    top.rst = 1;
+    top.I_VALID = 0;
+    low_phase(top);
+    rising_edge(top);
+    top.rst = 0;
+#else
+    (void)top;
+#endif
 }
 
 int main(int argc, char** argv) {
@@ -187,21 +271,12 @@ int main(int argc, char** argv) {
     Vunit top{&context};
     Stream source(table), expected(table);  // expected regenerates the beats in order
     const int64_t total = source.total();
-    const uint32_t lane_mask = LANE_BITS >= 32 ? ~0u : ((1u << LANE_BITS) - 1);
-    int64_t sent = 0, received = 0, cycles = 0, idle = 0, mismatches[4] = {0, 0, 0, 0};
+    int64_t sent = 0, received = 0, cycles = 0, idle = 0, mismatches[4] = {0, 0, 0, 0}, sideband = 0;
     int reported = 0;
     uint32_t in_words[IN_WORDS], out_words[OUT_WORDS];
     Beat presented = total ? source.make(0) : Beat{};
     top.O_READY = 1;
-#if UNIT_LATENCY
-    top.rst = 1;
-    top.I_VALID = 0;
-    top.clk = 0;
-    top.eval();
-    top.clk = 1;
-    top.eval();
-    top.rst = 0;
-#endif
+    reset(top);
     while (received < total) {
         if (++idle > 1000 + UNIT_LATENCY) {
             std::printf("stalled %lld\n", static_cast<long long>(received));
@@ -210,24 +285,35 @@ int main(int argc, char** argv) {
         pack(presented, in_words);
         set_payload(top, in_words);
         top.I_VALID = sent < total;
-#if UNIT_LATENCY
-        top.clk = 0;
+#if AXIS
+        top.s_axis_tuser = presented.user;
+        top.s_axis_tlast = presented.last;
 #endif
-        top.eval();
+        low_phase(top);
         if (top.O_VALID) {
             Beat want = expected.make(received);
             get_payload(top, out_words);
             for (int lane = 0; lane < LANES; ++lane) {
-                const uint32_t got = get_bits(out_words, lane * LANE_BITS, LANE_BITS);
-                if (got != (want.want[lane] & lane_mask)) {
+                const uint32_t got = get_bits(out_words, lane * OUT_STRIDE, OUT_STRIDE);
+                if (got != extended(want.want[lane])) {
                     ++mismatches[mode_index(want.mode)];
                     if (reported++ < MAX_REPORTED) {
-                        std::printf("mismatch %d %d %lld %lld %u %u\n", want.mode, lane,
-                                    static_cast<long long>(want.x[lane]), static_cast<long long>(want.g[lane]),
-                                    got, want.want[lane] & lane_mask);
+                        std::printf("mismatch %lld %d %d %lld %lld %u %u\n", static_cast<long long>(received),
+                                    want.mode, lane, static_cast<long long>(want.x[lane]),
+                                    static_cast<long long>(want.g[lane]), got, extended(want.want[lane]));
                     }
                 }
             }
+#if AXIS
+            const uint32_t user = top.m_axis_tuser, last = top.m_axis_tlast;
+            if (user != want.user || last != want.last) {
+                ++sideband;
+                if (reported++ < MAX_REPORTED) {
+                    std::printf("tuser_tlast %lld %u %u %u %u\n", static_cast<long long>(received), user, want.user,
+                                last, want.last);
+                }
+            }
+#endif
             ++received;
             idle = 0;
         }
@@ -235,16 +321,14 @@ int main(int argc, char** argv) {
             ++sent;
             if (sent < total) presented = source.make(sent);
         }
-        ++cycles;
-#if UNIT_LATENCY
-        top.clk = 1;
-        top.eval();
-#endif
+        if (sent || top.I_READY) ++cycles;  // from the first cycle the engine takes a beat
+        rising_edge(top);
     }
     top.final();
     std::printf("beats %lld\ncycles %lld\n", static_cast<long long>(received), static_cast<long long>(cycles));
-    std::printf("forward %lld\ngradient %lld\nbackward %lld\nreserved %lld\n",
+    std::printf("forward %lld\ngradient %lld\nbackward %lld\nreserved %lld\nsideband %lld\n",
                 static_cast<long long>(mismatches[0]), static_cast<long long>(mismatches[1]),
-                static_cast<long long>(mismatches[2]), static_cast<long long>(mismatches[3]));
+                static_cast<long long>(mismatches[2]), static_cast<long long>(mismatches[3]),
+                static_cast<long long>(sideband));
     return 0;
 }
