@@ -11,8 +11,7 @@ Each case writes its certificate into its temporary folder and fails on any mism
 an incomplete certificate where a complete one is possible (``can_be_complete``): for every
 unit, at any width, and for an engine (``--lanes``) where Verilator is installed and every
 ``(x, g)`` pair of its fused backward is simulated or proved (docs/SPEC.md §8).
-AXI4-Stream units (``--interface axis``) are refused for now: verify the same engine generated
-without ``--interface axis``.
+AXI4-Stream units (``--interface axis``) are verified on their own ports, like their engine.
 """
 
 import os

@@ -117,12 +117,13 @@ def test_the_readme_shows_the_pytest_example_as_it_is(tmp_path):
         assert line in example.splitlines(), line
 
 
-def test_pytest_example_passes_on_a_unit_and_an_engine(tmp_path):
-    """The README's own units: a unit must be complete, an engine cannot be, and both pass."""
-    generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1).write(tmp_path / "units")
-    generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), latency=1, lanes=2).write(tmp_path / "units")
+def test_pytest_example_passes_on_a_unit_an_engine_and_an_axi_unit(tmp_path):
+    """The README's kinds of unit: a unit, an engine and an AXI4-Stream engine all pass."""
+    spec = SmeLUSpec(beta=1.5, fmt=QFormat(8, 4))
+    for options in ({}, {"lanes": 2}, {"lanes": 2, "interface": "axis"}):
+        generate(spec, latency=1, **options).write(tmp_path / "units")
     result = _run_example(tmp_path, SMELU_UNITS=str(tmp_path / "units"))
-    assert result.returncode == 0 and "2 passed" in result.stdout, result.stdout[-3000:]
+    assert result.returncode == 0 and "3 passed" in result.stdout, result.stdout[-3000:]
 
 
 def test_pytest_example_fails_on_an_edited_copy_of_a_verified_unit(tmp_path):

@@ -241,15 +241,6 @@ def test_the_command_line_as_a_user_runs_it(tmp_path):
     ]
 
 
-def test_an_axi_unit_is_bad_input_for_now_and_names_the_way_out(tmp_path, capsys):
-    unit = generate(SmeLUSpec(fmt=QFormat(8, 4)), latency=1, lanes=2, interface="axis")
-    _, manifest = unit.write(tmp_path)
-    status, out, err = run_main([str(manifest), "--out-dir", str(tmp_path / "certs")], capsys)
-    assert status == 2 and out == ""
-    assert err.startswith("smelu_hw.verify: error: AXI4-Stream units (--interface axis) are not verified")
-    assert err.count("\n") == 1 and not (tmp_path / "certs").exists()
-
-
 @pytest.mark.parametrize("where", ["under a file", "in /proc"])
 def test_an_unwritable_certificate_folder_is_bad_input_found_before_the_run(
     unit_dir, capsys, monkeypatch, where
