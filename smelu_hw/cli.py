@@ -84,12 +84,46 @@ def _stop_everything() -> None:
         signal.signal(sig, handler)
 
 
+def _drop_stdout() -> None:
+    """Send what is left of stdout nowhere: its reader went away (``| head -1``)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _PipeSafe:
+    """A stdout whose reader may go away: what is written after that goes nowhere."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            _drop_stdout()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            _drop_stdout()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def run_main(main: Callable[[], int], prog: str) -> NoReturn:
     """Exit with ``main()``'s status; an unexpected exception is one line and status 1, and an
-    interrupt stops every process the tool started (one line, status ``128 + signal``)."""
+    interrupt stops every process the tool started (one line, status ``128 + signal``). A reader
+    of stdout that goes away early (``| head -1``) costs the rest of the output, nothing else:
+    no traceback, and the status stays ``main()``'s."""
     _stop_everything()
+    sys.stdout = _PipeSafe(sys.stdout)
     try:
         status = main()
+        sys.stdout.flush()
     except Interrupted as interrupt:
         _kill_descendants()  # anything started while the stack unwound
         print(f"{prog}: interrupted by {interrupt}; stopped every process it started", file=sys.stderr)

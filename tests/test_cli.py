@@ -97,3 +97,21 @@ def test_an_interrupt_stops_every_process_the_tool_started(tmp_path: Path, sig):
     time.sleep(0.2)
     assert [pid for pid in started if running(pid)] == []
     assert not out_dir.exists()
+
+
+@pytest.mark.parametrize("status", [0, 1])
+def test_a_reader_that_goes_away_costs_the_output_not_the_status(status):
+    """``tool | head -1``: the tool's later writes meet a closed pipe. No traceback, and the
+    exit status is the tool's own (a mismatch must not turn into a pass, nor a pass into 1)."""
+    script = (
+        "import sys\nfrom smelu_hw.cli import run_main\n"
+        f"def main():\n    print('line\\n' * 100000)\n    return {status}\n"
+        "run_main(main, 'tool')\n"
+    )
+    tool = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    tool.stdout.readline()
+    tool.stdout.close()
+    stderr = tool.stderr.read().decode()
+    tool.stderr.close()
+    assert tool.wait(timeout=30) == status
+    assert stderr == ""
