@@ -24,7 +24,7 @@ from typing import IO
 from .batch import build_batch
 from .cocotb_run import BenchError, build_design
 from .design import Design
-from .simulators import VERILATOR_FLAGS, package_version, verilator_environment
+from .simulators import VERILATOR_FLAGS, X_FLAGS, X_RANDOM_SEED, package_version, verilator_environment
 
 __all__ = ["BATCH", "FORMAL", "NATIVE", "design_build", "work_root"]
 
@@ -38,8 +38,6 @@ FORMAL = "formal"
 _BUILT = ".built"
 #: The native drivers' sources: a unit's, and a streaming engine's (indexed by ``is_engine``).
 DRIVERS = ("unit_driver.cpp", "engine_driver.cpp")
-#: Verilator options of native builds: every undefined bit is a (seeded) random value.
-X_FLAGS = ("--x-assign", "unique", "--x-initial", "unique")
 #: Seconds a native build may take before it counts as failed.
 BUILD_TIMEOUT = 1800
 
@@ -113,11 +111,6 @@ def _share_runtime(obj: Path) -> None:
         (staging / _BUILT).touch()
         shutil.rmtree(shared, ignore_errors=True)
         os.replace(staging, shared)
-
-
-#: Seed of the random values Verilator gives undefined bits (``--x-initial unique``), so that
-#: a unit whose output depends on an uninitialised register or an ``'x`` differs from its model.
-X_RANDOM_SEED = 1
 
 
 #: The wire's fields (:class:`~smelu_hw.verify.wire.EngineWire`) the engine driver takes as they are.

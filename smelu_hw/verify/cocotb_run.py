@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .bench_io import bench_variable, summary_path
-from .simulators import cocotb_build_args, simulator_environment
+from .simulators import cocotb_build_args, cocotb_plusargs, simulator_environment
 
 __all__ = [
     "BenchError",
@@ -189,6 +189,7 @@ def run_cocotb(
                 extra_env=simulator_environment(simulator) | dict(env),
                 waves=waves,
                 results_xml=str(results),
+                plusargs=cocotb_plusargs(simulator),
                 log_file=test_dir / "sim.log",
             )
     except _TimedOut:

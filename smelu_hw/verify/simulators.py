@@ -25,7 +25,11 @@ __all__ = [
     "VERILATOR_FLAGS",
     "SimulatorUnavailable",
     "check_simulator",
+    "X_FLAGS",
+    "X_PLUSARGS",
+    "X_RANDOM_SEED",
     "cocotb_build_args",
+    "cocotb_plusargs",
     "environment_lines",
     "package_version",
     "simulator_environment",
@@ -43,6 +47,13 @@ MIN_VERILATOR = (5, 36)
 #: Verilator options for Amaranth's output: it keeps intermediates at full width, so width
 #: warnings are expected; optimise, since every build here is run many times.
 VERILATOR_FLAGS = ("-Wno-WIDTHEXPAND", "-Wno-WIDTHTRUNC", "-Wno-fatal", "-O3")
+#: Verilator options of every verifier build (native and cocotb): every undefined bit is a
+#: random value, drawn at start-up from the seed of :data:`X_RANDOM_SEED`.
+X_FLAGS = ("--x-assign", "unique", "--x-initial", "unique")
+#: The seed of those random values (``randSeed`` natively, ``+verilator+seed+`` on cocotb).
+X_RANDOM_SEED = 1
+#: Run-time arguments of a cocotb simulation on Verilator: random undefined bits, seeded.
+X_PLUSARGS = ("+verilator+rand+reset+2", f"+verilator+seed+{X_RANDOM_SEED}")
 
 
 class SimulatorUnavailable(Exception):
@@ -160,8 +171,15 @@ def simulator_environment(simulator: str) -> dict[str, str]:
 
 
 def cocotb_build_args(simulator: str) -> list[str]:
-    """cocotb's ``build_args`` for ``simulator`` (:data:`VERILATOR_FLAGS` for Verilator)."""
-    return list(VERILATOR_FLAGS) if simulator == "verilator" else []
+    """cocotb's ``build_args`` for ``simulator`` (:data:`VERILATOR_FLAGS` and :data:`X_FLAGS`
+    for Verilator)."""
+    return [*VERILATOR_FLAGS, *X_FLAGS] if simulator == "verilator" else []
+
+
+def cocotb_plusargs(simulator: str) -> list[str]:
+    """cocotb's ``plusargs`` for ``simulator`` (:data:`X_PLUSARGS` for Verilator; Icarus is
+    four-state, and its benches fail on an ``x`` or ``z`` output bit)."""
+    return list(X_PLUSARGS) if simulator == "verilator" else []
 
 
 def _first_line(command: list[str], env: dict[str, str] | None = None) -> str:

@@ -74,12 +74,17 @@ def test_the_tail_proof_fails_for_a_wrong_gradient(tmp_path):
     assert not prove_engine_lanes(design, 512, high, tail_affine(design, right - 1), "backward", folder, 60)
 
 
-@pytest.mark.parametrize("simulator", ["icarus", "verilator"])
-def test_an_output_that_depends_on_an_undefined_register_is_caught(tmp_path, simulator, capsys):
+@pytest.mark.parametrize(
+    "simulator, where",
+    [("icarus", []), ("verilator", []), ("verilator", ["--no-native"])],
+    ids=["icarus", "verilator native", "verilator cocotb"],
+)
+def test_an_output_that_depends_on_an_undefined_register_is_caught(tmp_path, simulator, where, capsys):
     _, manifest = generate(SMALL).write(tmp_path)
-    # An uninitialised register (no reset, never written) mixed into one output bit.
-    _edit(manifest, r"assign y = ", "reg junk;\n  assign y = {7'h0, junk} ^ ")
-    status, stdout, stderr = run_main([str(manifest), "--jobs", "1", "--sim", simulator], capsys)
+    # An uninitialised register (no reset, never written) mixed into the output.
+    _edit(manifest, r"assign y = ([^;]*);", r"reg [7:0] junk;\n  assign y = junk ^ (\1);")
+    command = [str(manifest), "--jobs", "1", "--sim", simulator, *where]
+    status, stdout, stderr = run_main(command, capsys)
     if simulator == "icarus":  # four-state: the x itself is seen
         assert status == 1 and "undefined (x or z) output bit" in stderr
     else:  # two-state: --x-initial unique gives the register a (seeded) random value
