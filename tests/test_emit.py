@@ -54,6 +54,8 @@ def test_emitted_files_are_deterministic(tmp_path):
         ),
         (["--lanes", "2", "--interface", "axis", "--no-grad"], "an engine needs the gradient"),
         (["--user-bits", "2"], "--user-bits applies to --interface axis only"),
+        (["--tkeep"], "--tkeep applies to --interface axis only"),
+        (["--lanes", "2", "--tkeep"], "--tkeep applies to --interface axis only"),
         (
             ["--lanes", "1", "--interface", "axis", "--user-bits", "65"],
             "--user-bits must be from 0 to 64, not 65",

@@ -118,6 +118,11 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
         help="ports of an engine (--lanes): Amaranth 'stream' (default) or AXI4-Stream 'axis'",
     )
     parser.add_argument("--user-bits", type=int, default=0, help="--interface axis: free TUSER bits")
+    parser.add_argument(
+        "--tkeep",
+        action="store_true",
+        help="--interface axis: add s_axis_tkeep (not seen: full beats only) and m_axis_tkeep (all ones)",
+    )
     parser.add_argument("--name", help="Verilog module name (default encodes the parameters)")
     parser.add_argument(
         "--emit",
@@ -211,6 +216,7 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
             lanes=args.lanes,
             interface=args.interface,
             user_bits=args.user_bits,
+            tkeep=args.tkeep,
             emits=args.emit,
             method_choice=choice,
         )

@@ -127,6 +127,7 @@ def generate(
     lanes: int | None = None,
     interface: str = "stream",
     user_bits: int = 0,
+    tkeep: bool = False,
     emits: Sequence[str] = ("verilog",),
     method_choice: MethodChoice | None = None,
 ) -> GeneratedUnit:
@@ -149,6 +150,8 @@ def generate(
         An engine's ports: Amaranth streams (SPEC §6.1) or AXI4-Stream (SPEC §6.2).
     user_bits : int
         Free TUSER bits of an AXI4-Stream engine, 0 to :data:`MAX_USER_BITS`.
+    tkeep : bool
+        Give an AXI4-Stream engine TKEEP ports (``_keep`` is added to the default name).
     emits : sequence of str
         Extra files (:data:`~smelu_hw.gen.files.EMITS`).
     method_choice : MethodChoice, optional
@@ -173,6 +176,10 @@ def generate(
     user_bits = check_count("user_bits", user_bits, 0, MAX_USER_BITS)
     if user_bits and interface != "axis":
         raise ParameterError("`user_bits` applies to `interface=axis` only")
+    if not isinstance(tkeep, bool):
+        raise TypeError(f"tkeep must be a bool, not {tkeep!r}")
+    if tkeep and interface != "axis":
+        raise ParameterError("`tkeep` applies to `interface=axis` only")
     if lanes is not None and not with_grad:
         raise ParameterError("an engine needs the gradient (its modes use it); drop `with_grad=False`")
     unknown = sorted(set(emits) - set(EMITS))
@@ -180,16 +187,20 @@ def generate(
         raise ParameterError(f"`emits` must be some of {', '.join(EMITS)}, not {unknown[0]!r}")
     if name is None:
         name = default_name(spec, latency, with_grad, lanes) + ("_axis" if interface == "axis" else "")
+        name += "_keep" if tkeep else ""
     if "fusesoc" in emits:  # a core's VLNV carries the module name
         check_vlnv_part(name)
     check_module_name(name)
     unit_class = unit_factory(spec)
     if interface == "axis":
-        unit = AxiStreamEngine(spec, lanes, unit_class, latency, user_bits=user_bits)
+        unit = AxiStreamEngine(spec, lanes, unit_class, latency, user_bits=user_bits, keep=tkeep)
     elif lanes is not None:
         unit = StreamEngine(spec, lanes, unit_class, latency)
     else:
         unit = unit_class(spec, latency=latency, with_grad=with_grad)
     # Everything that built the unit (its lane class and ROM contents follow from the spec).
-    description = repr((spec, type(unit).__qualname__, latency, with_grad, lanes, user_bits))
+    described = (spec, type(unit).__qualname__, latency, with_grad, lanes, user_bits) + (
+        ("keep",) if tkeep else ()
+    )
+    description = repr(described)
     return GeneratedUnit(spec, unit, name, tuple(emits), method_choice=method_choice, description=description)

@@ -307,7 +307,9 @@ def _axis_body(manifest: Mapping[str, object], model: Activation, codes: Sequenc
         f"  {manifest['module']} dut (.aclk(clk), .aresetn(aresetn), .s_axis_tdata(tdata), "
         ".s_axis_tvalid(tvalid), .s_axis_tready(tready), .s_axis_tlast(1'b1), .s_axis_tuser(tuser), "
         ".m_axis_tdata(result), .m_axis_tvalid(out_valid), .m_axis_tready(1'b1), .m_axis_tlast(out_last), "
-        ".m_axis_tuser(out_user));",
+        ".m_axis_tuser(out_user)"
+        + (f", .s_axis_tkeep({{{tdata_in // 8}{{1'b1}}}}), .m_axis_tkeep()" if "tkeep" in layout else "")
+        + ");",
         f"  task beat(input [{tdata_in - 1}:0] word, input [{tuser - 1}:0] mode,",
         f"            input [{tdata_out - 1}:0] want);",
         "    begin",

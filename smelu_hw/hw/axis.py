@@ -6,6 +6,9 @@ Ports (AXI4-Stream names): ``aclk``, ``aresetn`` (active low, synchronous), the 
 registers are in its own local ``axis`` domain, clocked by ``aclk`` and reset by ``~aresetn``, so
 it can sit inside any Amaranth design, whatever that design's domains.
 
+With ``keep``, ``s_axis_tkeep`` (not seen: every beat is a full beat) and ``m_axis_tkeep``
+(all ones) follow their port's TDATA, for IP that needs TKEEP on its ports.
+
 Beat layout (:func:`axis_layout`; bytes little-endian, lane 0 lowest). Every field of every
 lane starts on a byte boundary and is padded to whole bytes (:func:`~smelu_hw.hw.lanes.byte_stride`):
 
@@ -42,7 +45,7 @@ from .engine import StreamEngine, check_engine_shape, engine_layouts, stall_pipe
 from .lanes import byte_stride
 from .unit import ActivationUnit
 
-__all__ = ["AXIS_PORTS", "AxiStreamEngine", "axis_layout"]
+__all__ = ["AXIS_PORTS", "KEEP_PORTS", "TKEEP", "AxiStreamEngine", "axis_layout"]
 
 #: The ports of :class:`AxiStreamEngine`, in signature order.
 AXIS_PORTS = (
@@ -61,6 +64,15 @@ AXIS_PORTS = (
 )
 
 
+#: The TKEEP ports of an engine built with ``keep``, each after its port's TDATA.
+KEEP_PORTS = ("s_axis_tkeep", "m_axis_tkeep")
+#: What TKEEP means on each port (the manifest's ``axis.tkeep``).
+TKEEP = {
+    "s_axis": "not seen: every beat is a full beat (drive all ones)",
+    "m_axis": "all ones: every beat is a full beat",
+}
+
+
 def _field(bits: int, signed: bool, lanes: int, start: int) -> dict[str, object]:
     """A lane field of ``bits`` bits padded to whole bytes, lane 0 at byte ``start``."""
     size = byte_stride(bits) // 8
@@ -72,7 +84,9 @@ def _field(bits: int, signed: bool, lanes: int, start: int) -> dict[str, object]
     }
 
 
-def axis_layout(spec: ActivationSpec, lanes: int, *, user_bits: int = 0) -> dict[str, object]:
+def axis_layout(
+    spec: ActivationSpec, lanes: int, *, user_bits: int = 0, keep: bool = False
+) -> dict[str, object]:
     """The beat layout of an :class:`AxiStreamEngine` (JSON-ready, for the manifest).
 
     Parameters
@@ -83,6 +97,8 @@ def axis_layout(spec: ActivationSpec, lanes: int, *, user_bits: int = 0) -> dict
         Lanes per beat.
     user_bits : int
         Free TUSER bits carried through above the mode.
+    keep : bool
+        Whether the ports include TKEEP (:data:`KEEP_PORTS`).
 
     Returns
     -------
@@ -91,11 +107,14 @@ def axis_layout(spec: ActivationSpec, lanes: int, *, user_bits: int = 0) -> dict
         ``bits``, ``signed``, its whole ``bytes`` and the byte ``offsets`` of its lanes in TDATA
         (little-endian, sign-extended over the padding); ``tuser``: its ``bits`` and the
         ``[offset, width]`` of ``mode`` and ``user``; ``modes``, ``reserved_modes`` and
-        ``reserved_result`` (every lane of a reserved-mode beat).
+        ``reserved_result`` (every lane of a reserved-mode beat); with ``keep``, ``tkeep``
+        (what each port's TKEEP means).
     """
     check_engine_shape(lanes, 0)
     if not isinstance(user_bits, int) or user_bits < 0:
         raise ValueError(f"user_bits must be a non-negative integer, not {user_bits!r}")
+    if not isinstance(keep, bool):
+        raise TypeError(f"keep must be a bool, not {keep!r}")
     inputs, outputs = engine_layouts(spec, lanes)
     x_shape = Shape.cast(inputs["x"].shape.elem_shape)
     g_shape = Shape.cast(inputs["g"].shape.elem_shape)
@@ -117,7 +136,7 @@ def axis_layout(spec: ActivationSpec, lanes: int, *, user_bits: int = 0) -> dict
         "modes": dict(ENGINE_MODES),
         "reserved_modes": list(RESERVED_MODES),
         "reserved_result": RESERVED_RESULT,
-    }
+    } | ({"tkeep": dict(TKEEP)} if keep else {})
 
 
 class AxiStreamEngine(wiring.Component):
@@ -135,6 +154,8 @@ class AxiStreamEngine(wiring.Component):
         Register stages after the datapath (0: combinational data path).
     user_bits : int
         Free TUSER bits carried through with each beat, above the 2 mode bits.
+    keep : bool
+        Add ``s_axis_tkeep`` (not seen) and ``m_axis_tkeep`` (all ones), for IP that needs them.
 
     Members
     -------
@@ -162,27 +183,31 @@ class AxiStreamEngine(wiring.Component):
         latency: int = 1,
         *,
         user_bits: int = 0,
+        keep: bool = False,
     ) -> None:
         self._spec, self._unit_class = spec, unit_class
         self._lanes, self._latency = check_engine_shape(lanes, latency)
-        self.layout = axis_layout(spec, lanes, user_bits=user_bits)
+        self.layout = axis_layout(spec, lanes, user_bits=user_bits, keep=keep)
+        self._keep = keep
         tuser = self.layout["tuser"]["bits"]
-        super().__init__(
-            {
-                "aclk": In(1),
-                "aresetn": In(1),
-                "s_axis_tdata": In(self.layout["s_axis"]["tdata_bits"]),
-                "s_axis_tvalid": In(1),
-                "s_axis_tready": Out(1),
-                "s_axis_tlast": In(1),
-                "s_axis_tuser": In(tuser),
-                "m_axis_tdata": Out(self.layout["m_axis"]["tdata_bits"]),
-                "m_axis_tvalid": Out(1),
-                "m_axis_tready": In(1),
-                "m_axis_tlast": Out(1),
-                "m_axis_tuser": Out(tuser),
-            }
-        )
+        in_bits, out_bits = self.layout["s_axis"]["tdata_bits"], self.layout["m_axis"]["tdata_bits"]
+        members = {
+            "aclk": In(1),
+            "aresetn": In(1),
+            "s_axis_tdata": In(in_bits),
+            "s_axis_tkeep": In(in_bits // 8),
+            "s_axis_tvalid": In(1),
+            "s_axis_tready": Out(1),
+            "s_axis_tlast": In(1),
+            "s_axis_tuser": In(tuser),
+            "m_axis_tdata": Out(out_bits),
+            "m_axis_tkeep": Out(out_bits // 8),
+            "m_axis_tvalid": Out(1),
+            "m_axis_tready": In(1),
+            "m_axis_tlast": Out(1),
+            "m_axis_tuser": Out(tuser),
+        }
+        super().__init__({name: member for name, member in members.items() if keep or name not in KEEP_PORTS})
 
     @property
     def lanes(self) -> int:
@@ -239,4 +264,6 @@ class AxiStreamEngine(wiring.Component):
             self.m_axis_tlast.eq(source.payload.last),
             self.m_axis_tuser.eq(source.payload.user),
         ]
+        if self._keep:
+            m.d.comb += self.m_axis_tkeep.eq((1 << len(self.m_axis_tkeep)) - 1)  # every byte is data
         return m

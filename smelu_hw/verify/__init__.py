@@ -71,18 +71,20 @@ def can_be_complete(manifest: str | os.PathLike[str]) -> bool:
     import json
 
     from ..manifest import model_from_manifest
+    from .wire import engine_wire
 
     try:
         record = json.loads(Path(manifest).read_text(encoding="utf-8"))
         if not (isinstance(record, dict) and "engine" in record):
             return True
         model = model_from_manifest(record)
+        native = engine_wire(record).native
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise DesignError(f"cannot read manifest {manifest}: {error}") from None
     from .engine_native import plan_engine
     from .simulators import simulator_installed
 
-    if not simulator_installed("verilator"):
+    if not (native and simulator_installed("verilator")):
         return False
     plan = plan_engine(model)
     return plan.codes_method == "exhaustive" and all(region.method != "sampled" for region in plan.backward)

@@ -135,6 +135,8 @@ def _native_config(design: Design) -> str:
             "IN_BITS": wire.in_bits,
             "OUT_BITS": wire.out_bits,
             "USER_BITS": wire.user_bits,
+            "KEEP": int(wire.keep),
+            "OUT_KEEP_BITS": wire.out_bits // 8,
             "MODE_AT": wire.mode_at,
             **{name.upper(): getattr(wire, name) for name in _WIRE_SETTINGS},
             "RESULT_SIGNED": int(wire.result_signed),

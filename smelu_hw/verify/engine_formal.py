@@ -40,7 +40,7 @@ def _connections(wire: EngineWire) -> list[str]:
             f".s_axis_tuser(beat[{wire.in_bits + wire.user_bits - 1}:{wire.in_bits}])",
             ".m_axis_tdata(result)", ".m_axis_tvalid(valid)", ".m_axis_tready(1'b1)",
             ".m_axis_tlast()", ".m_axis_tuser()",
-        ]  # fmt: skip
+        ] + ([".s_axis_tkeep(keep)", ".m_axis_tkeep()"] if wire.keep else [])  # fmt: skip
     connections = [".i__payload(beat)", ".i__valid(1'b1)", ".i__ready(ready)"]
     connections += [".o__payload(result)", ".o__valid(valid)", ".o__ready(1'b1)"]
     return connections + ([".clk(clk)", ".rst(1'b0)"] if wire.clock else [])
@@ -63,6 +63,7 @@ def engine_miter(design: Design, low: int, high: int, affine: Affine, mode: str 
     lines = [
         f"module {TOP}(input clk, output ok, output in_piece);",
         f"  (* anyseq *) reg [{word - 1}:0] beat;",
+        f"  (* anyseq *) reg [{wire.in_bits // 8 - 1}:0] keep;" if wire.keep else "",
         *(f"  reg [{word - 1}:0] beat_delay{stage};" for stage in range(1, latency + 1)),
         "  always @(posedge clk) beat_delay1 <= beat;" if latency else "",
         *(f"  always @(posedge clk) beat_delay{s} <= beat_delay{s - 1};" for s in range(2, latency + 1)),

@@ -224,6 +224,9 @@ def _parse(output: str, bits: int, modes: dict[str, int]) -> tuple[dict[str, int
             detail = f" g={g}" if name == "backward" else ""
             field = f"{_FIELDS[name]} (lane {lane}{detail}, beat {beat})"
             records.append([x, field, _signed(got, bits), _signed(want, bits)])
+        elif word == "tkeep":
+            beat, got, want = map(int, values)
+            records.append([None, f"m_axis_tkeep of beat {beat}", got, want])
         elif word == "tuser_tlast":
             beat, got_user, want_user, got_last, want_last = map(int, values)
             field = f"m_axis_tuser, m_axis_tlast of beat {beat}"

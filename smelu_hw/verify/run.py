@@ -202,10 +202,10 @@ def _sweeps_natively(design: Design, simulator: str) -> bool:
     beyond, a band wider than Icarus sweeps exhaustively. Where the Icarus plan is already as
     complete (a wide unit with a narrow band and proved tails), the Verilator build is spared."""
     if simulator == "verilator":
-        return True
+        return not design.is_engine or design.wire.native
     total = 1 << design.manifest["input"]["bits"]
     if design.is_engine:  # every lane, every pair: only the native driver is fast enough
-        return simulator_installed("verilator")
+        return design.wire.native and simulator_installed("verilator")
     if total <= EXHAUSTIVE_CODES["cocotb"]:
         return False
     if total > EXHAUSTIVE_CODES["native"]:

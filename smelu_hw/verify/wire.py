@@ -60,6 +60,8 @@ class EngineWire:
     settle : int
         Clock edges after reset before the engine takes beats (1 for AXI4-Stream, whose
         ready follows a registered out-of-reset flag).
+    keep : bool
+        Whether the ports include ``s_axis_tkeep`` (not seen) and ``m_axis_tkeep`` (all ones).
     """
 
     axis: bool
@@ -87,6 +89,12 @@ class EngineWire:
     reset: str | None
     reset_low: bool
     settle: int
+    keep: bool = False
+
+    @property
+    def native(self) -> bool:
+        """Whether the native driver can drive these ports (TUSER up to 32 bits, TKEEP up to 64)."""
+        return self.user_bits <= 32 and (not self.keep or max(self.in_bits, self.out_bits) // 8 <= 64)
 
     def x_offset(self, lane: int) -> int:
         """Bit of the input word where ``lane``'s ``x`` starts."""
@@ -117,6 +125,9 @@ def _axis_wire(manifest: Mapping[str, object], widths: Mapping[str, int]) -> Eng
     mode = layout["tuser"]["fields"]["mode"]
     if widths.get("s_axis_tdata") != in_bits or widths.get("m_axis_tdata") != out_bits:
         raise ValueError("the axis layout's TDATA widths are not its ports'")
+    keep = (widths.get("s_axis_tkeep"), widths.get("m_axis_tkeep"))
+    if "tkeep" in layout and keep != (in_bits // 8, out_bits // 8):
+        raise ValueError("the axis layout has TKEEP, but its ports do not")
     if widths.get("s_axis_tuser") != layout["tuser"]["bits"] or mode != [0, 2]:
         raise ValueError("the axis layout's TUSER is not its port's, or the mode is not its low 2 bits")
     for name, field in (("x", x), ("g", g), ("result", result)):
@@ -136,7 +147,7 @@ def _axis_wire(manifest: Mapping[str, object], widths: Mapping[str, int]) -> Eng
         x_at=8 * x["offsets"][0], x_stride=strides["x"], x_bits=x["bits"],
         g_at=8 * g["offsets"][0], g_stride=strides["g"], g_bits=g["bits"],
         lane_bits=result["bits"], out_stride=strides["result"], result_signed=bool(result["signed"]),
-        clock="aclk", reset="aresetn", reset_low=True, settle=1,
+        clock="aclk", reset="aresetn", reset_low=True, settle=1, keep="tkeep" in layout,
     )  # fmt: skip
 
 

@@ -58,6 +58,16 @@ def test_an_axis_engine_gets_a_complete_certificate(tmp_path, capsys):
     assert "| periodic | random |" in tmp_path.joinpath(path.name.replace(".json", ".md")).read_text()
 
 
+def test_tkeep_is_not_seen_and_all_ones_out(tmp_path, capsys):
+    """``--tkeep``: the native driver gives s_axis_tkeep random values, the proofs leave it free."""
+    manifest = _axis(tmp_path, tkeep=True)
+    assert manifest.stem.endswith("_axis_keep")
+    ports = {port["name"]: port["width"] for port in json.loads(manifest.read_text())["ports"]}
+    assert (ports["s_axis_tkeep"], ports["m_axis_tkeep"]) == (4, 2)
+    status, stdout, _ = run_main([str(manifest), "--jobs", "1", "--require-complete"], capsys)
+    assert status == 0 and "VERIFIED (complete)" in stdout, stdout
+
+
 def test_a_wide_axis_engine_proves_its_tails_on_the_axi_ports(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_native, "ENGINE_PAIRS", 1 << 22)
     manifest = _axis(tmp_path, SmeLUSpec(beta=1.0, fmt=QFormat(12, 6)), latency=0, lanes=2, user_bits=0)
@@ -76,8 +86,15 @@ def test_a_wide_axis_engine_proves_its_tails_on_the_axi_ports(tmp_path, monkeypa
     assert not prove_engine_lanes(design, 512, high, tail_affine(design, right - 1), "backward", folder, 60)
 
 
-#: name -> (pattern, replacement, native, what the summary line must name)
+#: name -> (pattern, replacement, native, what the summary line must name[, generator options])
 CORRUPTIONS = {
+    "tkeep not all ones": (
+        r"assign m_axis_tkeep = 2'h3;",
+        "assign m_axis_tkeep = 2'h1;",
+        True,
+        "m_axis_tkeep of beat 0",
+        {"tkeep": True},
+    ),
     "tlast not carried": (
         r"assign m_axis_tlast = \w+\[\d+\];",
         "assign m_axis_tlast = 1'h0;",
@@ -96,8 +113,8 @@ CORRUPTIONS = {
 
 @pytest.mark.parametrize("corruption", CORRUPTIONS)
 def test_a_corrupted_axis_engine_fails_at_its_first_bad_beat(tmp_path, capsys, corruption):
-    pattern, replacement, native, named = CORRUPTIONS[corruption]
-    manifest = _axis(tmp_path)
+    pattern, replacement, native, named, *options = CORRUPTIONS[corruption]
+    manifest = _axis(tmp_path, **(options[0] if options else {}))
     _edit(manifest, pattern, replacement)
     options = [] if native else ["--no-native"]
     status, stdout, _ = run_main([str(manifest), "--jobs", "1", *options], capsys)

@@ -41,7 +41,7 @@ class AxisChecker:
         wire = self._wire
         records: list[list[object]] = []
         vectors = dict.fromkeys(("forward", "gradient", "backward", "reserved"), 0)
-        counts = {"results": 0, "tuser": 0, "tlast": 0, "frames": 0}
+        counts = {"results": 0, "tuser": 0, "tlast": 0, "tkeep": 0, "frames": 0}
 
         def mismatch(kind: str, *record: object) -> None:
             counts[kind] += 1
@@ -53,6 +53,8 @@ class AxisChecker:
         position = 0  # beats sent before this frame
         for index, (beats, frame) in enumerate(zip(sent, received, strict=False)):
             rows, users = wire.results(frame)
+            if wire.keep and not all(frame.tkeep):
+                mismatch("tkeep", None, f"m_axis_tkeep of frame {index} (from beat {position})", 0, 1)
             if len(rows) != len(beats) or len(frame.tdata) % wire.out_bytes:
                 got = len(frame.tdata) / wire.out_bytes
                 field = f"beats in frame {index} (from beat {position}; TLAST)"

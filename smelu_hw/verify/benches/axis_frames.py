@@ -56,6 +56,8 @@ class AxisFormat:
         Free TUSER bits that travel with a beat.
     reserved_result : int
         Every lane's result of a beat in a reserved mode.
+    keep : bool
+        Whether the ports have TKEEP (``m_axis_tkeep`` must be all ones).
     """
 
     def __init__(self, layout: Mapping[str, object]) -> None:
@@ -68,6 +70,7 @@ class AxisFormat:
         self.mode_names = {code: name for name, code in layout["modes"].items()}
         self.mode_names |= dict.fromkeys(layout["reserved_modes"], "reserved")
         self.reserved_result = layout["reserved_result"]
+        self.keep = "tkeep" in layout
 
     @property
     def out_bytes(self) -> int:

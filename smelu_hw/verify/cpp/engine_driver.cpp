@@ -16,8 +16,11 @@
 //   N, xs[N], y[N], dy[N], B, bx[B], class[B], G, g[G], C, table[C*G], R, reserved_result.
 // Output (stdout): "key value" lines: beats, cycles, the mismatches per mode and of the sideband
 // (TUSER, TLAST), then up to MAX_REPORTED "mismatch BEAT MODE LANE X G GOT WANT" and
-// "tuser_tlast BEAT GOT_USER WANT_USER GOT_LAST WANT_LAST" lines (BEAT counts from 0).
-// Compile-time settings in unit_config.h (see smelu_hw/verify/wire.py): AXIS, CLOCKED,
+// "tuser_tlast BEAT GOT_USER WANT_USER GOT_LAST WANT_LAST" and "tkeep BEAT GOT WANT" lines
+// (BEAT counts from 0). With KEEP, s_axis_tkeep is random (it is not seen) and m_axis_tkeep
+// must be all ones.
+// Compile-time settings in unit_config.h (see smelu_hw/verify/wire.py): AXIS, KEEP,
+// OUT_KEEP_BITS, CLOCKED,
 // UNIT_LATENCY, LANES, IN_BITS, OUT_BITS, USER_BITS, MODE_AT, X_AT, X_STRIDE, X_BITS, G_AT,
 // G_STRIDE, G_BITS, LANE_BITS, OUT_STRIDE, RESULT_SIGNED, MODE_FORWARD/GRADIENT/BACKWARD,
 // RESERVED_MODE (-1 if none), and X_RANDOM: the seed of the random values that Verilator's
@@ -289,6 +292,9 @@ int main(int argc, char** argv) {
         top.s_axis_tuser = presented.user;
         top.s_axis_tlast = presented.last;
 #endif
+#if KEEP
+        top.s_axis_tkeep = presented.padding >> 3;  // random: TKEEP is not seen
+#endif
         low_phase(top);
         if (top.O_VALID) {
             Beat want = expected.make(received);
@@ -311,6 +317,16 @@ int main(int argc, char** argv) {
                 if (reported++ < MAX_REPORTED) {
                     std::printf("tuser_tlast %lld %u %u %u %u\n", static_cast<long long>(received), user, want.user,
                                 last, want.last);
+                }
+            }
+#endif
+#if KEEP
+            const uint64_t keep = top.m_axis_tkeep, all = OUT_KEEP_BITS >= 64 ? ~0ull : (1ull << OUT_KEEP_BITS) - 1;
+            if (keep != all) {
+                ++sideband;
+                if (reported++ < MAX_REPORTED) {
+                    std::printf("tkeep %lld %llu %llu\n", static_cast<long long>(received),
+                                static_cast<unsigned long long>(keep), static_cast<unsigned long long>(all));
                 }
             }
 #endif
