@@ -6,7 +6,8 @@ build folder, 2 jobs):
 * R16 (Q16.8, beta = 2) certificate on Icarus: <= 10 s;
 * 24-bit SmeLU (Q24.12, beta = 1) exhaustive on the native Verilator path: <= 30 s;
 * 32-bit SmeLU (Q32.16, beta = 1, rne, forward + gradient) complete: <= 60 s;
-* a complete 16-bit engine (R16, 4 lanes; issue 21): <= 10 min.
+* a complete 16-bit engine (R16, 4 lanes; issue 21): <= 10 min;
+* an AXI4-Stream certificate (R16, 4 lanes, ``--interface axis``; issue 21): <= 60 s.
 
 Then vector rates (every rate counts from the first vector to the final comparison, golden
 model included): the cocotb sweep on Icarus, the cocotb lane array on Verilator, and the native
@@ -40,6 +41,12 @@ TARGETS = [
         ["--bits", "16", "--beta", "2", "--lanes", "4"],
         "icarus",
         600.0,
+    ),
+    (
+        "AXI4-Stream R16, 4 lanes, Icarus + native",
+        ["--bits", "16", "--beta", "2", "--lanes", "4", "--interface", "axis"],
+        "icarus",
+        60.0,
     ),
 ]
 
