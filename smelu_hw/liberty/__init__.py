@@ -3,9 +3,13 @@
 :func:`liberty_area` runs the flow (:mod:`smelu_hw.liberty.flow`) on the shipped IHP SG13G2
 cells (:data:`SG13G2_TYPICAL`, :data:`SG13G2_SLOW`) or any library (:meth:`Corner.of`);
 :func:`check_library` validates a user's file first, raising :class:`LibertyError` with one line.
+:func:`energy_per_activation` simulates the mapped netlist on a stream of input codes
+(:mod:`smelu_hw.liberty.gatesim`, zero delay) and prices its toggles with the library's
+internal power, pin capacitances and leakage (:mod:`smelu_hw.liberty.energy`).
 """
 
-from .flow import SG13G2_SLOW, SG13G2_TYPICAL, Corner, LibertyArea, liberty_area
+from .energy import Energy, energy_per_activation, stream_energy
+from .flow import SG13G2_SLOW, SG13G2_TYPICAL, Corner, LibertyArea, Mapped, liberty_area, mapped_netlist
 from .library import LibertyError, Library, check_library, read_library
 from .timing import CriticalPath, Drive, critical_path
 
@@ -15,6 +19,11 @@ __all__ = [
     "SG13G2_SLOW",
     "LibertyArea",
     "liberty_area",
+    "Mapped",
+    "mapped_netlist",
+    "Energy",
+    "energy_per_activation",
+    "stream_energy",
     "Library",
     "LibertyError",
     "check_library",

@@ -39,7 +39,16 @@ from ..synth import SynthesisError, cached, module_stat, read_result, yosys_fold
 from .library import Library, check_library
 from .timing import Drive, critical_path
 
-__all__ = ["Corner", "SG13G2_TYPICAL", "SG13G2_SLOW", "LibertyArea", "liberty_area", "TIMING_MODEL"]
+__all__ = [
+    "Corner",
+    "SG13G2_TYPICAL",
+    "SG13G2_SLOW",
+    "LibertyArea",
+    "Mapped",
+    "liberty_area",
+    "mapped_netlist",
+    "TIMING_MODEL",
+]
 
 #: The version of :mod:`smelu_hw.liberty.timing`'s model, part of the cache key.
 TIMING_MODEL = "nldm-abc-1"
@@ -148,6 +157,22 @@ def _abc_delay(work: Path) -> float | None:
     return int(record[1]) / 1000 if record else None
 
 
+def _check_delay(delay_ps: int | None) -> None:
+    if delay_ps is not None and (
+        isinstance(delay_ps, bool) or not isinstance(delay_ps, int) or delay_ps <= 0
+    ):
+        raise ValueError(f"delay_ps must be a positive integer, not {delay_ps!r}")
+
+
+def _files(verilog: str, corner: Corner, constr: str) -> dict[str, str]:
+    text = corner.liberty.read_bytes().decode("utf-8", errors="replace")
+    return {"unit.v": verilog, "cells.lib": text, "drive.constr": constr}
+
+
+def _constr(drive: Drive) -> str:
+    return f"set_driving_cell {drive.cell.name}\nset_load {drive.load * 1000:.6g}\n"
+
+
 def liberty_area(
     verilog: str, top: str, corner: Corner = SG13G2_TYPICAL, delay_ps: int | None = None
 ) -> LibertyArea:
@@ -172,23 +197,19 @@ def liberty_area(
     SynthesisError
         Yosys failed or gave no result.
     """
-    if delay_ps is not None and (
-        isinstance(delay_ps, bool) or not isinstance(delay_ps, int) or delay_ps <= 0
-    ):
-        raise ValueError(f"delay_ps must be a positive integer, not {delay_ps!r}")
+    _check_delay(delay_ps)
     library = check_library(corner.liberty)
-    drive = Drive.of(library)
-    constr = f"set_driving_cell {drive.cell.name}\nset_load {drive.load * 1000:.6g}\n"
+    constr = _constr(Drive.of(library))
     script = _script(top, delay_ps)
 
     def compute() -> dict[str, object]:
-        text = corner.liberty.read_bytes().decode("utf-8", errors="replace")
-        files = {"unit.v": verilog, "cells.lib": text, "drive.constr": constr}
-        with yosys_folder(script, files) as work:
+        with yosys_folder(script, _files(verilog, corner, constr)) as work:
             stat = module_stat(read_result(work, "stat.json"))
             if "area" not in stat and stat.get("num_cells"):  # Yosys prints none for no cells
                 raise SynthesisError("yosys printed no liberty area")
-            path = critical_path(json.loads(read_result(work, "netlist.json")), top, library, drive)
+            path = critical_path(
+                json.loads(read_result(work, "netlist.json")), top, library, Drive.of(library)
+            )
             return {
                 "area": float(stat.get("area", 0.0)),
                 "cells": int(stat["num_cells"]),
@@ -218,3 +239,40 @@ def _result(result: dict, library: Library, corner: Corner, delay_ps: int | None
         abc_delay_ns=result["abc_delay"],
         delay_target_ps=delay_ps,
     )
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """A unit mapped by the Liberty flow: its Yosys JSON netlist and the same netlist as
+    structural Verilog (``write_verilog -noattr``) over the library's cells."""
+
+    netlist: dict
+    verilog: str
+
+
+def mapped_netlist(
+    verilog: str, top: str, corner: Corner = SG13G2_TYPICAL, delay_ps: int | None = None
+) -> Mapped:
+    """The netlist :func:`liberty_area` measures (the same script), kept for simulation (cached).
+
+    Raises
+    ------
+    LibertyError
+        The library cannot be mapped to (:func:`~smelu_hw.liberty.library.check_library`).
+    SynthesisError
+        Yosys failed or gave no result.
+    """
+    _check_delay(delay_ps)
+    library = check_library(corner.liberty)
+    constr = _constr(Drive.of(library))
+    script = _script(top, delay_ps) + "write_verilog -noattr netlist.v\n"
+
+    def compute() -> dict[str, object]:
+        with yosys_folder(script, _files(verilog, corner, constr)) as work:
+            return {
+                "netlist": json.loads(read_result(work, "netlist.json")),
+                "verilog": read_result(work, "netlist.v"),
+            }
+
+    result = cached("synth", ["liberty-netlist", script, constr, library.sha256, verilog], compute)
+    return Mapped(result["netlist"], result["verilog"])

@@ -1,8 +1,8 @@
 """Reading a Liberty file: the cells' areas, pins, functions, flip-flops and timing tables.
 
 From the tree :func:`smelu_hw.liberty.parse.parse` builds, :func:`read_library` takes what the
-flow needs, in nanoseconds and picofarads whatever the
-file's own units. :func:`check_library` refuses, with a one-line :class:`LibertyError`, a file
+flow needs, in nanoseconds, picofarads, picojoules (internal power), watts (leakage) and volts
+whatever the file's own units. :func:`check_library` refuses, with a one-line :class:`LibertyError`, a file
 that cannot be read or parsed, or a library that lacks a D flip-flop or the basic gates.
 """
 
@@ -16,7 +16,17 @@ from pathlib import Path
 
 from .parse import Group, parse, truth
 
-__all__ = ["LibertyError", "Table", "Arc", "Pin", "Cell", "Library", "read_library", "check_library"]
+__all__ = [
+    "LibertyError",
+    "Table",
+    "Arc",
+    "Power",
+    "Pin",
+    "Cell",
+    "Library",
+    "read_library",
+    "check_library",
+]
 
 
 class LibertyError(ValueError):
@@ -69,9 +79,27 @@ class Arc:
 
 
 @dataclass(frozen=True)
+class Power:
+    """One ``internal_power`` group of a pin: energy in pJ per rising and falling transition of
+    the pin (an output's tables over (input slew, output load), an input's over its own slew),
+    from the arc of ``related_pin`` (``None`` on an input pin's own group), when ``when`` holds
+    (``None``: the group that applies when no conditional one does). A missing table is 0."""
+
+    related_pin: str | None
+    when: str | None
+    rise: Table | None
+    fall: Table | None
+
+    def energy(self, rising: bool, slew: float, load: float) -> float:
+        """Energy in pJ of one transition at the input ``slew`` (ns) and output ``load`` (pF)."""
+        table = self.rise if rising else self.fall
+        return 0.0 if table is None else table.lookup(slew, load)
+
+
+@dataclass(frozen=True)
 class Pin:
     """A cell pin: direction, capacitances in pF (rise and fall ones default to
-    ``capacitance``), output function and the timing arcs that end at it."""
+    ``capacitance``), output function, the timing arcs that end at it and its internal power."""
 
     name: str
     direction: str
@@ -80,17 +108,25 @@ class Pin:
     fall_capacitance: float
     function: str | None
     arcs: tuple[Arc, ...]
+    power: tuple[Power, ...] = ()
 
 
 @dataclass(frozen=True)
 class Cell:
     """A library cell: area (the library's unit, µm² in practice), pins, and for a flip-flop
-    its ``ff`` group's ``clocked_on`` and ``next_state``."""
+    its ``ff`` group's ``clocked_on`` and ``next_state``, its state variables (``IQ``, ``IQN``)
+    and its asynchronous ``clear`` and ``preset`` (``None`` if absent); ``leakage`` is its
+    ``cell_leakage_power`` in W (the library's default where it has none); ``latch`` whether it
+    is a latch."""
 
     name: str
     area: float
     pins: dict[str, Pin]
     ff: tuple[str, str] | None = None
+    ff_state: tuple[str, str] = ("IQ", "IQN")
+    ff_async: tuple[str | None, str | None] = (None, None)
+    leakage: float = 0.0
+    latch: bool = False
 
     @property
     def inputs(self) -> list[str]:
@@ -108,12 +144,13 @@ class Cell:
 
 @dataclass(frozen=True)
 class Library:
-    """What the flow reads from a Liberty file: its name, its cells, and the SHA-256 of the
-    file's bytes."""
+    """What the flow reads from a Liberty file: its name, its cells, the SHA-256 of the file's
+    bytes, and its supply in V (``nom_voltage``; 0 if the file gives none)."""
 
     name: str
     cells: dict[str, Cell]
     sha256: str = ""
+    voltage: float = 0.0
 
     def inverters(self) -> list[Cell]:
         """One-input cells whose output is the input's complement, smallest area first."""
@@ -162,6 +199,16 @@ def _gate(cell: Cell) -> int | None:
 
 _TIME = {"1ps": 1e-3, "10ps": 1e-2, "100ps": 0.1, "1ns": 1.0, "10ns": 10.0, "100ns": 100.0, "1us": 1e3}
 _CAP = {"ff": 1e-3, "pf": 1.0, "nf": 1e3}
+_POWER = {"pw": 1e-12, "nw": 1e-9, "uw": 1e-6, "mw": 1e-3, "w": 1.0}
+_VOLT = {"mv": 1e-3, "v": 1.0}
+
+
+def _unit(text: str, units: dict[str, float], what: str) -> float:
+    """The scale of a unit such as ``"1pW"`` or ``"10mV"`` in ``units``' base."""
+    match = re.fullmatch(r"(1|10|100)([a-z]+)", text.replace(" ", "").lower())
+    if match is None or match[2] not in units:
+        raise ValueError(f"unknown {what} {text!r}")
+    return int(match[1]) * units[match[2]]
 
 
 #: The first axis of a table, as this reader stores it: the input (or constrained) slew.
@@ -172,7 +219,11 @@ def _floats(text: str) -> tuple[float, ...]:
     return tuple(float(value) for value in re.split(r"[\s,]+", text.strip()) if value)
 
 
-def _table(group: Group, templates: dict[str, Group], time: float, cap: float) -> Table:
+def _table(
+    group: Group, templates: dict[str, Group], time: float, cap: float, unit: float | None = None
+) -> Table:
+    """A table with its indexes in ns and pF and its values times ``unit`` (default: the
+    time unit, for delays)."""
     template = templates.get(group.args[0] if group.args else "scalar")
     variables = [template.attrs.get(f"variable_{k}") if template else None for k in (1, 2)]
     lists = {**(template.lists if template else {}), **group.lists}
@@ -182,7 +233,7 @@ def _table(group: Group, templates: dict[str, Group], time: float, cap: float) -
         rows = [(value,) for value in rows[0]]
     scale = [time if variable is None or "transition" in variable else cap for variable in variables]
     index = [tuple(value * scale[k] for value in index[k]) for k in (0, 1)]
-    values = tuple(tuple(value * time for value in row) for row in rows)
+    values = tuple(tuple(value * (time if unit is None else unit) for value in row) for row in rows)
     if variables[0] is not None and variables[0] not in _SLEW_FIRST:
         index.reverse()
         values = tuple(zip(*values, strict=True))
@@ -220,7 +271,28 @@ def _worst(tables: list[Table]) -> tuple[Table, ...]:
     return tuple(tables)
 
 
-def _cell(group: Group, templates: dict[str, Group], time: float, cap: float) -> Cell:
+def _power(
+    pin: Group, templates: dict[str, Group], time: float, cap: float, energy: float
+) -> tuple[Power, ...]:
+    found = []
+    for group in pin.children("internal_power"):
+        tables = {
+            kind: _table(group.children(kind)[0], templates, time, cap, energy)
+            if group.children(kind)
+            else None
+            for kind in ("rise_power", "fall_power")
+        }
+        if group.children("power"):  # one table for both directions
+            tables = dict.fromkeys(tables, _table(group.children("power")[0], templates, time, cap, energy))
+        for related in group.attrs.get("related_pin", "").split() or [None]:
+            found.append(Power(related, group.attrs.get("when"), tables["rise_power"], tables["fall_power"]))
+    return tuple(found)
+
+
+def _cell(
+    group: Group, templates: dict[str, Group], units: tuple[float, float, float, tuple[float, float]]
+) -> Cell:
+    time, cap, energy, leakage = units
     pins = {}
     for pin in group.children("pin"):
         capacitance = float(pin.attrs.get("capacitance", 0.0)) * cap
@@ -233,10 +305,22 @@ def _cell(group: Group, templates: dict[str, Group], time: float, cap: float) ->
                 fall_capacitance=float(pin.attrs.get("fall_capacitance", capacitance / cap)) * cap,
                 function=pin.attrs.get("function"),
                 arcs=_arcs(pin, templates, time, cap),
+                power=_power(pin, templates, time, cap, energy),
             )
     ffs = group.children("ff")
     ff = (ffs[0].attrs.get("clocked_on", ""), ffs[0].attrs.get("next_state", "")) if ffs else None
-    return Cell(group.args[0], float(group.attrs.get("area", 0.0)), pins, ff)
+    state = [*ffs[0].args, "IQ", "IQN"][:2] if ffs else ["IQ", "IQN"]
+    clear, preset = (ffs[0].attrs.get("clear"), ffs[0].attrs.get("preset")) if ffs else (None, None)
+    return Cell(
+        group.args[0],
+        float(group.attrs.get("area", 0.0)),
+        pins,
+        ff,
+        ff_state=(state[0], state[1]),
+        ff_async=(clear, preset),
+        leakage=float(group.attrs.get("cell_leakage_power", leakage[1])) * leakage[0],
+        latch=bool(group.children("latch")),
+    )
 
 
 def _library(tree: Group, sha256: str) -> Library:
@@ -245,11 +329,17 @@ def _library(tree: Group, sha256: str) -> Library:
     if time is None or len(load) != 2 or load[1].lower() not in _CAP:
         raise ValueError(f"unknown time_unit or capacitive_load_unit {tree.attrs.get('time_unit')!r}, {load}")
     cap = float(load[0]) * _CAP[load[1].lower()]
+    volt = _unit(tree.attrs.get("voltage_unit", "1V"), _VOLT, "voltage_unit")
+    watt = _unit(tree.attrs.get("leakage_power_unit", "1nW"), _POWER, "leakage_power_unit")
+    default_leakage = float(tree.attrs.get("default_cell_leakage_power", 0.0))
     templates = {
         group.args[0]: group for group in tree.groups if group.kind.endswith("_template") and group.args
     }
-    cells = [_cell(group, templates, time, cap) for group in tree.children("cell")]
-    return Library(tree.args[0] if tree.args else "", {cell.name: cell for cell in cells}, sha256)
+    # Internal energy is in the capacitive load unit times the voltage unit squared (pF V² = pJ).
+    units = (time, cap, cap * volt * volt, (watt, default_leakage))
+    cells = [_cell(group, templates, units) for group in tree.children("cell")]
+    voltage = float(tree.attrs.get("nom_voltage", 0.0)) * volt
+    return Library(tree.args[0] if tree.args else "", {cell.name: cell for cell in cells}, sha256, voltage)
 
 
 @lru_cache(maxsize=4)

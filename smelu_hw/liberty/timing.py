@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from ..synth import SynthesisError
 from .library import Arc, Cell, Library
 
-__all__ = ["Drive", "CriticalPath", "critical_path"]
+__all__ = ["Drive", "CriticalPath", "NetTiming", "critical_path", "net_timing"]
 
 RISE, FALL = 0, 1
 _DELAY = ("cell_rise", "cell_fall")
@@ -178,18 +178,30 @@ class _Analysis:
         return names.get(bit, str(bit)), cells
 
 
-def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> CriticalPath:
-    """The critical path of module ``top`` of a Yosys JSON ``netlist`` mapped to ``library``.
+@dataclass(frozen=True)
+class NetTiming:
+    """The analysis of a mapped module, net by net (Yosys bit numbers).
 
-    Raises
-    ------
-    SynthesisError
-        The netlist has a cell or pin the library lacks, or a combinational loop.
+    Attributes
+    ----------
+    load : dict of int to list of float
+        Rise and fall load in pF of every net with a sink pin or an output port (FO4 there).
+    slew : dict of int to list of float
+        Rise and fall slew in ns of every net the analysis reaches (inputs, clock, cell outputs).
+    arrival : dict of int to list of float
+        Rise and fall arrival in ns of the same nets.
+    clock_slew : list of float
+        The ideal clock's rise and fall slew.
     """
-    module = netlist["modules"][top]
-    names = _bit_names(module)
-    drivers, sinks = _connect(module, library)
-    ports = {
+
+    load: dict[int, list[float]]
+    slew: dict[int, list[float]]
+    arrival: dict[int, list[float]]
+    clock_slew: list[float]
+
+
+def _ports(module: dict) -> dict[str, list[tuple[int | str, str]]]:
+    return {
         direction: [
             (bit, label)
             for name, port in module["ports"].items()
@@ -199,6 +211,11 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
         ]
         for direction in ("input", "output")
     }
+
+
+def _analyse(module: dict, library: Library, drive: Drive) -> tuple[_Analysis, NetTiming, _Sinks]:
+    drivers, sinks = _connect(module, library)
+    ports = _ports(module)
     load: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for bit, pins in sinks.items():
         for cell, pin, _ in pins:
@@ -220,11 +237,35 @@ def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> Cr
         )
     for bit in _order(arcs):
         analysis.drive(bit, drivers[bit][0], arcs[bit], load[bit])
+    return analysis, NetTiming(dict(load), analysis.slew, analysis.arrival, clock), sinks
 
-    arrival, slew = analysis.arrival, analysis.slew
+
+def net_timing(netlist: dict, top: str, library: Library, drive: Drive) -> NetTiming:
+    """Loads, slews and arrivals of every net of module ``top`` of a Yosys JSON ``netlist``.
+
+    Raises
+    ------
+    SynthesisError
+        The netlist has a cell or pin the library lacks, or a combinational loop.
+    """
+    return _analyse(netlist["modules"][top], library, drive)[1]
+
+
+def critical_path(netlist: dict, top: str, library: Library, drive: Drive) -> CriticalPath:
+    """The critical path of module ``top`` of a Yosys JSON ``netlist`` mapped to ``library``.
+
+    Raises
+    ------
+    SynthesisError
+        The netlist has a cell or pin the library lacks, or a combinational loop.
+    """
+    module = netlist["modules"][top]
+    names = _bit_names(module)
+    analysis, timing, sinks = _analyse(module, library, drive)
+    arrival, slew, clock = analysis.arrival, analysis.slew, timing.clock_slew
     ends = [
         (arrival[bit][edge], label, bit, edge)
-        for bit, label in ports["output"]
+        for bit, label in _ports(module)["output"]
         for edge in (RISE, FALL)
         if arrival.get(bit, [_NONE, _NONE])[edge] > _NONE
     ]
