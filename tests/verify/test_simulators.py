@@ -10,13 +10,14 @@ import pytest
 
 from smelu_hw import executor
 from smelu_hw.verify.cocotb_run import _lent_environment
-from smelu_hw.verify.simulators import VERILATOR_FLAGS, cocotb_build_args, simulator_environment
+from smelu_hw.verify.simulators import VERILATOR_FLAGS, X_FLAGS, cocotb_build_args, simulator_environment
 
 
 def test_the_simulator_set_up_leaves_this_process_alone(monkeypatch):
     monkeypatch.delenv("VERILATOR_ROOT", raising=False)
     before = dict(os.environ)
-    assert cocotb_build_args("verilator") == list(VERILATOR_FLAGS) and cocotb_build_args("icarus") == []
+    assert cocotb_build_args("verilator") == [*VERILATOR_FLAGS, *X_FLAGS]
+    assert cocotb_build_args("icarus") == []
     env = simulator_environment("verilator")
     assert os.path.isdir(env["VERILATOR_ROOT"])
     assert env["PATH"].split(os.pathsep)[0] == os.path.join(env["VERILATOR_ROOT"], "bin")
