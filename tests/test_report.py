@@ -99,3 +99,18 @@ def test_a_failed_tool_run_leaves_its_cell_empty_and_is_listed(tmp_path):
 )
 def test_the_table_commentary_is_derived_from_the_errors(activation, bits, source):
     assert table_error_source({"activation": activation, "bits": bits}) == source
+
+
+def test_the_committed_report_is_what_its_results_render_to(tmp_path):
+    """``--render``: REPORT.md comes from results.json alone, so the committed one is current."""
+    assert (
+        main(["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path)])
+        == 0
+    )
+    assert (tmp_path / "REPORT.md").read_text() == (ROOT / "reports" / "REPORT.md").read_text()
+
+
+def test_render_of_a_missing_file_is_bad_input(tmp_path, capsys):
+    assert main(["--render", str(tmp_path / "none.json"), "--out-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("smelu_hw.report: error: --render ")
+    assert not (tmp_path / "out").exists()
