@@ -51,6 +51,14 @@ def test_quick_sweep_reproduces_the_committed_results(tmp_path):
         assert measured == {column: committed[unit][column] for column in measured}, unit
     report = (tmp_path / "REPORT.md").read_text()
     assert "## Headline" in report and "Yosys 0.70" in report
+    # What --quick measured, and only that: one latency, no Xilinx, no width crossover, one beta
+    # and one smooth unit.
+    assert "| Fmax iCE40 (L=2), MHz |" in report and "best Fmax" not in report
+    assert "XC7" not in report and "synth_xilinx" not in report
+    assert "crossover" not in report.lower() and not (tmp_path / "crossover.png").exists()
+    assert "across beta" not in report
+    assert "The only faithful smooth unit measured is **swish poly**" in report
+    assert "| fwd 0, grad 0 |" in report and "GE fwd+grad" in report
     for name in ("curves", "ulp_error", "area_vs_bits", "fmax_vs_latency", "pareto"):
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -91,3 +99,18 @@ def test_a_failed_tool_run_leaves_its_cell_empty_and_is_listed(tmp_path):
 )
 def test_the_table_commentary_is_derived_from_the_errors(activation, bits, source):
     assert table_error_source({"activation": activation, "bits": bits}) == source
+
+
+def test_the_committed_report_is_what_its_results_render_to(tmp_path):
+    """``--render``: REPORT.md comes from results.json alone, so the committed one is current."""
+    assert (
+        main(["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path)])
+        == 0
+    )
+    assert (tmp_path / "REPORT.md").read_text() == (ROOT / "reports" / "REPORT.md").read_text()
+
+
+def test_render_of_a_missing_file_is_bad_input(tmp_path, capsys):
+    assert main(["--render", str(tmp_path / "none.json"), "--out-dir", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.startswith("smelu_hw.report: error: --render ")
+    assert not (tmp_path / "out").exists()

@@ -2,6 +2,8 @@
 
 Writes ``REPORT.md`` (headline table and commentary from the numbers), ``results.csv`` and
 ``results.json`` (one row per unit) and PNG plots. ``--quick`` is a small sweep for CI.
+``--render RESULTS.json`` measures nothing: it writes ``REPORT.md`` and the plots again from a
+``results.json`` (into ``--out-dir``, default its folder), after a change to how they are written.
 Measurements run in a process pool, or with ``--cluster`` on the workers of a Dask distributed
 scheduler (:mod:`smelu_hw.executor`), with a progress line on stderr; the results do not depend
 on which ran them or in what order they finished. They are cached by content hash
@@ -53,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bits", type=int_list, help="widths to keep, e.g. 8,16")
     parser.add_argument("--activation", help="activations to keep, e.g. smelu,swish")
     parser.add_argument(
-        "--out-dir", type=Path, default=Path("reports"), help="output folder (default reports/)"
+        "--out-dir", type=Path, help="output folder (default reports/, or with --render the results' folder)"
     )
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="parallel processes (ignored with --cluster)"
@@ -64,7 +66,41 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the jobs on a Dask distributed scheduler at ADDRESS instead of local processes",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    parser.add_argument(
+        "--render",
+        type=Path,
+        metavar="RESULTS.json",
+        help="measure nothing: write REPORT.md and the plots again from a results.json",
+    )
     return parser
+
+
+def _unit_of(row: dict[str, object]) -> UnitConfig:
+    """The sweep unit a stored row measured."""
+    return UnitConfig(
+        str(row["activation"]),
+        int(row["bits"]),
+        beta=None if row.get("beta") in ("", None) else float(row["beta"]),
+        method=str(row["method"]) or None,
+        accuracy=str(row["accuracy"]) or None,
+    )
+
+
+def render(results: Path, out_dir: Path, plots: bool = True) -> int:
+    """``--render``: ``REPORT.md`` (and the plots) from a stored ``results.json``."""
+    try:
+        document = json.loads(results.read_text(encoding="utf-8"))
+        metadata, rows = document["metadata"], document["units"]
+        units = [_unit_of(row) for row in rows]
+        messages = (str(row.get("failures", "")).split("; ") for row in rows)
+        failures = [failure for row_messages in messages for failure in row_messages if failure]
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        raise UsageError(f"--render {results}: not a results.json of this report ({error})") from None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    from .document import write_report
+
+    write_report(rows, units, out_dir, metadata, failures, plots=plots)
+    return 0
 
 
 def select(args: argparse.Namespace) -> list[UnitConfig]:
@@ -160,6 +196,9 @@ def short_version(line: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.render is not None:
+            return render(args.render, args.out_dir or args.render.parent, plots=not args.no_plots)
+        args.out_dir = args.out_dir or Path("reports")
         units = select(args)
     except UsageError as error:
         print(f"smelu_hw.report: error: {error}", file=sys.stderr)

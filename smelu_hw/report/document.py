@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -54,36 +55,56 @@ def table_error_source(row: dict[str, object]) -> str:
     return f"inside the table's range ({inside:,.0f} ULP there, {beyond:,.0f} beyond |x| = {-TABLE_LOW})"
 
 
-def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
-    lines = [
-        f"| unit ({bits}-bit, frac {bits // 2}) | transistors fwd | transistors fwd+grad | GE | iCE40 LUT4 | "
-        "ECP5 LUT4 | XC7 LUT | depth | best Fmax iCE40 | best Fmax ECP5 | fwd max ULP | grad max ULP | "
-        "non-faithful | monotonic viol. | grad max jump |",
-        "|" + "---|" * 15,
+def _measured_latencies(rows: list[dict[str, object]], device: str) -> list[int]:
+    """The latencies at which some row has an Fmax on ``device``."""
+    return [
+        lat for lat in LATENCIES if any(_number(row, f"fmax_{device}_l{lat}") is not None for row in rows)
     ]
-    for row in rows:
-        if int(row["bits"]) != bits:
-            continue
-        fmax = []
-        for device in DEVICES:
-            best = _best_fmax(row, device)
-            fmax.append("n/a" if best is None else f"{best[0]:.1f} MHz (L={best[1]})")
-        cells = [
-            _cell(_number(row, "transistors_fwd")),
-            _cell(_number(row, "transistors_both")),
-            _cell(_number(row, "ge_both"), 1),
-            _cell(_number(row, "ice40_lut4_both")),
-            _cell(_number(row, "ecp5_lut4_both")),
-            _cell(_number(row, "xc7_lut_both")),
-            _cell(_number(row, "depth_both")),
-            *fmax,
-            _cell(_number(row, "fwd_max_ulp"), 3),
-            _cell(_number(row, "grad_max_ulp"), 3),
-            f"{row.get('fwd_non_faithful', 'n/a')} / {row.get('grad_non_faithful', 'n/a')}",
-            str(row.get("monotonic_violations", "n/a")),
-            str(row.get("grad_max_jump_ulp", "n/a")),
-        ]
-        lines.append(f"| {_label(row)} | " + " | ".join(cells) + " |")
+
+
+def _fmax_column(rows: list[dict[str, object]], device: str, name: str) -> tuple[str, list[str]]:
+    """The header and cells of a device's Fmax column: the best over latencies where more than
+    one was measured, else the one latency's figure, named in the header."""
+    latencies = _measured_latencies(rows, device)
+    if len(latencies) == 1:
+        only = latencies[0]
+        cells = [_cell(_number(row, f"fmax_{device}_l{only}"), 1) for row in rows]
+        return f"Fmax {name} (L={only}), MHz", cells
+    best = [_best_fmax(row, device) for row in rows]
+    cells = ["n/a" if point is None else f"{point[0]:.1f} MHz (L={point[1]})" for point in best]
+    return f"best Fmax {name} (L=0..{LATENCIES[-1]})", cells
+
+
+def _non_faithful(row: dict[str, object]) -> str:
+    return f"fwd {row.get('fwd_non_faithful', 'n/a')}, grad {row.get('grad_non_faithful', 'n/a')}"
+
+
+def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
+    """The headline table of the ``bits``-wide units; a column nobody measured is left out."""
+    rows = [row for row in rows if int(row["bits"]) == bits]
+    columns: list[tuple[str, list[str]]] = [
+        ("transistors fwd", [_cell(_number(row, "transistors_fwd")) for row in rows]),
+        ("transistors fwd+grad", [_cell(_number(row, "transistors_both")) for row in rows]),
+        ("GE fwd+grad", [_cell(_number(row, "ge_both"), 1) for row in rows]),
+        ("iCE40 LUT4 fwd+grad", [_cell(_number(row, "ice40_lut4_both")) for row in rows]),
+        ("ECP5 LUT4 fwd+grad", [_cell(_number(row, "ecp5_lut4_both")) for row in rows]),
+        ("XC7 LUT fwd+grad", [_cell(_number(row, "xc7_lut_both")) for row in rows]),
+        ("logic depth fwd+grad (gates)", [_cell(_number(row, "depth_both")) for row in rows]),
+        _fmax_column(rows, "ice40", "iCE40"),
+        _fmax_column(rows, "ecp5", "ECP5"),
+        ("fwd max ULP", [_cell(_number(row, "fwd_max_ulp"), 3) for row in rows]),
+        ("grad max ULP", [_cell(_number(row, "grad_max_ulp"), 3) for row in rows]),
+        ("non-faithful codes", [_non_faithful(row) for row in rows]),
+        ("monotonic viol.", [str(row.get("monotonic_violations", "n/a")) for row in rows]),
+        ("grad max jump (ULP)", [str(row.get("grad_max_jump_ulp", "n/a")) for row in rows]),
+    ]
+    columns = [(name, cells) for name, cells in columns if any(cell != "n/a" for cell in cells)]
+    lines = [
+        f"| unit ({bits}-bit, frac {bits // 2}) | " + " | ".join(name for name, _ in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
+    for index, row in enumerate(rows):
+        lines.append(f"| {_label(row)} | " + " | ".join(cells[index] for _, cells in columns) + " |")
     return lines
 
 
@@ -102,13 +123,7 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
         label: _number(row, "transistors_both") for label, row in at.items() if not label.startswith("smelu")
     }
     others = {label: value for label, value in others.items() if value}
-    betas = {_label(row): _number(row, "transistors_both") for row in smelus}
-    notes.append(
-        "- SmeLU across beta: "
-        + ", ".join(f"{label} {value:,.0f}" for label, value in betas.items() if value)
-        + " transistors (a wider quadratic region needs a wider squarer); comparisons below use "
-        + f"{name}."
-    )
+    notes += _beta_sentence(smelus, name)
     for label, value in sorted(others.items(), key=lambda item: item[1]):
         ratio = value / area
         relation = (
@@ -127,8 +142,13 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
     }
     if faithful:
         cheapest = min(faithful, key=faithful.get)
+        which = (
+            "The cheapest faithful smooth unit"
+            if len(faithful) > 1
+            else "The only faithful smooth unit measured"
+        )
         notes.append(
-            f"- The cheapest faithful smooth unit is **{cheapest}** ({faithful[cheapest]:,.0f} transistors): "
+            f"- {which} is **{cheapest}** ({faithful[cheapest]:,.0f} transistors): "
             f"{name} costs {area / faithful[cheapest]:.2f} of it while being correctly rounded."
         )
     for device in DEVICES:
@@ -146,6 +166,28 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
             f"{_cell(_number(at[worst], 'fwd_max_ulp'))} ULP, {table_error_source(at[worst])}."
         )
     return notes
+
+
+def _beta_sentence(smelus: list[dict[str, object]], reference: str) -> list[str]:
+    """SmeLU's area across beta, where more than one beta was measured; the reason for the
+    trend only where there is one (area growing with beta)."""
+    priced = sorted(
+        (float(row["beta"]), _label(row), _number(row, "transistors_both"))
+        for row in smelus
+        if row.get("accuracy", "") != "faithful"
+        and not row.get("method")
+        and _number(row, "transistors_both")
+    )
+    if len(priced) < 2:
+        return [f"- Comparisons below use {reference}."]
+    areas = [area for _, _, area in priced]
+    trend = (
+        " (a wider quadratic region needs a wider squarer)"
+        if all(a < b for a, b in itertools.pairwise(areas))
+        else " (not monotonic in beta)"
+    )
+    listed = ", ".join(f"{label} {area:,.0f}" for _, label, area in priced)
+    return [f"- SmeLU across beta: {listed} transistors{trend}; comparisons below use {reference}."]
 
 
 def write_report(
@@ -167,8 +209,9 @@ def write_report(
         "",
         f"Generated by `python -m smelu_hw.report{' --quick' if metadata['quick'] else ''}`. Tools: {tools}.",
         "Area: Yosys `synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos` (transistors), "
-        "`abc -liberty smelu_hw/data/gates.lib` (gate equivalents, NAND2 = 1), `synth_ice40`, `synth_ecp5`, "
-        "`synth_xilinx`. Timing: nextpnr, iCE40 UP5K and ECP5-25K, seed 1, unit between registered I/O, "
+        "`abc -liberty smelu_hw/data/gates.lib` (gate equivalents, NAND2 = 1), `synth_ice40`, `synth_ecp5`"
+        + (", `synth_xilinx`" if any(_number(row, "xc7_lut_both") is not None for row in rows) else "")
+        + ". Timing: nextpnr, iCE40 UP5K and ECP5-25K, seed 1, unit between registered I/O, "
         f"latencies {', '.join(map(str, metadata['latencies']))}. Errors: every input code up to 16 bits "
         "(sampled windows beyond) against float64 formulas with mpmath deciding doubtful codes.",
         "",
@@ -184,10 +227,7 @@ def write_report(
         "",
         *area_table(rows),
         "",
-        "## Width crossover (transistors, forward + gradient, combinational)",
-        "",
-        *crossover_lines(rows),
-        "",
+        *_section("Width crossover (transistors, forward + gradient, combinational)", crossover_lines(rows)),
         f"## Area at equal frequency ({bits}-bit units, registers included)",
         "",
         f"For each target clock, the smallest latency whose Fmax meets it, and the house metric there: "
@@ -207,6 +247,11 @@ def write_report(
         lines.append("")
     lines += ["Machine-readable data: `results.csv`, `results.json` (one row per unit)."]
     (out_dir / "REPORT.md").write_text("\n".join(lines) + "\n")
+
+
+def _section(title: str, body: list[str]) -> list[str]:
+    """A section, or nothing where it would be an empty heading."""
+    return [f"## {title}", "", *body, ""] if body else []
 
 
 def _ceiling(metadata: dict[str, object]) -> list[str]:

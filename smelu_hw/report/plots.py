@@ -18,17 +18,7 @@ from .sweep import DEVICES, LATENCIES, UnitConfig
 
 __all__ = ["make_plots"]
 
-R16 = QFormat(16, 8)  # the curves plot's format
 SAVE = {"dpi": 110, "metadata": {"Software": None}}  # no version stamp: same bytes every run
-CURVES = [
-    UnitConfig("relu", 16),
-    *(UnitConfig("smelu", 16, beta) for beta in (0.5, 1.0, 2.0, 4.0)),
-    UnitConfig("hardswish", 16),
-    UnitConfig("swish", 16, method="poly"),
-    UnitConfig("softplus", 16, method="poly"),
-    UnitConfig("gelu", 16, method="poly"),
-    UnitConfig("elu", 16, method="poly"),
-]
 
 
 def _styles(count: int) -> list[dict[str, object]]:
@@ -50,16 +40,21 @@ def _model(unit: UnitConfig):
     return model_for(spec)
 
 
-def curves(path: Path) -> None:
-    """Function and gradient of every activation, from the fixed-point models at Q16.8."""
-    codes = np.arange(-4 << 8, (4 << 8) + 1)
-    x = R16.to_real(codes)
+def curves(path: Path, units: list[UnitConfig], bits: int) -> None:
+    """Function and gradient of the sweep's units of width ``bits``, from their fixed-point
+    models, on [-4, 4] (or the format's range, if smaller): one curve per function, so tables,
+    ROMs and faithful variants of a function already drawn are left out."""
+    fmt = QFormat(bits, bits // 2)
+    at = [unit for unit in units if unit.bits == bits]
+    units = [unit for unit in at if unit.method in (None, "poly") and unit.accuracy is None] or at
+    codes = np.arange(max(fmt.min_code, -4 << fmt.frac), min(fmt.max_code, 4 << fmt.frac) + 1)
+    x = fmt.to_real(codes)
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(8, 8), sharex=True)
-    for unit in CURVES:
+    for unit in units:
         model = _model(unit)
-        top.plot(x, R16.to_real(model.forward(codes)), label=unit.label)
+        top.plot(x, fmt.to_real(model.forward(codes)), label=unit.label)
         bottom.plot(x, model.grad(codes) / 2.0**model.spec.grad_frac, label=unit.label)
-    top.set(title="Activations (fixed-point models, Q16.8)", ylabel="f(x)")
+    top.set(title=f"Activations (fixed-point models, {fmt})", ylabel="f(x)")
     bottom.set(title="Gradients", xlabel="x", ylabel="f'(x)")
     for axes in (top, bottom):
         axes.grid(alpha=0.3)
@@ -279,14 +274,15 @@ def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: 
     """Write every plot; return their file names."""
     bits = headline_bits(rows)
     plots = {
-        "curves.png": lambda path: curves(path),
+        "curves.png": lambda path: curves(path, units, bits),
         "ulp_error.png": lambda path: ulp_errors(path, units, bits),
         "area_vs_bits.png": lambda path: area_vs_bits(path, rows),
         "fmax_vs_latency.png": lambda path: fmax_vs_latency(path, rows, bits),
         "pareto.png": lambda path: pareto(path, rows, bits),
         "area_at_frequency.png": lambda path: area_at_frequency(path, rows, bits),
-        "crossover.png": lambda path: crossover_plot(path, rows),
     }
+    if crossover(rows):  # no blank plot for a sweep without the comparison
+        plots["crossover.png"] = lambda path: crossover_plot(path, rows)
     for name, draw in plots.items():
         draw(out_dir / name)
     return list(plots)
