@@ -51,6 +51,13 @@ __all__ = ["main", "run"]
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m smelu_hw.report", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "manifest",
+        nargs="?",
+        type=Path,
+        metavar="MODULE.json",
+        help="report on this one generated unit instead of sweeping (MODULE.report.md beside it)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sweep for CI")
     parser.add_argument("--bits", type=int_list, help="widths to keep, e.g. 8,16")
     parser.add_argument("--activation", help="activations to keep, e.g. smelu,swish")
@@ -193,9 +200,34 @@ def short_version(line: str) -> str:
     return line.split(", ")[0] + (")" if "(" in line else "")
 
 
+def _one_unit(args: argparse.Namespace) -> int:
+    """``python -m smelu_hw.report MODULE.json``: the report of one generated unit."""
+    from ..verify.certificate import OutputFolderError, check_writable
+    from ..verify.design import DesignError, load_design
+    from .single import unit_report, write_unit_report
+
+    if args.quick or args.bits or args.activation or args.render:
+        raise UsageError(
+            "MODULE.json reports on that one unit: --quick, --bits, --activation and --render do not apply"
+        )
+    try:
+        design = load_design(args.manifest)
+        out_dir = args.out_dir or args.manifest.parent
+        check_writable(out_dir)
+    except (DesignError, OutputFolderError) as error:
+        raise UsageError(str(error)) from None
+    with open_executor(args.jobs, args.cluster) as pool:
+        report = unit_report(design, pool)
+    for path in write_unit_report(report, out_dir):
+        print(path)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.manifest is not None:
+            return _one_unit(args)
         if args.render is not None:
             return render(args.render, args.out_dir or args.render.parent, plots=not args.no_plots)
         args.out_dir = args.out_dir or Path("reports")
