@@ -78,6 +78,28 @@ def test_method_auto_builds_the_smaller_of_two_equal_units_and_says_why(tmp_path
     assert choice["requested"] == "auto" and set(counts) == {"arith", "rom"}
     assert choice["built"] == min(counts, key=counts.get) == data["params"].get("method", "arith")
     assert manifest.stem == f"smelu_q8f4_beta32{'_rom' if choice['built'] == 'rom' else ''}_faithful"
+    assert choice["cost"] == "cmos"
+
+
+def test_method_auto_can_minimise_sg13g2_area(tmp_path):
+    """``--cost liberty``: the methods' µm² on the shipped cells decide, and the manifest says so."""
+    from smelu_hw.liberty import liberty_area
+
+    args = ["--bits", "8", "--beta", "2", "--accuracy", "faithful", "--out-dir", str(tmp_path)]
+    assert main([*args, "--method", "auto", "--cost", "liberty"]) == 0
+    (manifest,) = tmp_path.glob("*.json")
+    choice = json.loads(manifest.read_text())["method_choice"]
+    areas = choice["um2"]
+    assert choice["cost"] == "liberty" and "µm²" in choice["metric"] and set(areas) == {"arith", "rom"}
+    assert choice["built"] == min(areas, key=areas.get)
+    built = manifest.with_suffix(".v").read_text()
+    assert liberty_area(built, manifest.stem).area == pytest.approx(areas[choice["built"]], abs=0.01)
+
+
+def test_cost_without_method_auto_is_bad_input(tmp_path, capsys):
+    assert main(["--bits", "8", "--cost", "liberty", "--out-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == "smelu_hw.gen: error: --cost applies to --method auto only\n"
+    assert not list(tmp_path.iterdir())
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from ..fixed import ROUNDING_MODES
 from ..registry import ACTIVATIONS
 from ..specs import ActivationSpec, Parameter, io_format
 from ..synth import SynthesisError
-from .build import INTERFACES, choose_method, generate
+from .build import COSTS, INTERFACES, choose_method, generate
 from .files import EMITS, GeneratedUnit
 
 __all__ = ["add_unit_arguments", "build_parser", "flag_message", "main", "run", "unit_from_args"]
@@ -108,6 +108,11 @@ def add_unit_arguments(parser: argparse.ArgumentParser, *, bits_required: bool) 
     )
     parser.add_argument(
         "--method", choices=_methods(), help=_by_activation(lambda spec: _choices(spec, spec.methods))
+    )
+    parser.add_argument(
+        "--cost",
+        choices=tuple(COSTS),
+        help="--method auto: minimise house transistors ('cmos', default) or SG13G2 µm² ('liberty')",
     )
     parser.add_argument("--latency", type=int, default=0, help="pipeline register stages, 0 or more")
     parser.add_argument("--lanes", type=int, help="generate a streaming engine with this many lanes per beat")
@@ -203,9 +208,11 @@ def unit_from_args(args: argparse.Namespace) -> tuple[GeneratedUnit, list[str]]:
             warnings.simplefilter("always")
             spec = _spec_from_args(args)
         choice = None
+        if args.cost is not None and args.method != "auto":
+            raise UsageError("--cost applies to --method auto only")
         if args.method == "auto":
             try:
-                spec, choice = choose_method(spec, with_grad=not args.no_grad)
+                spec, choice = choose_method(spec, with_grad=not args.no_grad, cost=args.cost or "cmos")
             except SynthesisError as error:
                 raise UsageError(f"--method auto measures both implementations with Yosys: {error}") from None
         unit = generate(

@@ -65,25 +65,42 @@ def unit_factory(spec: ActivationSpec) -> Callable[..., object]:
 
 @dataclasses.dataclass(frozen=True)
 class MethodChoice:
-    """What ``--method auto`` measured and built; ``record()`` is its manifest entry."""
+    """What ``--method auto`` measured and built; ``record()`` is its manifest entry.
+
+    ``costs`` are in the metric of ``cost`` (:data:`COSTS`): house transistors, or µm² on the
+    shipped IHP SG13G2 cells at the typical corner.
+    """
 
     built: str
-    transistors: dict[str, int]
+    costs: dict[str, float]
+    cost: str = "cmos"
 
     def record(self) -> dict[str, object]:
+        figures = {"transistors": dict(self.costs)} if self.cost == "cmos" else {"um2": dict(self.costs)}
         return {
             "requested": "auto",
             "built": self.built,
-            "metric": "house transistors of the combinational unit (yosys synth; "
-            "abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos)",
-            "transistors": dict(self.transistors),
+            "cost": self.cost,
+            "metric": COSTS[self.cost],
+            **figures,
             "reason": f"'{self.built}' is the smaller; both give the same output for every input",
         }
 
 
-def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec, MethodChoice]:
-    """Build ``spec`` with each of its methods (combinational) and return the smallest; a tie
-    keeps the default method.
+#: The metrics ``method=auto`` can minimise (``--cost``), and what each measures.
+COSTS = {
+    "cmos": "house transistors of the combinational unit (yosys synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; "
+    "stat -tech cmos)",
+    "liberty": "area in µm² of the combinational unit on IHP SG13G2, typical corner (yosys synth -flatten; "
+    "dfflibmap; abc -liberty; stat -liberty)",
+}
+
+
+def choose_method(
+    spec: ActivationSpec, with_grad: bool, cost: str = "cmos"
+) -> tuple[ActivationSpec, MethodChoice]:
+    """Build ``spec`` with each of its methods (combinational) and return the smallest in the
+    metric ``cost`` (:data:`COSTS`); a tie keeps the default method.
 
     Raises
     ------
@@ -94,8 +111,11 @@ def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec
     """
     from amaranth.back import verilog
 
+    from ..liberty import liberty_area
     from ..synth import generic_area
 
+    if cost not in COSTS:
+        raise ParameterError(f"`cost` must be one of {', '.join(COSTS)}, not {cost!r}")
     if not spec.interchangeable_methods:
         raise ParameterError(
             f"`method=auto` does not apply to {spec.activation}: its methods give other outputs"
@@ -105,9 +125,12 @@ def choose_method(spec: ActivationSpec, with_grad: bool) -> tuple[ActivationSpec
         candidate = _with_method(spec, method)
         unit = unit_factory(candidate)(candidate, latency=0, with_grad=with_grad)
         text = verilog.convert(unit, name="candidate", emit_src=False)
-        counts[method] = generic_area(text, "candidate").transistors
+        if cost == "cmos":
+            counts[method] = generic_area(text, "candidate").transistors
+        else:
+            counts[method] = round(liberty_area(text, "candidate").area, 2)
     built = min(counts, key=lambda method: (counts[method], method != spec.methods[0]))
-    return _with_method(spec, built), MethodChoice(built, counts)
+    return _with_method(spec, built), MethodChoice(built, counts, cost)
 
 
 def _with_method(spec: ActivationSpec, method: str) -> ActivationSpec:
