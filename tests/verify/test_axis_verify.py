@@ -4,7 +4,6 @@ crossings in the contract, proofs on the AXI ports, and corrupted units caught a
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from smelu_hw.verify.builds import FORMAL, design_build
 from smelu_hw.verify.engine_formal import prove_engine_lanes, tail_affine
 
 from .test_cli import run_main
+from .test_engine_complete import edit_verilog
 
 SMALL_ENGINE = SmeLUSpec(fmt=QFormat(8, 4))
 
@@ -25,13 +25,6 @@ def _axis(folder: Path, spec: SmeLUSpec = SMALL_ENGINE, **options) -> Path:
     options = {"latency": 1, "lanes": 2, "user_bits": 3} | options
     _, manifest = generate(spec, interface="axis", **options).write(folder)
     return manifest
-
-
-def _edit(manifest: Path, pattern: str, replacement: str) -> None:
-    verilog = manifest.with_suffix(".v")
-    text, count = re.subn(pattern, replacement, verilog.read_text(), count=1)
-    assert count == 1, pattern
-    verilog.write_text(text)
 
 
 def test_an_axis_engine_gets_a_complete_certificate(tmp_path, capsys):
@@ -110,7 +103,7 @@ CORRUPTIONS = {
 def test_a_corrupted_axis_engine_fails_at_its_first_bad_beat(tmp_path, capsys, corruption):
     pattern, replacement, native, named, *options = CORRUPTIONS[corruption]
     manifest = _axis(tmp_path, **(options[0] if options else {}))
-    _edit(manifest, pattern, replacement)
+    edit_verilog(manifest, pattern, replacement)
     options = [] if native else ["--no-native"]
     status, stdout, _ = run_main([str(manifest), "--jobs", "1", *options], capsys)
     assert status == 1 and "MISMATCH" in stdout, stdout

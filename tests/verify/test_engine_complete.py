@@ -21,7 +21,7 @@ def _engine(folder: Path, spec: SmeLUSpec, **options) -> Path:
     return manifest
 
 
-def _edit(manifest: Path, pattern: str, replacement: str) -> None:
+def edit_verilog(manifest: Path, pattern: str, replacement: str) -> None:
     verilog = manifest.with_suffix(".v")
     text, count = re.subn(pattern, replacement, verilog.read_text(), count=1)
     assert count == 1, pattern
@@ -42,7 +42,7 @@ def test_an_8_bit_engine_gets_a_complete_certificate(tmp_path, capsys):
 
 def test_one_wrong_lane_of_an_engine_is_caught(tmp_path, capsys):
     manifest = _engine(tmp_path, SmeLUSpec(fmt=QFormat(8, 4)), latency=1, lanes=4)
-    _edit(manifest, r"(assign \\\$32  = \\\$31  \+ 12'h)f88", r"\g<1>f89")  # lane 3's rounding offset
+    edit_verilog(manifest, r"(assign \\\$32  = \\\$31  \+ 12'h)f88", r"\g<1>f89")  # lane 3's rounding offset
     status, stdout, _ = run_main([str(manifest), "--jobs", "1"], capsys)
     assert status == 1 and "MISMATCH" in stdout
     assert "fused (lane 3 g=" in stdout and "lane 0" not in stdout
@@ -82,7 +82,7 @@ def test_the_tail_proof_fails_for_a_wrong_gradient(tmp_path):
 def test_an_output_that_depends_on_an_undefined_register_is_caught(tmp_path, simulator, where, capsys):
     _, manifest = generate(SMALL).write(tmp_path)
     # An uninitialised register (no reset, never written) mixed into the output.
-    _edit(manifest, r"assign y = ([^;]*);", r"reg [7:0] junk;\n  assign y = junk ^ (\1);")
+    edit_verilog(manifest, r"assign y = ([^;]*);", r"reg [7:0] junk;\n  assign y = junk ^ (\1);")
     command = [str(manifest), "--jobs", "1", "--sim", simulator, *where]
     status, stdout, stderr = run_main(command, capsys)
     if simulator == "icarus":  # four-state: the x itself is seen

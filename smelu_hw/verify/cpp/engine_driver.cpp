@@ -240,19 +240,22 @@ static void rising_edge(Vunit& top) {
 #endif
 }
 
-static void reset(Vunit& top) {
+// One clock edge in reset: aresetn low on AXIS, rst high otherwise.
 #if AXIS
-    top.aresetn = 0;
+#define RESET_PORT aresetn
+#define RESET_ACTIVE 0
+#else
+#define RESET_PORT rst
+#define RESET_ACTIVE 1
+#endif
+
+static void reset(Vunit& top) {
+#if CLOCKED
+    top.RESET_PORT = RESET_ACTIVE;
     top.I_VALID = 0;
     low_phase(top);
     rising_edge(top);
-    top.aresetn = 1;
-#elif CLOCKED
-    top.rst = 1;
-    top.I_VALID = 0;
-    low_phase(top);
-    rising_edge(top);
-    top.rst = 0;
+    top.RESET_PORT = !RESET_ACTIVE;
 #else
     (void)top;
 #endif
