@@ -29,6 +29,7 @@ from typing import NoReturn
 
 from ..cli import Parser, UsageError, int_list, run_main
 from ..executor import open_executor
+from ..liberty import SG13G2_TYPICAL, Corner, LibertyError, check_library
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
 from .sweep import (
@@ -74,12 +75,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     parser.add_argument(
+        "--liberty",
+        type=Path,
+        metavar="FILE",
+        help="measure µm², ns and pJ on this Liberty library instead of the shipped SG13G2 typical corner",
+    )
+    parser.add_argument("--corner", metavar="LABEL", help="--liberty: the corner's name in the report")
+    parser.add_argument(
         "--render",
         type=Path,
         metavar="RESULTS.json",
         help="measure nothing: write REPORT.md and the plots again from a results.json",
     )
     return parser
+
+
+def _corner(args: argparse.Namespace) -> Corner:
+    """The library of the Liberty columns: ``--liberty FILE`` (checked first), else SG13G2."""
+    if args.liberty is None:
+        if args.corner is not None:
+            raise UsageError("--corner names the corner of --liberty FILE")
+        return SG13G2_TYPICAL
+    try:
+        check_library(args.liberty)
+    except LibertyError as error:
+        raise UsageError(f"--liberty: {error}") from None
+    return Corner.of(args.liberty.resolve(), args.corner)
 
 
 def _unit_of(row: dict[str, object]) -> UnitConfig:
@@ -232,6 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return render(args.render, args.out_dir or args.render.parent, plots=not args.no_plots)
         args.out_dir = args.out_dir or Path("reports")
         units = select(args)
+        corner = _corner(args)
     except UsageError as error:
         print(f"smelu_hw.report: error: {error}", file=sys.stderr)
         return 2
@@ -243,7 +265,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as error:  # no `distributed`, or no scheduler at that address
             print(f"smelu_hw.report: error: {error}", file=sys.stderr)
             return 2
-        jobs = quick_jobs(units) if args.quick else jobs_for(units, latencies, tuple(AREA_COLUMNS))
+        jobs = (
+            quick_jobs(units, corner)
+            if args.quick
+            else jobs_for(units, latencies, tuple(AREA_COLUMNS), corner)
+        )
         ceiling = {device: pool.submit(harness_fmax, device) for device in DEVICES}  # beside the jobs
         rows_by_name, failures = measure_all(jobs, pool)
         ceiling = {device: future.result() for device, future in ceiling.items()}
@@ -254,6 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "quick": args.quick,
         "latencies": list(latencies),
         "ceiling": ceiling,
+        "liberty": corner.label,
     }
     args.out_dir.mkdir(parents=True, exist_ok=True)
     write_tables(rows, args.out_dir, metadata)

@@ -20,6 +20,7 @@ from ..approx.functions import SMOOTH
 from ..fixed import QFormat
 from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
+from ..liberty import SG13G2_TYPICAL, Corner, energy_per_activation, liberty_area
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure, registered_area
@@ -77,6 +78,13 @@ ERROR_COLUMNS = [
     "error_codes",
 ]
 KEY_COLUMNS = ["unit", "activation", "method", "accuracy", "bits", "frac", "beta", "rounding"]
+#: The Liberty flow's columns (docs/SPEC.md §9), at the report's corner (SG13G2 typical by
+#: default): µm² and cells, forward and forward + gradient, the critical path of the
+#: combinational forward + gradient unit, and its energy per activation at 250 MHz on
+#: :data:`ENERGY_VECTORS` uniform codes (at the timing widths only).
+LIBERTY_COLUMNS = ["um2_fwd", "um2_both", "cells_fwd", "cells_both", "ns_both", "pj_both"]
+ENERGY_CLOCK_NS = 4.0
+ENERGY_VECTORS = 4096
 
 
 def _area_columns() -> list[str]:
@@ -87,6 +95,7 @@ def _area_columns() -> list[str]:
 COLUMNS = (
     KEY_COLUMNS
     + _area_columns()
+    + LIBERTY_COLUMNS
     + ERROR_COLUMNS
     + [f"fmax_{device}_l{latency}" for device in DEVICES for latency in LATENCIES]
     + [f"{part}_l{latency}" for latency in LATENCIES for part in ("logic", "flops")]
@@ -182,13 +191,15 @@ def quick_units() -> list[UnitConfig]:
 @dataclass(frozen=True)
 class Job:
     """One measurement: ``kind`` is ``area``, ``fmax``, ``registers`` (the house metric with
-    flip-flops at ``latency``) or ``errors``."""
+    flip-flops at ``latency``), ``liberty`` (µm², cells and delay at ``corner``), ``energy``
+    (pJ per activation at ``corner``) or ``errors``."""
 
     unit: UnitConfig
     kind: str
     flow: str = ""
     with_grad: bool = True
     latency: int = 0
+    corner: Corner = SG13G2_TYPICAL
 
     @property
     def description(self) -> str:
@@ -196,20 +207,28 @@ class Job:
             "area": f"{self.flow} {'fwd+grad' if self.with_grad else 'fwd'}",
             "fmax": f"{self.flow} L={self.latency}",
             "registers": f"L={self.latency}",
+            "liberty": f"{'fwd+grad' if self.with_grad else 'fwd'} {self.corner.label}",
+            "energy": self.corner.label,
             "errors": "",
         }[self.kind]
         return f"{self.unit.name} {self.kind} {detail}".strip()
 
 
 def jobs_for(
-    units: list[UnitConfig], latencies: tuple[int, ...], flows: tuple[str, ...] = tuple(AREA_COLUMNS)
+    units: list[UnitConfig],
+    latencies: tuple[int, ...],
+    flows: tuple[str, ...] = tuple(AREA_COLUMNS),
+    corner: Corner = SG13G2_TYPICAL,
 ) -> list[Job]:
-    """Every measurement of ``units``: errors, area in each of ``flows``, and Fmax at ``latencies``."""
+    """Every measurement of ``units``: errors, area in each of ``flows``, the Liberty flow at
+    ``corner`` (and energy at the timing widths), and Fmax at ``latencies``."""
     jobs = []
     for unit in units:
         jobs.append(Job(unit, "errors"))
         jobs += [Job(unit, "area", flow, with_grad) for flow in flows for with_grad in (False, True)]
+        jobs += [Job(unit, "liberty", with_grad=with_grad, corner=corner) for with_grad in (False, True)]
         if unit.bits in TIMING_BITS:
+            jobs.append(Job(unit, "energy", corner=corner))
             jobs += [
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
@@ -217,19 +236,20 @@ def jobs_for(
     return jobs
 
 
-def quick_jobs(units: list[UnitConfig]) -> list[Job]:
+def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list[Job]:
     """The measurements of ``--quick``: SmeLU on every quick flow (forward + gradient; forward
-    only on the house metric too) and at the quick latency, so each measurement path (Yosys,
-    nextpnr, the error check) runs once; a baseline only its errors and the house metric,
-    enough to compare it with SmeLU."""
+    only on the house metric and the Liberty flow too) and at the quick latency, so each
+    measurement path (Yosys, the Liberty flow and energy, nextpnr, the error check) runs once;
+    a baseline only its errors, the house metric and the Liberty flow and energy, enough to
+    compare it with SmeLU."""
     jobs = []
     for unit in units:
         if unit.activation == "smelu":
             # Forward-only area on the house metric alone: the other flows' paths are the same.
-            full = jobs_for([unit], QUICK_LATENCIES, QUICK_FLOWS)
+            full = jobs_for([unit], QUICK_LATENCIES, QUICK_FLOWS, corner)
             jobs += [job for job in full if job.with_grad or job.kind != "area" or job.flow == "cmos"]
         else:
-            jobs += jobs_for([unit], (), ("cmos",))
+            jobs += jobs_for([unit], (), ("cmos",), corner)
     return jobs
 
 
@@ -249,6 +269,8 @@ def run_job(job: Job) -> dict[str, object]:
         return error_columns(spec)
     if job.kind == "fmax":
         return {f"fmax_{job.flow}_l{job.latency}": round(unit_fmax(spec, job.flow, job.latency), 2)}
+    if job.kind in ("liberty", "energy"):
+        return _liberty_columns(job, spec)
     if job.kind == "registers":
         pipelined = generate(spec, latency=job.latency)
         split = registered_area(pipelined.verilog, pipelined.name)
@@ -266,6 +288,22 @@ def run_job(job: Job) -> dict[str, object]:
     if job.flow == "cmos":
         result[f"depth_{part}"] = stat["depth"]
     return result
+
+
+def _liberty_columns(job: Job, spec: ActivationSpec) -> dict[str, object]:
+    """The Liberty flow's columns of one job (:data:`LIBERTY_COLUMNS`)."""
+    unit = generate(spec, with_grad=job.with_grad)
+    if job.kind == "energy":
+        fmt = spec.fmt
+        codes = np.random.default_rng(1).integers(fmt.min_code, fmt.max_code + 1, ENERGY_VECTORS)
+        energy = energy_per_activation(
+            unit.verilog, unit.name, codes, corner=job.corner, clock_ns=ENERGY_CLOCK_NS
+        )
+        return {"pj_both": round(energy.total_pj, 4)}
+    part = "both" if job.with_grad else "fwd"
+    area = liberty_area(unit.verilog, unit.name, job.corner)
+    result: dict[str, object] = {f"um2_{part}": round(area.area, 2), f"cells_{part}": area.cells}
+    return result | ({"ns_both": round(area.delay_ns, 4)} if job.with_grad else {})
 
 
 #: Widest input whose error statistics cover every code.
