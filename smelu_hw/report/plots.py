@@ -270,6 +270,43 @@ def crossover_plot(path: Path, rows: list[dict[str, object]]) -> None:
     plt.close(figure)
 
 
+def silicon(path: Path, rows: list[dict[str, object]], bits: int) -> None:
+    """On the Liberty flow's library: µm² against the critical path of each unit (forward +
+    gradient, combinational), and its energy per activation, cheapest first."""
+    units = [
+        (
+            str(row["unit"]).rsplit(" ", 1)[0],
+            float(row["um2_both"]),
+            float(row["ns_both"]),
+            row.get("pj_both"),
+        )
+        for row in rows
+        if int(row["bits"]) == bits
+        and row.get("um2_both") not in (None, "")
+        and row.get("ns_both") not in (None, "")
+    ]
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, 5.5))
+    for (label, area, delay, _), style in zip(units, _styles(len(units)), strict=True):
+        left.scatter(delay, area, color=style["color"], marker=style["marker"], s=45, label=label)
+    left.set(
+        title=f"Area against delay ({bits} bits, forward + gradient, combinational)",
+        xlabel="critical path (ns)",
+        ylabel="area (µm²)",
+        yscale="log",
+    )
+    left.grid(alpha=0.3, which="both")
+    left.legend(fontsize=7)
+    energies = sorted((float(pj), label) for label, _, _, pj in units if pj not in (None, ""))
+    if energies:
+        right.barh([label for _, label in energies], [pj for pj, _ in energies], color="tab:blue")
+        right.invert_yaxis()
+    right.set(title="Energy per activation at 250 MHz (zero-delay, uniform codes)", xlabel="pJ")
+    right.grid(alpha=0.3, axis="x")
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
 def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: Path) -> list[str]:
     """Write every plot; return their file names."""
     bits = headline_bits(rows)
@@ -281,6 +318,8 @@ def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: 
         "pareto.png": lambda path: pareto(path, rows, bits),
         "area_at_frequency.png": lambda path: area_at_frequency(path, rows, bits),
     }
+    if any(row.get("um2_both") not in (None, "") for row in rows):
+        plots["silicon.png"] = lambda path: silicon(path, rows, bits)
     if crossover(rows):  # no blank plot for a sweep without the comparison
         plots["crossover.png"] = lambda path: crossover_plot(path, rows)
     for name, draw in plots.items():
