@@ -103,10 +103,7 @@ def test_the_table_commentary_is_derived_from_the_errors(activation, bits, sourc
 
 def test_the_committed_report_is_what_its_results_render_to(tmp_path):
     """``--render``: REPORT.md comes from results.json alone, so the committed one is current."""
-    assert (
-        main(["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path)])
-        == 0
-    )
+    assert main(["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path)]) == 0
     assert (tmp_path / "REPORT.md").read_text() == (ROOT / "reports" / "REPORT.md").read_text()
 
 
