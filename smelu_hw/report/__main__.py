@@ -29,7 +29,8 @@ from typing import NoReturn
 
 from ..cli import Parser, UsageError, int_list, run_main
 from ..executor import open_executor
-from ..liberty import SG13G2_TYPICAL, Corner, LibertyError, check_library
+from ..liberty import SG13G2_TYPICAL, Corner
+from ..liberty.corners import add_corner_arguments, user_corner
 from ..registry import ACTIVATIONS
 from ..synth import SynthesisError, tool_versions
 from .sweep import (
@@ -74,13 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the jobs on a Dask distributed scheduler at ADDRESS instead of local processes",
     )
     parser.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
-    parser.add_argument(
-        "--liberty",
-        type=Path,
-        metavar="FILE",
-        help="measure µm², ns and pJ on this Liberty library instead of the shipped SG13G2 typical corner",
-    )
-    parser.add_argument("--corner", metavar="LABEL", help="--liberty: the corner's name in the report")
+    add_corner_arguments(parser)
     parser.add_argument(
         "--render",
         type=Path,
@@ -92,15 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _corner(args: argparse.Namespace) -> Corner:
     """The library of the Liberty columns: ``--liberty FILE`` (checked first), else SG13G2."""
-    if args.liberty is None:
-        if args.corner is not None:
-            raise UsageError("--corner names the corner of --liberty FILE")
-        return SG13G2_TYPICAL
     try:
-        check_library(args.liberty)
-    except LibertyError as error:
-        raise UsageError(f"--liberty: {error}") from None
-    return Corner.of(args.liberty.resolve(), args.corner)
+        return user_corner(args.liberty, args.corner) or SG13G2_TYPICAL
+    except ValueError as error:  # LibertyError is one
+        raise UsageError(f"--liberty: {error}" if args.liberty else str(error)) from None
 
 
 def _unit_of(row: dict[str, object]) -> UnitConfig:
