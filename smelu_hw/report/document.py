@@ -12,10 +12,12 @@ from ..approx.table import TABLE_LOW
 from ..models import model_for
 from ..synth import FLOP_TRANSISTORS
 from .cost import crossover_lines, equal_frequency_lines
-from .sweep import DEVICES, LATENCIES, UnitConfig, sample_codes
+from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, TIMING_BITS, UnitConfig, sample_codes
 
 __all__ = ["write_report"]
 
+#: The clock of the energy column.
+_ENERGY_MHZ = 1000 / ENERGY_CLOCK_NS
 #: The Liberty corner of a results.json that does not name one (written before it did).
 DEFAULT_CORNER = "SG13G2 typical 1.20 V 25 °C"
 
@@ -89,7 +91,10 @@ def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
     columns: list[tuple[str, list[str]]] = [
         ("µm² fwd+grad", [_cell(_number(row, "um2_both"), 1) for row in rows]),
         ("critical path (ns)", [_cell(_number(row, "ns_both"), 3) for row in rows]),
-        ("pJ per activation fwd+grad (250 MHz)", [_cell(_number(row, "pj_both"), 3) for row in rows]),
+        (
+            f"pJ per activation fwd+grad ({_ENERGY_MHZ:.0f} MHz)",
+            [_cell(_number(row, "pj_both"), 3) for row in rows],
+        ),
         ("transistors fwd", [_cell(_number(row, "transistors_fwd")) for row in rows]),
         ("transistors fwd+grad", [_cell(_number(row, "transistors_both")) for row in rows]),
         ("GE fwd+grad", [_cell(_number(row, "ge_both"), 1) for row in rows]),
@@ -185,9 +190,11 @@ def _silicon_line(rows: list[dict[str, object]], metadata: dict[str, object]) ->
     return [
         f"Silicon: the Liberty flow on {corner} (docs/SPEC.md §9): `synth -flatten; dfflibmap -liberty; "
         "abc -liberty; stat -liberty`, µm² of the combinational unit; the critical path by static timing "
-        "(inputs driven by the smallest inverter, FO4 outputs, no wire load); energy per activation from a "
-        f"zero-delay simulation of the mapped netlist on 4096 uniform codes at 250 MHz (no glitches: a lower "
-        "bound), at 8 and 16 bits. The house transistor metric stays for continuity."
+        "(inputs driven by the smallest inverter, FO4 outputs, no wire load); energy per activation from "
+        f"a zero-delay simulation of the mapped netlist on {ENERGY_VECTORS} uniform codes "
+        f"at {_ENERGY_MHZ:.0f} MHz "
+        f"(no glitches: a lower bound), at {' and '.join(map(str, TIMING_BITS))} bits. The house transistor "
+        "metric stays for continuity."
     ]
 
 

@@ -20,19 +20,13 @@ from concurrent.futures import Executor
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 from ..gen.files import write_atomically
 from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, energy_per_activation, liberty_area
 from ..synth import FLOP_TRANSISTORS, FLOWS, measure, registered_area
 from ..verify.design import Design
-from .sweep import DEVICES, LATENCIES, error_columns, unit_fmax
+from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, energy_codes, error_columns, unit_fmax
 
-__all__ = ["ENERGY_CLOCK_NS", "ENERGY_VECTORS", "unit_report"]
-
-#: The clock of the energy figure (250 MHz) and the uniform input codes it averages over.
-ENERGY_CLOCK_NS = 4.0
-ENERGY_VECTORS = 4096
+__all__ = ["unit_report", "write_unit_report"]
 
 
 def _area(flow: str, verilog: str, top: str, registered: bool) -> dict[str, object]:
@@ -64,8 +58,7 @@ def _liberty(verilog: str, top: str) -> dict[str, dict[str, object]]:
 
 
 def _energy(design: Design) -> dict[str, object]:
-    fmt = design.model.spec.fmt
-    codes = np.random.default_rng(1).integers(fmt.min_code, fmt.max_code + 1, ENERGY_VECTORS)
+    codes = energy_codes(design.model.spec.fmt)
     energy = energy_per_activation(design.verilog, design.name, codes, clock_ns=ENERGY_CLOCK_NS)
     return asdict(energy) | {"total_pj": energy.total_pj, "stream": f"{ENERGY_VECTORS} uniform codes"}
 

@@ -290,12 +290,17 @@ def run_job(job: Job) -> dict[str, object]:
     return result
 
 
+def energy_codes(fmt: QFormat) -> np.ndarray:
+    """The stream the energy figures average over: :data:`ENERGY_VECTORS` uniform codes of
+    ``fmt`` (seed 1), one per clock cycle."""
+    return np.random.default_rng(1).integers(fmt.min_code, fmt.max_code + 1, ENERGY_VECTORS)
+
+
 def _liberty_columns(job: Job, spec: ActivationSpec) -> dict[str, object]:
     """The Liberty flow's columns of one job (:data:`LIBERTY_COLUMNS`)."""
     unit = generate(spec, with_grad=job.with_grad)
     if job.kind == "energy":
-        fmt = spec.fmt
-        codes = np.random.default_rng(1).integers(fmt.min_code, fmt.max_code + 1, ENERGY_VECTORS)
+        codes = energy_codes(spec.fmt)
         energy = energy_per_activation(
             unit.verilog, unit.name, codes, corner=job.corner, clock_ns=ENERGY_CLOCK_NS
         )
