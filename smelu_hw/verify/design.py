@@ -119,12 +119,12 @@ def _unit_ports(manifest: dict, spec: object) -> set[tuple[str, str, int]]:
 
 def _check_engine(manifest: dict) -> None:
     """Check the ``engine`` entry and the wire it gives (:func:`~.wire.engine_wire`)."""
-    engine = manifest["engine"]
-    fields = {} if manifest.get("interface") == "axis" else engine["input_fields"]
+    engine, axis = manifest["engine"], manifest.get("interface") == "axis"
+    fields = {} if axis else engine["input_fields"]  # an AXI4-Stream engine's are in its layout
     if not (
         isinstance(engine["lanes"], int)
         and engine["lanes"] >= 1
-        and ("input_fields" not in engine or isinstance(engine["output_lane_bits"], int))
+        and (axis or isinstance(engine["output_lane_bits"], int))
         and all(isinstance(engine["modes"][mode], int) for mode in ("forward", "gradient", "backward"))
         and all(isinstance(value, int) for field in fields.values() for value in field)
         and all(isinstance(code, int) for code in engine.get("reserved_modes", []))

@@ -146,7 +146,9 @@ class EngineResult(_Compared):
 class AxisResult(_Compared):
     """The AXI4-Stream contract of an engine (``--interface axis``): every crossing of the
     idle and backpressure inserters' traffic patterns, full throughput, and a reset in the
-    middle of a frame. ``count`` is the lane vectors compared in all three.
+    middle of a frame. ``count`` is the lane vectors compared in all three; ``mismatch_count``
+    every contract failure (a wrong lane, TUSER or frame, a handshake in reset, a throughput
+    shortfall).
 
     Attributes
     ----------
@@ -160,15 +162,12 @@ class AxisResult(_Compared):
         The run without gaps or backpressure.
     reset : Mapping[str, object]
         What the reset test saw (handshakes in reset, beats in flight, stale frames).
-    failures : int
-        Distinct contract failures: wrong beats, frames or handshakes.
     """
 
     vectors: Mapping[str, int]
     crossings: tuple[Mapping[str, object], ...]
     throughput: Throughput
     reset: Mapping[str, object]
-    failures: int
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -125,7 +125,7 @@ def _axis_contract(design: Design, outcome: EngineOutcome) -> dict[str, object]:
         "latency": design.latency,
         "checked": checked,
         "patterns": [dict(crossing) for crossing in axis.crossings],
-        "failures": axis.failures + sideband + short,
+        "failures": axis.mismatch_count + sideband + short,
     }
 
 
