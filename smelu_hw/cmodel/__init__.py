@@ -7,13 +7,19 @@ arithmetic only, compiles as C99 (``-Wall -Wextra -Werror -pedantic``) and as C+
 ``__int128`` only when the spec's constants prove that some intermediate value can leave the
 64-bit range (see :mod:`smelu_hw.cmodel.emit`).
 
+An engine's header (``engine=`` the manifest's ``engine`` entry) also has the fused backward
+``NAME_fused_backward(x, g)``, ``NAME_lane(mode, x, g)`` and the payload helpers
+``NAME_pack_in``/``NAME_unpack_in``/``NAME_pack_out``/``NAME_unpack_out`` (:mod:`.engine`).
+
 Modules: :mod:`.emit` (terms with proven ranges, rounding helpers, C text), :mod:`.rational`
-(SmeLU, generalized SmeLU, ReLU, hard-swish) and :mod:`.smooth` (Swish, Softplus, GELU).
+(SmeLU, generalized SmeLU, ReLU, hard-swish), :mod:`.smooth` (Swish, Softplus, GELU) and
+:mod:`.engine` (the streaming engine's lane functions and payload fields).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from .. import __version__
 from ..errors import ParameterError
@@ -21,6 +27,7 @@ from ..fixed import QFormat
 from ..specs import ActivationSpec, SmoothSpec, activation_of
 from . import rational, smooth
 from .emit import Body, BodyBuilder, helper_text
+from .engine import EngineFields, comment_lines, fused_backward_body, payload_text
 
 __all__ = ["render_c_header"]
 
@@ -54,7 +61,9 @@ def _macros(name: str, tag: str, fmt: QFormat) -> list[str]:
     ]
 
 
-def _comment(spec: ActivationSpec, name: str, with_grad: bool, wide: bool) -> list[str]:
+def _comment(
+    spec: ActivationSpec, name: str, with_grad: bool, wide: bool, fields: EngineFields | None = None
+) -> list[str]:
     params = ", ".join(f"{key}={value!r}" for key, value in spec.params().items()) or "none"
     grad = _format_line(spec.grad_fmt) if with_grad else "not generated"
     lines = [
@@ -83,10 +92,14 @@ def _comment(spec: ActivationSpec, name: str, with_grad: bool, wide: bool) -> li
         f"x must be a valid input code ({name}_X_MIN .. {name}_X_MAX), sign-extended to int64_t.",
         "Any other value is first saturated to that range (the NumPy model raises ValueError).",
     ]
+    if fields is not None:
+        lines += comment_lines(name, fields)
     return ["/*", *(f" * {line}".rstrip() for line in lines), " */"]
 
 
-def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> str:
+def render_c_header(
+    spec: ActivationSpec, name: str, with_grad: bool = True, engine: Mapping[str, object] | None = None
+) -> str:
     """The text of ``NAME.h``, a bit-exact C99 model of the unit ``spec`` describes.
 
     Parameters
@@ -97,6 +110,10 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
         A C identifier; prefixes every function, macro, table and type of the header.
     with_grad : bool
         Also emit ``NAME_grad``.
+    engine : Mapping, optional
+        A streaming engine's ``engine`` manifest entry (SPEC §7): the header also has
+        ``NAME_fused_backward``, ``NAME_lane`` and the payload helpers at its field offsets
+        (:mod:`smelu_hw.cmodel.engine`).
 
     Returns
     -------
@@ -110,8 +127,9 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
     Raises
     ------
     ValueError
-        If ``name`` is not a C identifier, or ``spec`` is a smooth baseline with method
-        ``rom`` (not modelled in C yet).
+        If ``name`` is not a C identifier, ``spec`` is a smooth baseline with method ``rom``
+        (not modelled in C yet), or ``engine`` is given without the gradient or has no
+        payload fields (an AXI4-Stream engine's).
     TypeError
         If ``spec`` is not an activation spec.
     """
@@ -119,15 +137,23 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
         raise ParameterError(f"`name` must be a C identifier ([A-Za-z_][A-Za-z0-9_]*), not {name!r}")
     if isinstance(spec, SmoothSpec) and spec.method == "rom":
         raise ParameterError("`emits=c` does not write `method=rom` tables yet: leave out `emits=c`")
+    fields = None
+    if engine is not None:
+        if not with_grad:
+            raise ParameterError("an engine's C model needs the gradient: leave out `with_grad=False`")
+        fields = EngineFields.of(engine)
     forward_body, grad_body = _bodies(spec)
-    functions = [("forward", forward_body, spec.out_fmt, "output code")]
+    functions = [("forward", forward_body, spec.out_fmt, "output code", "int64_t x")]
     if with_grad:
-        functions.append(("grad", grad_body, spec.grad_fmt, "gradient code"))
+        functions.append(("grad", grad_body, spec.grad_fmt, "gradient code", "int64_t x"))
+    if fields is not None:
+        fused = ("fused_backward", fused_backward_body, spec.fmt, "fused backward result")
+        functions.append((*fused, "int64_t x, int64_t g"))
     rendered: list[str] = []
     helpers: set[tuple[str, str]] = set()
     preamble: list[str] = []
     wide = False
-    for kind, build, out_fmt, what in functions:
+    for kind, build, out_fmt, what, arguments in functions:
         body = Body(name, spec.fmt)
         result = body.saturate(build(spec, body), out_fmt)
         wide |= body.wide
@@ -135,15 +161,23 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
         helpers |= {(helper, suffix) for helper in body.helpers}
         helpers |= {(helper, "_i64") for helper in body.needs_i64}
         preamble += [block for block in body.preamble if block not in preamble]
-        comment = f"{what} in {out_fmt} for input code x in {spec.fmt} ({'128' if body.wide else '64'}-bit)"
-        rendered.append(body.render(f"int64_t {name}_{kind}(int64_t x)", result, comment))
+        inputs = f"input code x in {spec.fmt}"
+        if kind == "fused_backward":
+            inputs += f" and upstream code g in {spec.out_fmt}"
+        comment = f"{what} in {out_fmt} for {inputs} ({'128' if body.wide else '64'}-bit)"
+        rendered.append(body.render(f"int64_t {name}_{kind}({arguments})", result, comment))
     guard = f"SMELU_HW_{name}_H"
-    parts = ["\n".join([*_comment(spec, name, with_grad, wide), f"#ifndef {guard}", f"#define {guard}"])]
+    head = [*_comment(spec, name, with_grad, wide, fields), f"#ifndef {guard}", f"#define {guard}"]
+    parts = ["\n".join(head)]
     parts.append("#include <stdint.h>")
     macros = _macros(name, "X", spec.fmt) + _macros(name, "Y", spec.out_fmt)
     if with_grad:
         macros += _macros(name, "DY", spec.grad_fmt)
     parts.append("\n".join(macros))
+    helpers_text = None
+    if fields is not None:
+        engine_macros, helpers_text = payload_text(name, fields)
+        parts.append(engine_macros)
     if wide:
         parts.append(
             "\n".join(
@@ -162,5 +196,7 @@ def render_c_header(spec: ActivationSpec, name: str, with_grad: bool = True) -> 
         parts.append(helper_text(name, helper, ctype, suffix).rstrip("\n"))
     parts += [block.rstrip("\n") for block in preamble]
     parts += [text.rstrip("\n") for text in rendered]
+    if helpers_text is not None:
+        parts.append(helpers_text)
     parts.append(f"#endif /* {guard} */")
     return "\n\n".join(parts) + "\n"

@@ -252,7 +252,7 @@ class Body:
                 kept.append((name, text))
                 used += " " + text
         statements = [f"    const {ctype} {name} = {text};" for name, text in reversed(kept)]
-        if not re.search(r"\bxc\b", used):  # a constant function
+        if not re.search(r"\bxc?\b", used):  # a constant function
             statements.insert(0, "    (void)x;")
         lines = [f"/* {comment} */", f"static inline {signature}", "{", *statements]
         lines += [f"    return {returned};", "}"]

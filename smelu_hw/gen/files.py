@@ -270,7 +270,9 @@ class GeneratedUnit:
         if "c" in self.emits:
             from ..cmodel import render_c_header
 
-            files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad)
+            # A stream engine's header also models its fused backward and payload fields.
+            engine = self.manifest["engine"] if isinstance(self.unit, StreamEngine) else None
+            files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad, engine)
         if "fusesoc" in self.emits:
             from ..models import model_for
             from .fusesoc import render_core, render_smoke_bench
