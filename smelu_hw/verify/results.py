@@ -1,11 +1,12 @@
 """What each check of :mod:`smelu_hw.verify.checks` found, as frozen, picklable values.
 
-A check returns one of four results, each with the vectors it compared, the mismatches it
+A check returns one of five results, each with the vectors it compared, the mismatches it
 found and the seconds it took:
 
 * :class:`SweepResult`: input codes driven through the unit and compared with the model;
 * :class:`ContractResult`: the pipelined valid/reset/latency contract;
 * :class:`EngineResult`: a streaming engine in every mode, and its full-throughput run;
+* :class:`CModelResult`: the C model (``MODULE.h``) compiled and compared with the golden model;
 * :class:`ProofResult`: a formal proof over a linear piece. A proof that ran out of time is
   covered by a sampled sweep, and a counterexample is simulated so that it is reported as
   the mismatch it is; both are attached to the proof (:meth:`ProofResult.with_fallback`,
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "AxisResult",
+    "CModelResult",
     "CheckResult",
     "ContractResult",
     "EngineResult",
@@ -171,6 +173,71 @@ class AxisResult(_Compared):
 
 
 @dataclass(frozen=True, kw_only=True)
+class CModelResult(_Compared):
+    """A unit's C model (``MODULE.h``, SPEC §5) compiled and compared with the golden model.
+
+    ``count`` is every comparison in every region: input codes (forward and gradient), ``(x,
+    g)`` pairs of an engine's fused backward, and payload vectors; ``mismatch_count`` every
+    mismatching one. A header that does not compile, or a driver that crashes, has ``error``
+    and compares nothing. Fail closed: :attr:`verified` needs comparisons and no mismatch.
+
+    Attributes
+    ----------
+    header : str
+        The header's file name (no folder: certificates hold no machine paths).
+    sha256 : str
+        Of the header's text as checked.
+    automatic : bool
+        Whether it was found beside the manifest (no ``--c``).
+    compiler : str
+        The compiler's version line.
+    regions : tuple of dict
+        Per region: ``name``, ``low``, ``high``, ``codes`` (or ``pairs``), ``method``
+        (``exhaustive`` or ``sampled``), ``checked``, ``mismatch_count``, ``failing_codes``.
+    failures : int
+        Distinct failing inputs: codes, fused-backward ``x`` codes and payload vectors.
+    error : str or None
+        The compiler's message, or why the driver did not finish.
+    """
+
+    header: str
+    sha256: str
+    automatic: bool
+    compiler: str
+    regions: tuple[Mapping[str, object], ...] = ()
+    failures: int = 0
+    error: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Whether every region was compared exhaustively."""
+        return bool(self.regions) and all(region["method"] == "exhaustive" for region in self.regions)
+
+    @property
+    def verified(self) -> bool:
+        """It compiled, compared every planned vector (else ``error`` says so), and nothing differed."""
+        return self.error is None and self.count > 0 and self.mismatch_count == 0
+
+    def record(self) -> dict[str, object]:
+        """The certificate's ``c_model`` entry (SPEC §8)."""
+        return {
+            "header": self.header,
+            "sha256": self.sha256,
+            "automatic": self.automatic,
+            "compiler": self.compiler,
+            "verified": self.verified,
+            "complete": self.complete,
+            "error": self.error,
+            "regions": [dict(region) for region in self.regions],
+            "checked": self.count,
+            "mismatch_count": self.mismatch_count,
+            "failing_codes": self.failures,
+            "mismatches": [list(record) for record in self.mismatches],
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
 class ProofResult:
     """A formal proof that every code of a range gives a linear piece's values.
 
@@ -262,4 +329,4 @@ class ProofResult:
 
 
 #: Any check's result.
-CheckResult = SweepResult | ContractResult | EngineResult | AxisResult | ProofResult
+CheckResult = SweepResult | ContractResult | EngineResult | AxisResult | CModelResult | ProofResult
