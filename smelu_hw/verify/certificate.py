@@ -76,6 +76,10 @@ class Certificate:
     verilog_as_generated : bool or None
         Whether the Verilog is the file the generator wrote (its sha256 equals the manifest's
         ``verilog_sha256``); ``None`` when the manifest records no hash.
+    c_model : dict or None
+        The C model's check (:meth:`~smelu_hw.verify.results.CModelResult.record`), when a
+        header was checked; its failure (or a check that compared nothing) fails the
+        certificate. ``complete`` and ``mismatch_count`` are the RTL's; this entry has its own.
     """
 
     module: str
@@ -89,11 +93,14 @@ class Certificate:
     complete: bool = False
     wall_seconds: float = 0.0
     verilog_as_generated: bool | None = None
+    c_model: dict[str, object] | None = None
 
     @property
     def verified(self) -> bool:
-        """No mismatch and no contract failure was found (complete or not)."""
-        return self.mismatch_count == 0 and not self.contract.get("failures", 0)
+        """No mismatch and no contract failure was found (complete or not), and a C model, if
+        one was checked, compiled and equalled the golden model on every code compared."""
+        c_model = self.c_model is None or (self.c_model["verified"] is True and self.c_model["checked"] > 0)
+        return self.mismatch_count == 0 and not self.contract.get("failures", 0) and c_model
 
     @property
     def verdict(self) -> str:
@@ -102,7 +109,27 @@ class Certificate:
         return "VERIFIED (complete)" if self.complete else "VERIFIED (incomplete: some regions sampled)"
 
     def to_json(self) -> dict[str, object]:
-        return {"certificate_version": CERTIFICATE_VERSION, "verdict": self.verdict, **asdict(self)}
+        record = asdict(self)
+        if record["c_model"] is None:  # certificates without a C model keep their fields
+            del record["c_model"]
+        return {"certificate_version": CERTIFICATE_VERSION, "verdict": self.verdict, **record}
+
+    def _c_model_line(self) -> str:
+        """The C model's verdict in a few words (``""`` when none was checked)."""
+        c = self.c_model
+        if c is None:
+            return ""
+        header = f"C model {c['header']}" + (" (found beside the manifest)" if c["automatic"] else "")
+        if c["error"] is not None:
+            return f"{header}: FAILED, {c['error'].splitlines()[0]}"
+        coverage = "complete" if c["complete"] else "some regions sampled"
+        if c["verified"]:
+            return f"{header}: verified ({c['checked']:,} compared, {coverage})"
+        line = f"{header}: MISMATCH, {c['failing_codes']} wrong input(s) of {c['checked']:,} compared"
+        if c["mismatches"]:
+            x, name, got, want = c["mismatches"][0]
+            line += f", first {f'at x={x} ' if x is not None else ''}({name}: got {got}, want {want})"
+        return line
 
     def summary(self) -> str:
         """One line: verdict, coverage and the first mismatch."""
@@ -121,6 +148,8 @@ class Certificate:
             )
         elif self.contract.get("failures", 0):
             line += f"; {self.contract['failures']} contract failure(s): {self.contract['checked']}"
+        if self.c_model is not None:
+            line += f"; {self._c_model_line()}"
         return line
 
     def to_markdown(self) -> str:
@@ -163,7 +192,26 @@ class Certificate:
             ]
         lines += ["", f"Mismatches: {self.mismatch_count}."]
         lines += [f"- x={x}: {name} got {got}, want {want}" for x, name, got, want in self.mismatches]
+        if self.c_model is not None:
+            lines += self._c_model_markdown()
         return "\n".join(lines) + "\n"
+
+    def _c_model_markdown(self) -> list[str]:
+        c = self.c_model
+        lines = ["", "## C model", "", f"{self._c_model_line()}.", "", f"- sha256 `{c['sha256']}`"]
+        lines += [f"- compiler: {c['compiler']}", ""]
+        if c["error"] is not None:
+            return [*lines, "```", c["error"], "```"]
+        lines += ["| region | inputs | method | compared | mismatches |", "|---|---|---|---|---|"]
+        for region in c["regions"]:
+            size = next(f"{region[key]:,} {key}" for key in ("codes", "pairs", "vectors") if key in region)
+            span = f"{region['low']} .. {region['high']} ({size})" if "low" in region else size
+            lines.append(
+                f"| {region['name']} | {span} | {region['method']} | {region['checked']:,} | "
+                f"{region['mismatch_count']} |"
+            )
+        lines += [f"- x={x}: {name} got {got}, want {want}" for x, name, got, want in c["mismatches"]]
+        return lines
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write ``MODULE.cert.json`` and ``MODULE.cert.md`` into ``out_dir`` atomically."""

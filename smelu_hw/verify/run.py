@@ -16,6 +16,7 @@ from ..specs.pieces import codes_near_knots
 from .builds import BATCH, NATIVE, design_build
 from .certificate import Certificate, check_writable
 from .checks import cocotb_outputs, contract_check, proof_check, sweep_shard
+from .cmodel_check import CHeader, check_c_model, header_beside
 from .cocotb_run import BenchError
 from .compare import first_codes
 from .design import Design, load_design
@@ -263,8 +264,12 @@ def verify_design(
     seed: int = 1,
     proof_timeout: int = PROOF_TIMEOUT,
     native: bool | None = None,
+    c_header: CHeader | None = None,
 ) -> Certificate:
     """Verify ``design`` against its golden model and return the certificate (not written).
+
+    With ``c_header``, its C model is compiled and compared too
+    (:func:`~smelu_hw.verify.cmodel_check.check_c_model`), into the certificate's ``c_model``.
 
     ``native`` chooses where code sweeps run: on the native Verilator driver (``True``), or
     through cocotb on ``simulator`` (``False``). By default (``None``) they run natively with
@@ -295,6 +300,10 @@ def verify_design(
     regions: list[Region] = []
     outcome: EngineOutcome | None = None
     with _executor(jobs, cluster) as executor:
+        c_check = None
+        if c_header is not None:
+            task = (check_c_model, design, c_header.text, c_header.name)
+            c_check = executor.submit(*task, automatic=c_header.automatic, seed=seed)
         if design.is_engine:
             pending, extra = [], None
             options = {"native": native, "jobs": jobs, "seed": seed, "proof_timeout": proof_timeout}
@@ -306,6 +315,7 @@ def verify_design(
             extra = executor.submit(contract_check, design, contractor, seed) if design.latency else None
         found = [_collect(item) for item in pending]
         extra_result = extra.result() if extra is not None else None
+        c_result = c_check.result() if c_check is not None else None
     covered = [_settled(design, sweeper, *pair) for pair in zip(regions, found, strict=True)]
     if outcome is not None:
         results, entries = outcome.results, outcome.regions
@@ -315,11 +325,14 @@ def verify_design(
         entries = [_region_entry(*pair) for pair in zip(regions, covered, strict=True)]
         contract = _contract(design, extra_result)
     mismatches = first_codes([record for result in results for record in result.mismatches])
+    tools = tool_versions(simulator, native=native, prover=any(e["method"] == "proved" for e in entries))
+    if c_result is not None:
+        tools["cc"] = c_result.compiler
     return Certificate(
         module=design.name,
         sha256=design.sha256,
         configuration=_configuration(design),
-        tools=tool_versions(simulator, native=native, prover=any(e["method"] == "proved" for e in entries)),
+        tools=tools,
         regions=entries,
         contract=contract,
         mismatch_count=sum(result.mismatch_count for result in results),
@@ -327,6 +340,7 @@ def verify_design(
         complete=all(entry["method"] != "sampled" for entry in entries),
         wall_seconds=round(time.perf_counter() - began, 2),
         verilog_as_generated=design.as_generated,
+        c_model=c_result.record() if c_result is not None else None,
     )
 
 
@@ -340,10 +354,14 @@ def verify_manifest(
     waves: bool = False,
     proof_timeout: int = PROOF_TIMEOUT,
     native: bool | None = None,
+    c_header: Path | None = None,
+    find_c_header: bool = True,
 ) -> Certificate:
     """Verify the Verilog beside ``manifest`` and write its certificate into ``out_dir``
     (default: beside the manifest). With ``waves``, a mismatch also leaves a trace of the
-    window around the first mismatching input there. Other arguments as :func:`verify_design`.
+    window around the first mismatching input there. The C model ``c_header`` is checked
+    too, or without it (and with ``find_c_header``) ``MODULE.h`` beside the manifest if there
+    is one. Other arguments as :func:`verify_design`.
 
     Raises
     ------
@@ -351,17 +369,23 @@ def verify_manifest(
         If the manifest or the Verilog file is missing, corrupt or inconsistent.
     OutputFolderError
         If ``out_dir`` cannot take the certificate (checked before anything runs).
+    CModelInputError
+        If the header cannot be read or there is no C compiler (checked before anything runs).
     SimulatorUnavailable
         If ``simulator`` is unknown or not installed.
     BenchError
         If a check did not run as planned.
     """
     design = load_design(Path(manifest))
+    header = None
+    if c_header is not None:
+        header = CHeader.read(c_header)
+    elif find_c_header and (beside := header_beside(Path(manifest), design.name)) is not None:
+        header = CHeader.read(beside, automatic=True)
     out_dir = Path(manifest).parent if out_dir is None else Path(out_dir)
     check_writable(out_dir)  # before the run, not after it
-    certificate = verify_design(
-        design, simulator=simulator, jobs=jobs, cluster=cluster, proof_timeout=proof_timeout, native=native
-    )
+    options = {"jobs": jobs, "cluster": cluster, "proof_timeout": proof_timeout, "native": native}
+    certificate = verify_design(design, simulator=simulator, c_header=header, **options)
     certificate.write(out_dir)
     if waves and certificate.mismatches and not design.is_engine:
         first = next((record[0] for record in certificate.mismatches if record[0] is not None), None)
