@@ -1,21 +1,20 @@
 """The generated C99 headers against the NumPy golden models, bit for bit.
 
 Each case renders a header, compiles it with ``gcc -std=c99 -Wall -Wextra -Werror -pedantic``
-together with a driver that streams input codes and the model's expected codes from binary
-files, and requires zero mismatches: every code of formats up to 24 bits, and about 100k codes
-(ends, knots and 0 with 64 neighbours each, random codes) of 32-bit formats.
+together with the verifier's C-model driver (:mod:`smelu_hw.verify.cdriver`), which streams
+input codes and the model's expected codes, and requires zero mismatches: every code of formats
+up to 24 bits, and about 100k codes (ends, knots and 0 with 64 neighbours each, random codes) of
+32-bit formats.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,81 +25,17 @@ from smelu_hw.cmodel import render_c_header
 from smelu_hw.models import Activation, model_for
 from smelu_hw.specs import ActivationSpec
 from smelu_hw.specs.pieces import codes_near_knots
+from smelu_hw.verify.cdriver import (
+    CFLAGS,
+    CompileError,
+    DriverReport,
+    clamp_block,
+    codes_block,
+    compile_driver,
+    run_driver,
+)
 
-CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic"]
-CXXFLAGS = ["-std=c++17", "-Wall", "-Wextra", "-Werror"]
 INT128_GUARD = "#if defined(__SIZEOF_INT128__)"
-
-# Valid C99 and C++: streams x, y and dy in chunks and compares with the header's functions.
-DRIVER = r"""
-#include <stdint.h>
-#include <stdio.h>
-#include "@NAME@.h"
-
-typedef @X_T@ x_t;
-typedef @Y_T@ y_t;
-typedef @DY_T@ dy_t;
-
-enum { CHUNK = 1 << 16, SHOWN = 10 };
-static x_t xs[CHUNK];
-static y_t ys[CHUNK];
-static dy_t dys[CHUNK];
-static long long mismatches = 0;
-
-static void report(long long x, const char *field, long long got, long long want)
-{
-    if (mismatches < SHOWN) {
-        printf("mismatch x=%lld field=%s got=%lld want=%lld\n", x, field, got, want);
-    }
-    mismatches++;
-}
-
-int main(int argc, char **argv)
-{
-    FILE *fx, *fy, *fdy = NULL;
-    long long checked = 0;
-    size_t n, i;
-    if (argc < 3) {
-        return 2;
-    }
-    fx = fopen(argv[1], "rb");
-    fy = fopen(argv[2], "rb");
-    if (argc > 3) {
-        fdy = fopen(argv[3], "rb");
-    }
-    if (!fx || !fy || (argc > 3 && !fdy)) {
-        return 2;
-    }
-    while ((n = fread(xs, sizeof xs[0], CHUNK, fx)) > 0) {
-        if (fread(ys, sizeof ys[0], n, fy) != n || (fdy && fread(dys, sizeof dys[0], n, fdy) != n)) {
-            return 2;
-        }
-        for (i = 0; i < n; i++) {
-            const int64_t x = (int64_t)xs[i];
-            const int64_t y = @NAME@_forward(x);
-            if (y != (int64_t)ys[i]) {
-                report(x, "y", y, ys[i]);
-            }
-            if (fdy) {
-                const int64_t dy = @GRAD@(x);
-                if (dy != (int64_t)dys[i]) {
-                    report(x, "dy", dy, dys[i]);
-                }
-            }
-        }
-        checked += (long long)n;
-    }
-    /* Documented: codes beyond the input format are saturated to it first. */
-    if (@NAME@_forward(@NAME@_X_MIN - 1) != @NAME@_forward(@NAME@_X_MIN)) {
-        report(@NAME@_X_MIN - 1, "clamp", @NAME@_forward(@NAME@_X_MIN - 1), @NAME@_forward(@NAME@_X_MIN));
-    }
-    if (@NAME@_forward(@NAME@_X_MAX + 1) != @NAME@_forward(@NAME@_X_MAX)) {
-        report(@NAME@_X_MAX + 1, "clamp", @NAME@_forward(@NAME@_X_MAX + 1), @NAME@_forward(@NAME@_X_MAX));
-    }
-    printf("checked %lld mismatches %lld\n", checked, mismatches);
-    return mismatches != 0;
-}
-"""
 
 
 @pytest.fixture(scope="module")
@@ -127,82 +62,51 @@ def quiet(factory: Callable[..., Activation], *args, **kwargs) -> ActivationSpec
         return factory(*args, **kwargs)
 
 
-def code_dtype(fmt: QFormat) -> tuple[type, str]:
-    """The narrowest of int32 and int64 holding every code of ``fmt``, as NumPy and C types."""
-    if fmt.min_code >= -(1 << 31) and fmt.max_code < (1 << 31):
-        return np.int32, "int32_t"
-    return np.int64, "int64_t"
-
-
-@dataclass
-class Result:
-    checked: int
-    mismatches: int
-    lines: list[str]
-    returncode: int
-
-
 def build(
-    folder: Path, spec: ActivationSpec, compiler: str, *, with_grad: bool = True, cxx: bool = False
+    folder: Path,
+    spec: ActivationSpec,
+    compiler: str,
+    *,
+    with_grad: bool = True,
+    cxx: bool = False,
+    flags: tuple[str, ...] = (),
 ) -> Path:
-    """Write ``unit.h`` and the driver into ``folder``, compile them, return the executable."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "unit.h").write_text(render_c_header(spec, "unit", with_grad=with_grad))
-    y_type, dy_type = code_dtype(spec.out_fmt)[1], code_dtype(spec.grad_fmt)[1]
-    driver = (
-        DRIVER.replace("@NAME@", "unit")
-        .replace("@X_T@", "int32_t")
-        .replace("@Y_T@", y_type)
-        .replace("@DY_T@", dy_type)
-        .replace("@GRAD@", "unit_grad" if with_grad else "unit_forward")
-    )
-    source = folder / ("driver.cpp" if cxx else "driver.c")
-    source.write_text(driver)
-    program = folder / "driver"
-    flags = CXXFLAGS if cxx else CFLAGS
-    run = subprocess.run(
-        [compiler, *flags, "-O2", "-o", str(program), str(source)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, f"{compiler} failed:\n{run.stderr}"
-    return program
-
-
-def run_driver(
-    program: Path, folder: Path, codes: np.ndarray, y: np.ndarray, dy: np.ndarray | None
-) -> Result:
-    """Write the binaries, run the driver, parse its report."""
-    files = [folder / "x.bin", folder / "y.bin"]
-    codes.astype(np.int32).tofile(files[0])
-    y.tofile(files[1])
-    if dy is not None:
-        files.append(folder / "dy.bin")
-        dy.tofile(files[2])
-    run = subprocess.run([str(program), *map(str, files)], capture_output=True, text=True, check=False)
-    summary = re.search(r"checked (\d+) mismatches (\d+)", run.stdout)
-    assert summary is not None, f"driver crashed ({run.returncode}):\n{run.stdout}\n{run.stderr}"
-    lines = [line for line in run.stdout.splitlines() if line.startswith("mismatch ")]
-    return Result(int(summary[1]), int(summary[2]), lines, run.returncode)
+    """Compile the header of ``spec`` (named ``unit``) with the verifier's C-model driver."""
+    header = render_c_header(spec, "unit", with_grad=with_grad)
+    try:
+        return compile_driver(
+            header, "unit", folder, with_grad=with_grad, compiler=compiler, cxx=cxx, flags=flags
+        )
+    except CompileError as error:
+        pytest.fail(f"{compiler} failed:\n{error}")
 
 
 def expected(spec: ActivationSpec, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The golden model's output and gradient codes, in the arrays the driver reads."""
+    """The golden model's output and gradient codes."""
     model = model_for(spec)
-    y = model.forward(codes).astype(code_dtype(spec.out_fmt)[0])
-    dy = model.grad(codes).astype(code_dtype(spec.grad_fmt)[0])
-    return y, dy
+    return model.forward(codes), model.grad(codes)
 
 
-def check(folder: Path, spec: ActivationSpec, codes: np.ndarray, compiler: str, *, cxx: bool = False) -> None:
-    """Build the header of ``spec`` and require zero mismatches on ``codes``."""
-    program = build(folder, spec, compiler, cxx=cxx)
-    y, dy = expected(spec, codes)
-    result = run_driver(program, folder, codes, y, dy)
-    assert result.mismatches == 0, "\n".join(result.lines)
-    assert result.returncode == 0
-    assert result.checked == codes.size
+def run(program: Path, codes: np.ndarray, y: np.ndarray, dy: np.ndarray | None) -> DriverReport:
+    """Stream ``codes`` with the expected codes, and the clamping check, through the driver."""
+    return run_driver(program, [codes_block(codes, y, dy), clamp_block()], 3 * codes.size)
+
+
+def check(
+    folder: Path,
+    spec: ActivationSpec,
+    codes: np.ndarray,
+    compiler: str,
+    *,
+    cxx: bool = False,
+    flags: tuple[str, ...] = (),
+) -> None:
+    """Build the header of ``spec`` and require zero mismatches (and exit 0) on ``codes``."""
+    program = build(folder, spec, compiler, cxx=cxx, flags=flags)
+    result = run(program, codes, *expected(spec, codes))
+    assert result.mismatch_count == 0, result.records
+    assert result.returncode == 0, result.stderr
+    assert result.checked == codes.size + 2  # and the two codes beyond the ends
 
 
 def sampled_codes(spec: ActivationSpec) -> np.ndarray:
@@ -330,12 +234,12 @@ def test_driver_reports_a_wrong_expected_value(tmp_path: Path, gcc: str) -> None
     bad_y, bad_dy = 40000, 33000  # indices: codes 7232 (right tail) and 232 (quadratic region)
     y[bad_y] += 1
     dy[bad_dy] -= 1
-    result = run_driver(program, tmp_path, codes, y, dy)
+    result = run(program, codes, y, dy)
     assert result.returncode == 1
-    assert result.mismatches == 2
-    assert result.lines == [
-        f"mismatch x={codes[bad_dy]} field=dy got={dy[bad_dy] + 1} want={dy[bad_dy]}",
-        f"mismatch x={codes[bad_y]} field=y got={y[bad_y] - 1} want={y[bad_y]}",
+    assert (result.mismatch_count, result.failing, result.checked) == (2, 2, codes.size + 2)
+    assert list(result.records) == [  # in input order
+        [int(codes[bad_dy]), "dy", 0, int(dy[bad_dy]) + 1, int(dy[bad_dy])],
+        [int(codes[bad_y]), "y", 0, int(y[bad_y]) - 1, int(y[bad_y])],
     ]
 
 
@@ -346,8 +250,8 @@ def test_forward_only_header(tmp_path: Path, gcc: str) -> None:
     codes = spec.fmt.codes()
     program = build(tmp_path, spec, gcc, with_grad=False)
     y, _ = expected(spec, codes)
-    result = run_driver(program, tmp_path, codes, y, None)
-    assert (result.checked, result.mismatches) == (codes.size, 0)
+    result = run(program, codes, y, None)
+    assert (result.checked, result.mismatch_count, result.returncode) == (codes.size + 2, 0, 0)
 
 
 def test_int128_only_where_needed(tmp_path: Path, gcc: str) -> None:

@@ -29,7 +29,8 @@
 #define SMELU_CAT(a, b) SMELU_CAT2(a, b)
 #define FN(suffix) SMELU_CAT(SMELU_MODULE, suffix)
 
-enum { CHUNK = 1 << 14, SHOWN = 10, FIELDS = 13, MAX_WORDS = 64 };
+#define CHUNK 16384
+enum { SHOWN = 10, FIELDS = 13, MAX_WORDS = 64 };
 
 static const char *const field_names[FIELDS] = {"y", "dy", "fused", "clamp_y", "clamp_dy", "lane_mode",
                                                 "lane_backward", "pack_in", "unpack_in", "pack_out",

@@ -1,0 +1,128 @@
+"""The C-model check (:mod:`smelu_hw.verify.cmodel_check`): engine headers complete, payload
+helpers at the manifest's offsets, and every header free of undefined behaviour under
+``-fsanitize=undefined,address -fno-sanitize-recover``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.cmodel import render_c_header
+from smelu_hw.gen import generate
+from smelu_hw.models import model_for
+from smelu_hw.verify.cdriver import (
+    SANITIZE,
+    CompileError,
+    clamp_block,
+    codes_block,
+    compile_driver,
+    run_driver,
+)
+from smelu_hw.verify.cmodel_check import check_c_model
+from smelu_hw.verify.design import Design, load_design
+from tests.test_cmodel import EXHAUSTIVE, INT128_GUARD, SAMPLED, sampled_codes
+
+ENGINE = SmeLUSpec(beta=1.0, fmt=QFormat(12, 6))
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Design, str]:
+    """A 12-bit, 3-lane engine (a 74-bit input payload: two words) and its header."""
+    folder = tmp_path_factory.mktemp("engine")
+    unit = generate(ENGINE, lanes=3, emits=("verilog", "c"))
+    unit.write(folder)
+    return load_design(folder / f"{unit.name}.json"), (folder / f"{unit.name}.h").read_text()
+
+
+def test_an_engine_header_is_complete_fused_backward_and_payload_included(engine):
+    design, header = engine
+    result = check_c_model(design, header, f"{design.name}.h")
+    assert result.error is None and result.verified and result.complete, result.mismatches
+    codes, clamped, pairs, payload = result.regions
+    assert (codes["method"], codes["checked"]) == ("exhaustive", 4096)
+    assert (clamped["checked"], clamped["mismatch_count"]) == (2, 0)
+    assert (pairs["name"], pairs["method"]) == ("fused backward (x, g pairs)", "exhaustive")
+    assert pairs["pairs"] == pairs["checked"] == 1 << 24
+    assert (payload["method"], payload["checked"]) == ("round trip", 258)
+    assert result.count == 4096 + 2 + (1 << 24) + 258 and result.mismatch_count == 0
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (("_IN_G_OFFSET 38u", "_IN_G_OFFSET 39u"), "pack_in (vector 0, word 0)"),  # a lane field moved
+        (("_OUT_LANE_BITS 12u", "_OUT_LANE_BITS 13u"), "pack_out (vector 0, word 0)"),
+        (("rne_i64((gc * dyc), 64)", "rne_i64((gc * dyc), 32)"), "fused (g=-2048)"),  # a constant
+    ],
+    ids=["input-offset", "output-lane", "fused-constant"],
+)
+def test_an_edited_engine_header_fails_naming_the_field(engine, edit, field):
+    design, header = engine
+    assert header.count(edit[0]) == 1
+    result = check_c_model(design, header.replace(*edit), "edited.h")
+    assert not result.verified and result.error is None and result.mismatch_count > 0
+    assert any(record[1] == field for record in result.mismatches), result.mismatches
+
+
+def test_the_payload_words_are_the_manifests_offsets(engine):
+    design, header = engine
+    fields = design.manifest["engine"]["input_fields"]
+    assert fields == {"mode": [0, 2], "x": [2, 36], "g": [38, 36]}
+    for macro in ("_IN_WORDS 2", "_IN_X_OFFSET 2u", "_IN_G_OFFSET 38u", "_OUT_WORDS 1", "_LANES 3"):
+        assert f"#define {design.name}{macro}\n" in header
+
+
+def _sanitized(folder: Path, header: str, with_grad: bool = True) -> Path:
+    try:
+        return compile_driver(header, "unit", folder, with_grad=with_grad, flags=SANITIZE)
+    except CompileError as error:  # no sanitizer runtime is a failure, never a skip
+        pytest.fail(f"the sanitized build failed:\n{error}")
+
+
+SANITIZED_UNITS = {
+    "smelu-8": lambda: SmeLUSpec(beta=1.0, fmt=QFormat(8, 4)),
+    "smelu-12-rna": lambda: SmeLUSpec(beta=1.5, fmt=QFormat(12, 6), rounding="rna"),
+    "smelu-16": lambda: EXHAUSTIVE["smelu-rne"]().spec,
+    "smelu-16-faithful": lambda: EXHAUSTIVE["smelu-faithful"]().spec,
+    "gsmelu-16-leaky": lambda: EXHAUSTIVE["gsmelu-leaky"]().spec,
+    "gelu-poly-12": lambda: EXHAUSTIVE["gelu-poly"]().spec,
+    "smelu32-wide-beta-int128": lambda: SAMPLED["smelu32-wide-beta"][0]().spec,
+}
+
+
+@pytest.mark.parametrize("case", sorted(SANITIZED_UNITS))
+def test_headers_run_clean_under_the_sanitizers(case, tmp_path):
+    spec = SANITIZED_UNITS[case]()
+    header = render_c_header(spec, "unit")
+    codes = sampled_codes(spec) if spec.fmt.bits > 16 else spec.fmt.codes()
+    assert (INT128_GUARD in header) is (spec.fmt.bits > 16)  # the wide case runs on __int128
+    program = _sanitized(tmp_path, header)
+    model = model_for(spec)
+    report = run_driver(
+        program, [codes_block(codes, model.forward(codes), model.grad(codes)), clamp_block()], 0
+    )
+    assert report.returncode == 0 and "runtime error" not in report.stderr, report.stderr
+    assert (report.checked, report.mismatch_count) == (codes.size + 2, 0)
+
+
+def test_an_engine_header_runs_clean_under_the_sanitizers(engine):
+    design, header = engine
+    result = check_c_model(design, header, f"{design.name}.h", flags=SANITIZE)
+    assert result.error is None and result.verified and result.complete
+
+
+def test_the_sanitizers_stop_a_header_with_undefined_behaviour(tmp_path):
+    """So a clean run above means something: signed overflow ends the run, not a mismatch."""
+    header = render_c_header(SANITIZED_UNITS["smelu-8"](), "unit")
+    signature = "static inline int64_t unit_forward(int64_t x)\n{\n"
+    overflow = "    volatile int64_t big = INT64_MAX;\n    x = x + big;\n"  # volatile: not folded away
+    broken = header.replace(signature, signature + overflow, 1)
+    assert broken != header
+    program = _sanitized(tmp_path, broken)
+    codes = np.arange(-128, 128, dtype=np.int64)
+    report = run_driver(program, [codes_block(codes, codes, codes)], 0)
+    assert not report.finished and report.returncode != 0
+    assert "signed integer overflow" in report.stderr
