@@ -63,20 +63,12 @@ def quiet(factory: Callable[..., Activation], *args, **kwargs) -> ActivationSpec
 
 
 def build(
-    folder: Path,
-    spec: ActivationSpec,
-    compiler: str,
-    *,
-    with_grad: bool = True,
-    cxx: bool = False,
-    flags: tuple[str, ...] = (),
+    folder: Path, spec: ActivationSpec, compiler: str, *, with_grad: bool = True, cxx: bool = False
 ) -> Path:
     """Compile the header of ``spec`` (named ``unit``) with the verifier's C-model driver."""
     header = render_c_header(spec, "unit", with_grad=with_grad)
     try:
-        return compile_driver(
-            header, "unit", folder, with_grad=with_grad, compiler=compiler, cxx=cxx, flags=flags
-        )
+        return compile_driver(header, "unit", folder, with_grad=with_grad, compiler=compiler, cxx=cxx)
     except CompileError as error:
         pytest.fail(f"{compiler} failed:\n{error}")
 
@@ -92,17 +84,9 @@ def run(program: Path, codes: np.ndarray, y: np.ndarray, dy: np.ndarray | None) 
     return run_driver(program, [codes_block(codes, y, dy), clamp_block()], 3 * codes.size)
 
 
-def check(
-    folder: Path,
-    spec: ActivationSpec,
-    codes: np.ndarray,
-    compiler: str,
-    *,
-    cxx: bool = False,
-    flags: tuple[str, ...] = (),
-) -> None:
+def check(folder: Path, spec: ActivationSpec, codes: np.ndarray, compiler: str, *, cxx: bool = False) -> None:
     """Build the header of ``spec`` and require zero mismatches (and exit 0) on ``codes``."""
-    program = build(folder, spec, compiler, cxx=cxx, flags=flags)
+    program = build(folder, spec, compiler, cxx=cxx)
     result = run(program, codes, *expected(spec, codes))
     assert result.mismatch_count == 0, result.records
     assert result.returncode == 0, result.stderr
