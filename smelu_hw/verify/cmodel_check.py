@@ -153,15 +153,10 @@ def _payload(design: Design, seed: int) -> tuple[np.ndarray, int, int]:
     in_words, out_words = -(-wire.in_bits // 64), -(-wire.out_bits // 64)
     rng = np.random.default_rng(seed)
     half = 1 << (wire.out_stride - 1)
-    modes = np.concatenate([[0, (1 << MODE_BITS) - 1], rng.integers(0, 1 << MODE_BITS, PAYLOAD_VECTORS)])
-    shape = (PAYLOAD_VECTORS, lanes)
-    x = np.concatenate(
-        [np.full((2, lanes), [[fmt.min_code], [fmt.max_code]]), rng.integers(*_span(fmt), shape)]
-    )
-    g = np.concatenate(
-        [np.full((2, lanes), [[out.min_code], [out.max_code]]), rng.integers(*_span(out), shape)]
-    )
-    result = np.concatenate([np.full((2, lanes), [[-half], [half - 1]]), rng.integers(-half, half, shape)])
+    modes = _lane_values(rng, 0, (1 << MODE_BITS) - 1, 1)[:, 0]
+    x = _lane_values(rng, fmt.min_code, fmt.max_code, lanes)
+    g = _lane_values(rng, out.min_code, out.max_code, lanes)
+    result = _lane_values(rng, -half, half - 1, lanes)
     rows = []
     for mode, xs, gs, rs in zip(modes, x, g, result, strict=True):
         packed = int(mode) << wire.mode_at
@@ -175,8 +170,10 @@ def _payload(design: Design, seed: int) -> tuple[np.ndarray, int, int]:
     return np.array(rows, dtype=np.int64), in_words, out_words
 
 
-def _span(fmt: object) -> tuple[int, int]:
-    return fmt.min_code, fmt.max_code + 1  # type: ignore[attr-defined]
+def _lane_values(rng: np.random.Generator, low: int, high: int, lanes: int) -> np.ndarray:
+    """Two vectors of every lane at ``low`` and at ``high``, then random values in between."""
+    ends = np.array([[low] * lanes, [high] * lanes], dtype=np.int64)
+    return np.concatenate([ends, rng.integers(low, high + 1, (PAYLOAD_VECTORS, lanes))])
 
 
 def _words(value: int, count: int) -> list[int]:
@@ -270,10 +267,8 @@ def check_c_model(
         if engine:
             pairs = _pair_region(model, seed)
             report = run_driver(program, _pair_blocks(design, pairs), 2 * pairs.pairs)
-            size = {
-                "pairs": (pairs.high - pairs.low + 1)
-                * (model.spec.out_fmt.max_code + 1 - model.spec.out_fmt.min_code)
-            }
+            out = model.spec.out_fmt
+            size = {"pairs": (pairs.high - pairs.low + 1) * (out.max_code - out.min_code + 1)}
             runs.append((_entry(pairs.name, pairs.low, pairs.high, size, pairs.method), report, pairs.pairs))
             rows, in_words, out_words = _payload(design, seed)
             reserved = manifest["engine"].get("reserved_result", 0)
