@@ -87,15 +87,21 @@ def test_an_edited_constant_is_a_mismatch_naming_a_code(unit, capsys):
     assert f"C model model.h: MISMATCH, {c_model['failing_codes']} wrong input(s)" in out
     assert f"first at x={x} ({field}: got {got}, want {want})" in out
     assert f"C model: x={x}: {field} got {got}, want {want}" in err
+    assert main(["--check", str(manifest.with_suffix(".cert.json")), "--c", str(header)]) == 1
+    assert "changed: the certificate records a failed C model check of model.h" in capsys.readouterr().err
 
 
-def test_a_header_that_does_not_compile_fails(unit, capsys):
+def test_a_header_that_does_not_compile_fails(unit, tmp_path, capsys):
     manifest, header = unit
     header.write_text(header.read_text().replace("static inline int64_t", "static inline int64", 1))
-    status, out, err = run([str(manifest), "--c", str(header)], capsys)
+    junit = tmp_path / "out.xml"
+    status, out, err = run([str(manifest), "--c", str(header), "--junit", str(junit)], capsys)
     assert status == 1 and "C model model.h: FAILED, model.h does not compile" in out
     assert "error" in err
     assert json.loads(manifest.with_suffix(".cert.json").read_text())["c_model"]["checked"] == 0
+    suite = ElementTree.parse(junit).getroot()
+    (case,) = [case for case in suite if case.get("name") == "c model"]
+    assert case.find("failure") is not None and suite.get("failures") == "1"
 
 
 def test_a_missing_header_is_bad_input_and_writes_nothing(unit, capsys):
