@@ -160,6 +160,9 @@ def main() -> int:
         for label in labels:
             results.append(_run_design(label, args, Path(folder)))
             _print(results[-1])
+            sys.stdout.flush()
+            if args.json is not None:  # after each design, so a long run's figures survive it
+                args.json.write_text(json.dumps({"seed": args.seed, "designs": results}, indent=1) + "\n")
     total = {key: sum(result[key] for result in results) for key in ("total", "killed", "equivalent", "gaps")}
     seconds = sum(result["seconds"] for result in results)
     score = total["killed"] / max(1, total["total"] - total["equivalent"])
@@ -167,8 +170,6 @@ def main() -> int:
         f"{'total':<10}: {total['killed']}/{total['total']} killed (equivalent {total['equivalent']}, "
         f"gaps {total['gaps']}) in {seconds:.0f} s; {score:.1%} of non-equivalent mutants killed"
     )
-    if args.json is not None:
-        args.json.write_text(json.dumps({"seed": args.seed, "designs": results}, indent=1) + "\n")
     return 0 if total["gaps"] == 0 else 1
 
 
