@@ -11,7 +11,8 @@ each (``--jobs 1``, ``--workers`` mutants at a time, each under ``--timeout`` se
 verifier accepts an edited Verilog file (its certificate says ``verilog_as_generated:
 false``), so the manifest is not re-hashed: the benchmark edits the file deliberately. A
 mutant is killed when verify exits non-zero; one that runs past ``--timeout`` counts as
-killed too (a hang the user would see) and is listed as ``hung``.
+killed too (a hang the user would see), as does one whose checks did not run as planned
+twice (a stage past its time limit); both are listed as ``hung``, apart from the mismatches.
 
 Every survivor goes to a Yosys proof (:func:`smelu_hw.verify.equivalence.prove_equivalent`):
 proved equivalent on the observable outputs, or a gap, printed with its line and diff.
@@ -51,7 +52,19 @@ DESIGNS = {
 
 def _verify(manifest: Path, work: Path, timeout: float, proof_timeout: int) -> tuple[int | None, str]:
     """Exit status of ``python -m smelu_hw.verify MANIFEST`` (``None`` past ``timeout``) and
-    its last line."""
+    its last line. A run that ends without a verdict (a stage past its time limit, which a
+    loaded machine can cause) is tried once more."""
+    status, last = _verify_once(manifest, work, timeout, proof_timeout)
+    if status == 1 and _NO_VERDICT in last:
+        status, last = _verify_once(manifest, work, timeout, proof_timeout)
+    return status, last
+
+
+#: What verify prints when a check did not run as planned (no MISMATCH verdict).
+_NO_VERDICT = "did not run as planned"
+
+
+def _verify_once(manifest: Path, work: Path, timeout: float, proof_timeout: int) -> tuple[int | None, str]:
     env = dict(os.environ, SMELU_VERIFY_WORK=str(work))
     command = [sys.executable, "-m", "smelu_hw.verify", str(manifest), "--jobs", "1"]
     command += ["--proof-timeout", str(proof_timeout)]
@@ -102,7 +115,8 @@ def _run_design(label: str, args: argparse.Namespace, root: Path) -> dict:
             record["proof"] = proof.detail if proof.equivalent else proof.detail[-300:]
             record["diff"] = _diff(original, mutant.verilog) if not proof.equivalent else []
         else:
-            record["verdict"] = "hung" if record["exit"] is None else "killed"
+            no_verdict = record["exit"] is None or _NO_VERDICT in record["verify"]
+            record["verdict"] = "hung" if no_verdict else "killed"
     verdicts = collections.Counter(record["verdict"] for record in records)
     return {
         "design": label,
