@@ -12,7 +12,8 @@ verifier accepts an edited Verilog file (its certificate says ``verilog_as_gener
 false``), so the manifest is not re-hashed: the benchmark edits the file deliberately. A
 mutant is killed when verify exits non-zero; one that runs past ``--timeout`` counts as
 killed too (a hang the user would see), as does one whose checks did not run as planned
-twice (a stage past its time limit); both are listed as ``hung``, apart from the mismatches.
+twice (a stage past its time limit, or a cocotb bench that failed an assertion before writing
+its results); both are counted as ``hung`` (no verdict), apart from the MISMATCH verdicts.
 
 Every survivor goes to a Yosys proof (:func:`smelu_hw.verify.equivalence.prove_equivalent`):
 proved equivalent on the observable outputs, or a gap, printed with its line and diff.
