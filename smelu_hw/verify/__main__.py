@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--proof-timeout",
         type=int,
         default=PROOF_TIMEOUT,
-        help=f"seconds a proof may take before its region is sampled instead (default {PROOF_TIMEOUT})",
+        help=f"CPU seconds a proof may take before its region is sampled instead (default {PROOF_TIMEOUT})",
     )
     group = parser.add_argument_group("generate the unit to verify (instead of MANIFEST)")
     add_unit_arguments(group, bits_required=False)

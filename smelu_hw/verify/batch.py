@@ -125,7 +125,7 @@ def _run(
     (run / "codes.hex").write_text("".join(f"{word:x}\n" for word in words))
     limit = HANG_BASE_SECONDS + SECONDS_PER_MILLION * len(words) // 1_000_000
     command = ["vvp", "-n", str(folder / "batch.vvp"), f"+count={len(words)}", *plusargs]
-    result = run_limited(command, run, limit, BenchError(f"the batch driver ran over {limit} s in {run}"))
+    result = run_limited(command, run, limit, BenchError(f"the batch driver ran over {limit} CPU s in {run}"))
     output = run / "out.hex"
     if result.returncode != 0 or not output.is_file():
         raise BenchError(f"the batch driver failed (status {result.returncode}): {result.stdout[-300:]}")

@@ -107,7 +107,7 @@ def _native_outputs(design: Design, codes: np.ndarray) -> np.ndarray:
     run = _run_dir(folder, "native")
     codes.astype("<i8").tofile(run / "codes.bin")
     limit = HANG_BASE_SECONDS + len(codes) // NATIVE_MIN_RATE  # far beyond any real run: a hung unit fails
-    late = BenchError(f"the native driver ran over {limit} s in {run}")
+    late = BenchError(f"the native driver ran over {limit} CPU s in {run}")
     result = run_limited([str(folder / "obj" / "unit_driver"), "codes.bin", "out.bin"], run, limit, late)
     if result.returncode != 0:
         raise BenchError(f"the native driver failed with status {result.returncode} in {run}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -50,24 +51,64 @@ def cocotb_limit(vectors: int) -> int:
     return HANG_BASE_SECONDS + vectors // COCOTB_MIN_RATE
 
 
+#: A run's wall-clock backstop, as a multiple of its limit. The limit counts CPU seconds (where
+#: the platform can limit them): a loaded machine (``pytest -n auto``, a shared CI runner)
+#: stretches a run's wall time, not its CPU time, while a hung simulator (a combinational
+#: loop, a clock that runs on with no handshake) keeps computing and reaches the limit. A run
+#: that waits without computing ends at the backstop.
+WALL_BACKSTOP = 10
+
+
+def _limit_cpu(pid: int, limit: float) -> bool:
+    """Give the running process ``pid`` (and the children it starts) ``limit`` CPU seconds:
+    the kernel stops it with ``SIGXCPU`` past them. Whether the platform could."""
+    import resource
+
+    if not hasattr(resource, "prlimit"):  # Linux only
+        return False
+    seconds = max(1, int(limit))
+    try:
+        resource.prlimit(pid, resource.RLIMIT_CPU, (seconds, seconds + 1))
+    except (OSError, ValueError):  # it has already ended
+        return False
+    return True
+
+
+def _run_within(
+    command: Sequence[str], limit: float, **options: object
+) -> subprocess.CompletedProcess | None:
+    """``subprocess.run(command, **options)`` within ``limit`` CPU seconds (``limit`` wall
+    seconds where CPU time cannot be limited) and ``limit`` times :data:`WALL_BACKSTOP` wall
+    seconds; ``None`` if it ran over and was stopped."""
+    with subprocess.Popen(command, **options) as process:  # type: ignore[call-overload]
+        wall = limit * WALL_BACKSTOP if _limit_cpu(process.pid, limit) else limit
+        try:
+            stdout, stderr = process.communicate(timeout=wall)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return None
+    if process.returncode in (-signal.SIGXCPU, -signal.SIGKILL):
+        return None
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
 def _limited(runner: object, limit: float) -> object:
-    """``runner`` whose simulator commands each end after ``limit`` seconds.
+    """``runner`` whose simulator commands each end after ``limit`` CPU seconds
+    (:func:`_run_within`).
 
     cocotb's runner starts the simulator with ``subprocess.run`` and no timeout; this
     replaces that one step (``Runner._execute_cmds``, cocotb 2.1, which the package pins) with
-    the same call plus a timeout, so a timed-out simulator is killed and the run fails.
+    the same call within the limit, so a simulator past it is stopped and the run fails.
     """
 
     class Limited(type(runner)):  # type: ignore[misc]
         def _execute_cmds(self, cmds, cwd, stdout=None):
             for cmd in cmds:
                 stderr = None if stdout is None else subprocess.STDOUT
-                try:
-                    result = subprocess.run(
-                        cmd, cwd=cwd, env=self.env, check=False, stdout=stdout, stderr=stderr, timeout=limit
-                    )
-                except subprocess.TimeoutExpired:
-                    raise _TimedOut from None
+                result = _run_within(cmd, limit, cwd=cwd, env=self.env, stdout=stdout, stderr=stderr)
+                if result is None:
+                    raise _TimedOut
                 if result.returncode != 0:
                     raise RuntimeError(f"Command failed with return code: {result.returncode}")
 
@@ -81,11 +122,11 @@ class _TimedOut(Exception):
 
 def run_limited(command: list[str], cwd: Path, limit: float, late: Exception) -> subprocess.CompletedProcess:
     """Run a tool in ``cwd``, capturing its output as text; raise ``late`` if it runs over
-    ``limit`` seconds (a hung unit, a solver without an answer)."""
-    try:
-        return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False, timeout=limit)
-    except subprocess.TimeoutExpired:
-        raise late from None
+    ``limit`` CPU seconds (a hung unit, a solver without an answer; :func:`_run_within`)."""
+    result = _run_within(command, limit, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if result is None:
+        raise late
+    return result
 
 
 @contextlib.contextmanager
@@ -195,7 +236,7 @@ def run_cocotb(
     except _TimedOut:
         log = test_dir / "sim.log"
         raise BenchError(
-            f"the {simulator} simulation of {toplevel} ran over {limit} s (a hung unit?); see {log}"
+            f"the {simulator} simulation of {toplevel} ran over {limit} CPU s (a hung unit?); see {log}"
         ) from None
     return require_tests(results, testcases, log=test_dir / "sim.log")
 

@@ -270,7 +270,7 @@ def native_engine_check(
     _write_table(design, codes, x, upstream, reserved_beats, run / "table.bin")
     beats = 2 * len(codes) + len(x) * len(upstream) + reserved_beats
     limit = HANG_BASE_SECONDS + beats // NATIVE_MIN_BEATS
-    late = BenchError(f"the native engine driver ran over {limit} s in {run}")
+    late = BenchError(f"the native engine driver ran over {limit} CPU s in {run}")
     result = run_limited([str(folder / "obj" / "unit_driver"), "table.bin"], run, limit, late)
     if result.returncode != 0:
         raise BenchError(f"the native engine driver failed with status {result.returncode} in {run}")

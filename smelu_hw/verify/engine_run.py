@@ -153,7 +153,7 @@ def _native(
             note = (
                 "the proof failed (Yosys found a counterexample)"
                 if outcome == "disproved"
-                else (f"no proof within {proof_timeout} s")
+                else (f"no proof within {proof_timeout} CPU s")
             )
             method = "disproved" if outcome == "disproved" else "sampled"
             entry |= {"method": method, "note": f"{note}; sampled"}

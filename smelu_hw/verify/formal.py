@@ -191,7 +191,7 @@ def run_miter(
     (folder / f"proof_{tag}.ys").write_text(script)
     proof, reach = (folder / f"{kind}_{tag}.txt" for kind in ("proof", "reach"))
     command = [yosys, "-q", "-l", f"proof_{tag}.log", f"proof_{tag}.ys"]
-    run = run_limited(command, folder, timeout, ProofTimeout(f"no proof within {timeout} s"))
+    run = run_limited(command, folder, timeout, ProofTimeout(f"no proof within {timeout} CPU s"))
     if run.returncode != 0 or not proof.is_file() or not reach.is_file():
         raise BenchError(f"yosys could not run the proof; see {folder / f'proof_{tag}.log'}")
     if "model found" not in reach.read_text() or "no model found" in reach.read_text():

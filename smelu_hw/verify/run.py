@@ -167,7 +167,7 @@ def _region_entry(region: Region, covered: Covered) -> dict[str, object]:
     if covered.timed_out:  # no proof in time: the sampled fallback is the coverage
         if covered.fallback is None:
             raise BenchError(f"{region.name}: no proof in time, and no codes were sampled instead")
-        note = f"no proof within {covered.timed_out_after} s; sampled instead"
+        note = f"no proof within {covered.timed_out_after} CPU s; sampled instead"
         return entry | {"method": "sampled", "note": note, "checked": covered.fallback.count}
     entry |= {"engine": covered.engine, "seconds": round(covered.seconds, 3)}
     if covered.disproved:

@@ -4,6 +4,7 @@ vectors than planned is a failure, never a pass."""
 from __future__ import annotations
 
 import re
+import sys
 import time
 
 import numpy as np
@@ -174,6 +175,21 @@ def test_a_combinational_loop_fails_the_cocotb_sweep_at_its_time_limit(tmp_path,
     verilog.write_text(text[: text.rindex("endmodule")] + ring + text[text.rindex("endmodule") + 9 :])
     monkeypatch.setattr(cocotb_run, "HANG_BASE_SECONDS", 3)
     began = time.monotonic()
-    with pytest.raises(BenchError, match=r"ran over 3 s \(a hung unit\?\)"):
+    with pytest.raises(BenchError, match=r"ran over 3 CPU s \(a hung unit\?\)"):
         sweep_shard(load_design(manifest), "icarus", np.arange(-4, 4))
     assert time.monotonic() - began < 30
+
+
+def test_the_time_limit_counts_cpu_seconds_not_a_loaded_machines_wall_time(tmp_path):
+    """A run that computes past its limit is stopped; one that only waits (as a run on a busy
+    machine does) is not, up to the wall-clock backstop."""
+    from smelu_hw.verify.cocotb_run import run_limited
+
+    late = BenchError("late")
+    began = time.monotonic()
+    with pytest.raises(BenchError, match="late"):
+        run_limited([sys.executable, "-c", "while True: pass"], tmp_path, 1, late)
+    assert time.monotonic() - began < 10
+    sleeper = [sys.executable, "-c", "import time; time.sleep(2.5); print('done')"]
+    waited = run_limited(sleeper, tmp_path, 1, late)
+    assert (waited.returncode, waited.stdout) == (0, "done\n")

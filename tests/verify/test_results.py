@@ -61,7 +61,7 @@ def test_a_proof_that_timed_out_is_covered_by_its_fallback():
     assert late.fallback is None  # a new value: the unsettled result is unchanged
     entry = verify_run._region_entry(TAIL, settled)
     assert list(entry) == [*HEAD, "note", "checked"]
-    assert entry["method"] == "sampled" and entry["note"] == "no proof within 7 s; sampled instead"
+    assert entry["method"] == "sampled" and entry["note"] == "no proof within 7 CPU s; sampled instead"
     assert (entry["checked"], entry["mismatch_count"]) == (300, 5)
     assert settled.mismatches == sampled.mismatches
 
