@@ -218,7 +218,7 @@ def engine_check(
     random fused-backward beats, in random order under backpressure; then full throughput."""
     began = time.perf_counter()
     staged = _staged(codes)
-    tests = ["engine_sweep", "engine_full_throughput"]
+    tests = ["engine_sweep", "engine_full_throughput"] + (["engine_reset"] if design.latency else [])
     try:
         vectors = 2 * len(codes) + backward_beats
         run, failed = _cocotb(
@@ -242,6 +242,13 @@ def engine_check(
         records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
     elif "engine_full_throughput" in failed and count == 0:
         raise BenchError(f"engine_full_throughput failed; see {run / 'sim.log'}")
+    reset = read_summary(run, "engine_reset") if design.latency else None
+    if reset is not None:
+        broken = _engine_reset_failures(reset)
+        count += len(broken)
+        records += [[None, "rst", message, None] for message in broken]
+        if "engine_reset" in failed and not broken:
+            raise BenchError(f"engine_reset failed without a finding; see {run / 'sim.log'}")
     vectors = summary["vectors"]
     return EngineResult(
         count=sum(vectors.values()),
@@ -251,7 +258,19 @@ def engine_check(
         vectors=vectors,
         mode_mismatches=summary["per_mode"],
         throughput=throughput,
+        reset=reset,
     )
+
+
+def _engine_reset_failures(reset: dict) -> list[str]:
+    """What the reset test saw that breaks SPEC §6.1's reset rule."""
+    checks = {
+        "o__valid was high after an edge with rst high": reset["valid_in_reset"],
+        "a beat of before or during the reset came out": reset["wrong_beats_after_reset"]
+        + reset["extra_beats"],
+        "beats after the reset were lost": reset["beats_out_after_reset"] != reset["beats_sent_after_reset"],
+    }
+    return [message for message, failed in checks.items() if failed]
 
 
 def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout: int) -> ProofResult:

@@ -137,11 +137,15 @@ class EngineResult(_Compared):
         Mismatching lane results per mode, with the same keys.
     throughput : Throughput
         The full-throughput run.
+    reset : Mapping[str, object] or None
+        What the mid-stream reset test saw (edges checked in reset, ``o__valid`` in reset,
+        beats after it); ``None`` for a combinational engine, which has no ``rst``.
     """
 
     vectors: Mapping[str, int]
     mode_mismatches: Mapping[str, int]
     throughput: Throughput
+    reset: Mapping[str, object] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

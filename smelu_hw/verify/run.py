@@ -91,6 +91,8 @@ def _engine_contract(design: Design, outcome: EngineOutcome) -> dict[str, object
         f"full throughput: {stream.throughput.beats} beats in {stream.throughput.cycles} cycles "
         f"(latency {design.latency})"
     )
+    if stream.reset:
+        checked += f"; rst high for {stream.reset['reset_cycles']} cycles mid-stream, a beat offered on each"
     if native:
         checked += f", and {beats:,} beats at one per cycle on the native driver"
     # On cocotb alone, a mode's mismatches are its regions' failing inputs; what is left is the

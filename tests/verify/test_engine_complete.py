@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
 from smelu_hw.verify import can_be_complete, engine_native, load_design, verify_design
 from smelu_hw.verify.builds import FORMAL, design_build
+from smelu_hw.verify.checks import engine_check
 from smelu_hw.verify.engine_formal import prove_engine_lanes, tail_affine
 
 from .test_cli import SMALL, run_main
@@ -46,6 +48,22 @@ def test_one_wrong_lane_of_an_engine_is_caught(tmp_path, capsys):
     status, stdout, _ = run_main([str(manifest), "--jobs", "1"], capsys)
     assert status == 1 and "MISMATCH" in stdout
     assert "fused (lane 3 g=" in stdout and "lane 0" not in stdout
+
+
+def test_an_engine_whose_reset_leaves_o_valid_alone_is_caught(tmp_path):
+    """SPEC §6.1: ``rst`` holds ``o__valid`` low. Without that reset the stream contract still
+    holds when ``i__valid`` is low in reset; the mid-stream reset, with a beat offered on each
+    of its cycles, catches it (a survivor of benchmarks/mutation.py before this test)."""
+    manifest = _engine(tmp_path, SmeLUSpec(fmt=QFormat(8, 4)), latency=1, lanes=2)
+    edit_verilog(
+        manifest, r"if \(rst\) begin\n(\s*)(\\\$\d+)  = 1'h0;", r"if (1'h0) begin\n\g<1>\g<2>  = 1'h0;"
+    )
+    result = engine_check(load_design(manifest), "icarus", np.arange(-8, 8), 4)
+    assert result.reset["valid_in_reset"] > 0, result.reset
+    assert result.mismatch_count >= 1
+    assert [None, "rst", "o__valid was high after an edge with rst high", None] in map(
+        list, result.mismatches
+    )
 
 
 def test_a_wide_engine_simulates_its_band_and_proves_its_tails(tmp_path, monkeypatch):

@@ -7,7 +7,11 @@ fused-backward beats) and ``SMELU_SEED``.
 
 ``engine_sweep`` sends the beats in random mode order with random source gaps and sink stalls;
 every output beat must equal the model, in order. ``engine_full_throughput`` checks that with
-no gaps and no backpressure ``n`` beats take ``n`` cycles plus the latency.
+no gaps and no backpressure ``n`` beats take ``n`` cycles plus the latency. ``engine_reset``
+(clocked engines) raises ``rst`` in the middle of a stream, with the stages full and a beat
+offered on every cycle of the reset (SPEC §6.1): ``o__valid`` must be low after every edge in
+reset, and afterwards exactly the beats sent after the reset come out, nothing of before it or
+offered during it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import random
 
 import cocotb
 import numpy as np
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from ...manifest import model_from_manifest
 from ...models.engine import engine_results
@@ -24,12 +29,14 @@ from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED
 from ..streams import pack_lanes, start, transfer, unpack_lanes
 
-__all__ = ["engine_full_throughput", "engine_sweep"]
+__all__ = ["engine_full_throughput", "engine_reset", "engine_sweep"]
 
 #: Beats of the throughput test.
 THROUGHPUT_BEATS = 200
 #: Beats in a reserved mode mixed into the sweep.
 RESERVED_BEATS = 8
+#: Cycles ``rst`` is held high in ``engine_reset``, and beats sent after it.
+RESET_CYCLES, BEATS_AFTER_RESET = 3, 24
 
 
 class EngineBench:
@@ -81,14 +88,30 @@ class EngineBench:
             return [self.reserved_result] * self.lanes
         return engine_results(self.model, self.modes[mode], x, g).tolist()
 
-    async def stream(self, beats: list, gap: float, stall: float) -> tuple[list[list[int]], int]:
-        """Push every beat through; return the received lane values and the cycles taken."""
+    async def stream(
+        self, beats: list, gap: float, stall: float, started: bool = False
+    ) -> tuple[list[list[int]], int]:
+        """Push every beat through (starting the clock and a reset first, unless ``started``);
+        return the received lane values and the cycles taken."""
         clocked = bool(self.manifest["latency"])
-        await start(self.dut, clocked)
+        if not started:
+            await start(self.dut, clocked)
         words = [self.pack(*beat) for beat in beats]
         received, cycles = await transfer(self.dut, words, clocked, self.rng, gap, stall)
         bits = self.engine["output_lane_bits"]
         return [unpack_lanes(word, self.lanes, bits) for word in received], cycles
+
+    async def offer(self, beat: tuple[str, np.ndarray, np.ndarray], ready: bool) -> bool:
+        """Present ``beat`` for one cycle with ``o__ready`` at ``ready``; after the edge,
+        whether ``o__valid`` is high."""
+        self.dut.i__valid.value = 1
+        self.dut.i__payload.value = self.pack(*beat)
+        self.dut.o__ready.value = int(ready)
+        await RisingEdge(self.dut.clk)
+        await ReadOnly()
+        valid = self.dut.o__valid.value == 1
+        await FallingEdge(self.dut.clk)
+        return valid
 
 
 @cocotb.test()
@@ -132,3 +155,42 @@ async def engine_full_throughput(dut):
     assert received == wanted, "beats differ from the golden model at full throughput"
     # One beat per cycle: a beat accepted at edge k leaves at edge k + latency.
     assert cycles == len(beats) + latency, f"{cycles} cycles for {len(beats)} beats"
+
+
+@cocotb.test()
+async def engine_reset(dut):
+    bench = EngineBench(dut)
+    latency = bench.manifest["latency"]
+    assert latency, "engine_reset needs a clocked engine"
+    await start(dut, clocked=True)
+    # Fill the stages without reading them, then reset with a beat offered on every cycle.
+    for beat in bench.beats("forward", bench.random_codes((latency + 2) * bench.lanes)):
+        await bench.offer(beat, ready=False)
+    dut.rst.value = 1
+    during = bench.beats("forward", bench.random_codes(RESET_CYCLES * bench.lanes))
+    valid_in_reset = [await bench.offer(beat, ready=True) for beat in during]
+    dut.rst.value = 0
+    dut.i__valid.value = 0
+    after = bench.beats("forward", bench.random_codes(BEATS_AFTER_RESET * bench.lanes))
+    received, _ = await bench.stream(after, gap=0.3, stall=0.4, started=True)
+    # Then nothing more may come out.
+    dut.o__ready.value = 1
+    extra = 0
+    for _ in range(latency + 2):
+        await RisingEdge(dut.clk)
+        await ReadOnly()
+        extra += dut.o__valid.value == 1
+        await FallingEdge(dut.clk)
+    wrong = sum(got != bench.expected(*beat) for beat, got in zip(after, received, strict=True))
+    summary = {
+        "reset_cycles": RESET_CYCLES,
+        "edges_checked_in_reset": len(valid_in_reset),
+        "valid_in_reset": sum(valid_in_reset),
+        "beats_sent_after_reset": len(after),
+        "beats_out_after_reset": len(received),
+        "wrong_beats_after_reset": int(wrong),
+        "extra_beats": int(extra),
+    }
+    write_summary("engine_reset", summary)
+    assert not summary["valid_in_reset"], "o__valid was high after an edge with rst high"
+    assert not wrong and not extra, f"beats of before or during the reset came out: {summary}"
