@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -62,6 +63,11 @@ def _locked(path: Path) -> Iterator[None]:
 #: Verilator's runtime objects, the same in every native build of one toolchain: the first
 #: build leaves them in a shared folder and later builds start from them (6 of 9 CPU seconds).
 _RUNTIME_OBJECTS = ("verilated.o", "verilated.d", "verilated_threads.o", "verilated_threads.d")
+#: ``verilated.h``, precompiled once per toolchain beside the runtime objects with the model's
+#: own flags (verilated.mk's ``%.fast.gch`` rule); later builds include it first, which cuts
+#: the two compiles of a build from about 4 CPU seconds to 1.5. The header text of the same
+#: name stays beside it, so a compiler that refuses the precompiled form reads the text.
+_PCH = "verilated_pch.h.fast"
 
 
 def _run_logged(command: list[str], folder: Path, log: IO[str], what: str) -> None:
@@ -99,14 +105,31 @@ def _seed_runtime(obj: Path) -> bool:
     return True
 
 
-def _share_runtime(obj: Path) -> None:
-    """Leave this build's runtime objects for later builds (atomically: all or none)."""
+def _shared_header(obj: Path, log: IO[str]) -> tuple[str, ...]:
+    """Precompile :data:`_PCH` in ``obj`` with the model's flags; the files to share (none
+    if the compiler cannot)."""
+    # verilated.mk's rule makes NAME.fast.gch of NAME; the compiler reads it for NAME.fast.
+    for name in (_PCH, _PCH.removesuffix(".fast")):
+        (obj / name).write_text('#include "verilated.h"\n')
+    make = ["make", "-C", str(obj), "-f", "Vunit.mk", f"{_PCH}.gch"]
+    try:
+        built = subprocess.run(
+            make, env=verilator_environment(), stdout=log, stderr=subprocess.STDOUT, check=False, timeout=600
+        )
+    except subprocess.TimeoutExpired:
+        return ()
+    return (_PCH, f"{_PCH}.gch") if built.returncode == 0 else ()
+
+
+def _share_runtime(obj: Path, log: IO[str]) -> None:
+    """Leave this build's runtime objects (and :data:`_PCH`) for later builds, atomically:
+    all or none."""
     shared = _runtime_folder()
     with _locked(shared.with_name(shared.name + ".lock")):
         if (shared / _BUILT).exists():
             return
         staging = Path(tempfile.mkdtemp(dir=shared.parent, prefix=".runtime-"))
-        for name in _RUNTIME_OBJECTS:
+        for name in (*_RUNTIME_OBJECTS, *_shared_header(obj, log)):
             shutil.copyfile(obj / name, staging / name)
         (staging / _BUILT).touch()
         shutil.rmtree(shared, ignore_errors=True)
@@ -162,9 +185,12 @@ def _build_native(design: Design, folder: Path) -> None:
     with open(folder / "build.log", "w") as log:
         _run_logged(verilate, folder, log, f"Verilating {design.name}")
         seeded = _seed_runtime(folder / "obj")
+        header = _runtime_folder() / _PCH
+        if seeded and header.is_file():
+            make.append(f"USER_CPPFLAGS=-Winvalid-pch -include {shlex.quote(str(header))}")
         _run_logged(make, folder, log, f"Compiling the native driver of {design.name}")
-    if not seeded:
-        _share_runtime(folder / "obj")
+        if not seeded:
+            _share_runtime(folder / "obj", log)
 
 
 def _compiler_identity() -> str:

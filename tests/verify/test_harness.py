@@ -86,8 +86,10 @@ def test_sweeps_compare_every_code_on_every_path(design):
 
 
 def test_native_builds_share_verilators_runtime_objects(design, tmp_path):
-    """Once one native build has left Verilator's runtime objects in the shared folder, the
-    next compiles only its own model and driver, and it still sweeps right."""
+    """Once one native build has left Verilator's runtime objects and its precompiled
+    ``verilated.h`` in the shared folder, the next compiles only its own model and driver, with
+    that header (which the compiler accepts: ``-Winvalid-pch`` would say otherwise), and it
+    still sweeps right."""
     first = design_build(design, "native")
     assert (first / "obj" / "verilated.o").is_file()
     (shared,) = first.parent.glob(f"verilator-runtime-{first.name.split('-')[1]}")
@@ -95,7 +97,10 @@ def test_native_builds_share_verilators_runtime_objects(design, tmp_path):
     _, manifest = generate(SmeLUSpec(fmt=QFormat(6, 3), rounding="floor")).write(tmp_path / "other")
     other = load_design(manifest)
     second = design_build(other, "native")
-    assert "verilated.cpp" not in (second / "build.log").read_text()
+    log = (second / "build.log").read_text()
+    assert "verilated.cpp" not in log
+    assert (shared / "verilated_pch.h.fast.gch").is_file()
+    assert f"-include {shared / 'verilated_pch.h.fast'}" in log and "not used because" not in log
     assert sweep_shard(other, "native", np.arange(-32, 32)).mismatch_count == 0
 
 
