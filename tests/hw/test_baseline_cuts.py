@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from amaranth.back import rtlil
 from amaranth.hdl import Module, Signal
 
 from smelu_hw import GELUSpec, HardSwishSpec, QFormat, ReLUSpec, SmeLUSpec, SoftplusSpec, SwishSpec
 from smelu_hw.approx.plans import slope_plan, value_plan
-from smelu_hw.gen import generate
 from smelu_hw.hw.arith import no_pipe
 from smelu_hw.hw.smooth import (
     TABLE_CUT_NAMES,
@@ -46,10 +46,14 @@ def cut_priority(spec, with_grad=True):
     return unit(spec, with_grad).cut_priority
 
 
-def cuts_in(verilog: str, names: tuple[str, ...]) -> set[str]:
-    """Names of the cuts that registered something: a register ``<signal>_cut<i>`` is cut
-    ``names[i]``'s."""
-    return {names[int(i)] for i in re.findall(r"reg (?:\[\d+:0\] )?\\?\w+_cut(\d+)\b", verilog)}
+def cuts_in(spec, latency: int, with_grad: bool, names: tuple[str, ...]) -> set[str]:
+    """Names of the cuts that registered something in the unit at ``latency``: a flip-flop
+    (RTLIL ``$dff``, read without the Verilog backend's Yosys pass) whose output is a signal
+    ``<name>_cut<i>`` is cut ``names[i]``'s."""
+    built = ACTIVATIONS[spec.activation].unit(spec, latency=latency, with_grad=with_grad)
+    text = rtlil.convert(built, name="unit", emit_src=False)
+    outputs = re.findall(r"cell \$dff [^\n]*\n(?:    [^\n]*\n)*?    connect \\Q ([^\n]*)", text)
+    return {names[int(i)] for q in outputs for i in re.findall(r"_cut(\d+)\b", q)}
 
 
 @pytest.mark.parametrize("with_grad", [True, False])
@@ -62,8 +66,7 @@ def test_every_cut_registers_when_enabled_and_none_before(name, with_grad):
     # Every prefix for up to four cuts (SmeLU's); the long polynomial orders are slow to build.
     counts = range(len(priority) + 1) if len(priority) <= 4 else (0, 1, len(priority))
     for enabled in counts:  # latency 1 registers the input only
-        verilog = generate(spec, latency=enabled + 1, with_grad=with_grad).verilog
-        assert cuts_in(verilog, names) == set(priority[:enabled]), enabled
+        assert cuts_in(spec, enabled + 1, with_grad, names) == set(priority[:enabled]), enabled
 
 
 def test_polynomial_cuts_follow_the_longest_horner_chain_built():
