@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from smelu_hw import QFormat, ReLUSpec, SmeLUSpec
-from smelu_hw.liberty.pareto import Point, measure_point, pareto_front, pareto_points, smallest_at_clock
+from smelu_hw import QFormat, SmeLUSpec
+from smelu_hw.liberty.pareto import Point, pareto_front, pareto_points, smallest_at_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,12 +52,6 @@ def test_registers_count_in_the_area_and_paths_run_register_to_register(tiny_poi
         assert point.start.endswith(".CLK)") and point.end.endswith(".D)"), point
 
 
-def test_a_tighter_target_does_not_shrink_a_combinational_unit():
-    spec = ReLUSpec(fmt=QFormat(6, 3))
-    relaxed, tight = (measure_point(spec, 0, target) for target in (None, 50))
-    assert tight.area >= relaxed.area and relaxed.flops == tight.flops == 0
-
-
 def test_the_chooser_picks_the_smallest_point_that_meets_the_clock():
     points = [_point(0, 3.0, 100.0), _point(1, 1.9, 180.0), _point(2, 1.5, 150.0), _point(3, 0.9, 400.0)]
     at_500 = smallest_at_clock(points, 500.0)
@@ -85,22 +79,32 @@ def test_equal_area_prefers_the_smaller_latency():
     assert [p.latency for p in pareto_front([*points, _point(3, 1.0, 200.0)])] == [2]
 
 
+@pytest.mark.parametrize("benchmark", ["liberty_pareto", "liberty_area", "liberty_energy"])
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
         (["--liberty", "missing.lib"], "--liberty: "),
+        (["--liberty", "{bad}"], "--liberty: "),
         (["--corner", "ss"], "--corner names the corner of --liberty FILE"),
     ],
 )
-def test_the_benchmark_refuses_a_bad_library_with_one_line(tmp_path, arguments, message):
+def test_the_cost_benchmarks_refuse_a_bad_library_with_one_line(tmp_path, benchmark, arguments, message):
+    bad = tmp_path / "bad.lib"
+    bad.write_text("library (broken) { cell (")
+    work = tmp_path / "work"
+    work.mkdir()
     result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "liberty_pareto.py"), *arguments],
-        cwd=tmp_path,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / f"{benchmark}.py"),
+            *(a.format(bad=bad) for a in arguments),
+        ],
+        cwd=work,
         capture_output=True,
         text=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"liberty_pareto: error: {message}")
-    assert list(tmp_path.iterdir()) == []
+    assert len(lines) == 1 and lines[0].startswith(f"{benchmark}: error: {message}"), result.stderr
+    assert list(work.iterdir()) == []
