@@ -7,7 +7,8 @@ Every unit is Q16.8, forward + gradient. A point is one latency and one delay ta
 without sizing): its area is the unit alone, its pipeline flip-flops included; its delay the
 register-to-register critical path of the unit between plain D flip-flops (clock-to-output and
 setup included, ideal clock, no wire load; :mod:`smelu_hw.liberty.pareto`). The cheapest smooth
-unit is the smallest faithful polynomial (``poly``) at latency 0 with no target. A unit that
+unit is the smallest faithful polynomial (``poly``) at latency 0 with no target (only its
+front is swept). A unit that
 misses a clock at every latency gives its fastest point. The issue's clock targets: at the
 typical corner R16 meets 500 MHz at latency <= 2 and 1 GHz at latency <= 4.
 ``--liberty FILE [--corner LABEL]`` measures on that library alone (its equal-clock columns
@@ -22,8 +23,9 @@ from concurrent.futures import ProcessPoolExecutor
 from benchmarks.area import R16_FAITHFUL
 from smelu_hw import QFormat, ReLUSpec
 from smelu_hw.approx.functions import SMOOTH
+from smelu_hw.gen import generate
 from smelu_hw.gen.standard import REFERENCE_R16
-from smelu_hw.liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner
+from smelu_hw.liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, liberty_area
 from smelu_hw.liberty.corners import add_corner_arguments, user_corner_or_exit
 from smelu_hw.liberty.pareto import (
     DELAY_TARGETS_PS,
@@ -45,6 +47,12 @@ TARGETS = ((500.0, 2), (1000.0, 4))
 
 def _smooth_poly() -> dict[str, ActivationSpec]:
     return {f"{name} poly": SPECS[name](fmt=FMT, method="poly") for name in SMOOTH}
+
+
+def _area(spec: ActivationSpec, corner: Corner) -> float:
+    """µm² of ``spec``'s combinational unit with no delay target."""
+    unit = generate(spec)
+    return liberty_area(unit.verilog, unit.name, corner).area
 
 
 def _points(
@@ -88,14 +96,12 @@ def main() -> None:
         "ReLU": ReLUSpec(fmt=FMT),
     }
     with ProcessPoolExecutor(max_workers=2) as pool:
-        smooth = _points(pool, _smooth_poly(), corners[0])
-        at_zero = {
-            label: next(p for p in pts if p.latency == 0 and p.target_ps is None)
-            for label, pts in smooth.items()
-        }
-        cheapest = min(at_zero, key=lambda label: at_zero[label].area)
-        print(f"cheapest smooth unit: {cheapest} ({at_zero[cheapest].area:,.1f} µm² at L=0, no target)")
-        units[f"{cheapest} (cheapest smooth)"] = _smooth_poly()[cheapest]
+        smooth = _smooth_poly()
+        areas = dict(zip(smooth, pool.map(_area, smooth.values(), [corners[0]] * len(smooth)), strict=True))
+        cheapest = min(areas, key=areas.__getitem__)
+        listed = ", ".join(f"{label} {area:,.1f}" for label, area in areas.items())
+        print(f"cheapest smooth unit: {cheapest} (µm² at L=0, no target: {listed})")
+        units[f"{cheapest} (cheapest smooth)"] = smooth[cheapest]
         fronts = [_points(pool, units, corner) for corner in corners]
     for label in units:
         for corner, points in zip(corners, fronts, strict=True):
