@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from smelu_hw import QFormat, SmeLUSpec
-from smelu_hw.liberty.pareto import Point, pareto_front, pareto_points, smallest_at_clock
+from smelu_hw.liberty.pareto import Point, measure_point, pareto_front, pareto_points, smallest_at_clock
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,7 +31,8 @@ def _dominated(point: Point, points: list[Point]) -> bool:
 
 @pytest.fixture(scope="module")
 def tiny_points() -> list[Point]:
-    return pareto_points(SmeLUSpec(beta=1.0, fmt=QFormat(6, 3)), latencies=(0, 2), targets=(None, 100))
+    spec = SmeLUSpec(beta=1.0, fmt=QFormat(6, 3))
+    return [*pareto_points(spec, latencies=(0,), targets=(None, 100)), measure_point(spec, 2, None)]
 
 
 def test_the_front_of_a_tiny_unit_is_non_dominated_and_falls_in_area(tiny_points):
