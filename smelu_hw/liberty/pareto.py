@@ -12,9 +12,11 @@ area-oriented mapping without gate sizing). It is measured twice with the same s
   plain D flip-flop, every output port captured by one, so every path runs register to
   register: the launching flip-flop's clock-to-output delay, the logic, the capturing one's
   setup time. At latency 0 this is the input-to-output path; above it, the worst of the paths
-  between the unit's own stages and those into and out of them. ABC maps the same logic in
-  both (register outputs are driven like ports, register inputs loaded like them), so the
-  unit alone and the wrapped unit differ only by the wrapper's flip-flops.
+  between the unit's own stages and those into and out of them. ABC maps nearly the same
+  logic in both (register outputs are driven like ports, register inputs loaded like them):
+  on R16 and ReLU at Q16.8, latency 0 to 4, the wrapped netlist less its wrapper's
+  flip-flops is within 6 cells and 60 µm² of the unit alone (a constant output bit's wrapper
+  flip-flop is optimised away).
 
 The boundary assumptions are the flow's (:mod:`~smelu_hw.liberty.timing`): an ideal clock
 (no skew, no jitter, no margin), no wire load; inside the wrapper the library's flip-flops
