@@ -53,9 +53,8 @@ TIMING_BITS = (8, 16)
 HARDSWISH_MAX_BITS = 16
 LATENCIES = (0, 1, 2, 3, 4)
 QUICK_LATENCIES = (2,)
-#: The area-against-delay points of ``--quick`` (SmeLU only): latencies and ABC delay targets.
-QUICK_PARETO_LATENCIES = (0, 2)
-QUICK_PARETO_TARGETS = (None, 1000)
+#: The area-against-delay points of ``--quick`` (SmeLU only): (latency, ABC delay target).
+QUICK_PARETO_POINTS: tuple[tuple[int, int | None], ...] = ((0, None), (0, 1000), (2, None))
 #: Area flows of ``--quick``: all but Xilinx's, whose synthesis takes as long as all the others.
 QUICK_FLOWS = ("cmos", "ge", "ice40", "ecp5")
 DEVICES = ("ice40", "ecp5")
@@ -218,7 +217,7 @@ class Job:
             "registers": f"L={self.latency}",
             "liberty": f"{'fwd+grad' if self.with_grad else 'fwd'} {self.corner.label}",
             "energy": self.corner.label,
-            "pareto": f"L={self.latency} {self.corner.label}",
+            "pareto": f"L={self.latency} -D {self.targets[0] if self.targets else '-'} {self.corner.label}",
             "errors": "",
         }[self.kind]
         return f"{self.unit.name} {self.kind} {detail}".strip()
@@ -245,18 +244,19 @@ def jobs_for(
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
             jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
-            jobs += _pareto_jobs(unit, latencies, DELAY_TARGETS_PS, corner, slow=corner == SG13G2_TYPICAL)
+            points = [(latency, target) for latency in latencies for target in DELAY_TARGETS_PS]
+            jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
     return jobs
 
 
 def _pareto_jobs(
-    unit: UnitConfig, latencies: tuple[int, ...], targets: tuple[int | None, ...], corner: Corner, slow: bool
+    unit: UnitConfig, points: list[tuple[int, int | None]], corner: Corner, slow: bool
 ) -> list[Job]:
     corners = [("", corner)] + ([(SLOW, SG13G2_SLOW)] if slow else [])
-    return [
-        Job(unit, "pareto", prefix, latency=latency, corner=at, targets=targets)
+    return [  # one job per point, so that a few points spread over the workers
+        Job(unit, "pareto", prefix, latency=latency, corner=at, targets=(target,))
         for prefix, at in corners
-        for latency in latencies
+        for latency, target in points
     ]
 
 
@@ -265,8 +265,8 @@ def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list
     only on the house metric and the Liberty flow too) and at the quick latency, so each
     measurement path (Yosys, the Liberty flow and energy, nextpnr, the error check) runs once;
     a baseline only its errors, the house metric and the Liberty flow and energy, enough to
-    compare it with SmeLU. SmeLU's area against delay: :data:`QUICK_PARETO_LATENCIES` by
-    :data:`QUICK_PARETO_TARGETS` at ``corner`` only."""
+    compare it with SmeLU. SmeLU's area against delay: :data:`QUICK_PARETO_POINTS` at
+    ``corner`` only."""
     jobs = []
     for unit in units:
         if unit.activation == "smelu":
@@ -277,7 +277,7 @@ def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list
                 for job in full
                 if (job.with_grad or job.kind != "area" or job.flow == "cmos") and job.kind != "pareto"
             ]
-            jobs += _pareto_jobs(unit, QUICK_PARETO_LATENCIES, QUICK_PARETO_TARGETS, corner, slow=False)
+            jobs += _pareto_jobs(unit, list(QUICK_PARETO_POINTS), corner, slow=False)
         else:
             jobs += jobs_for([unit], (), ("cmos",), corner)
     return jobs
