@@ -132,9 +132,13 @@ def test_the_equal_clock_table_gives_the_smallest_meeting_area_or_the_miss():
     )
     assert "- 250 MHz on typ: the smallest unit that meets it is smelu b=2 (2,500 µm² at L=0)." in lines
     assert "- 1000 MHz on typ: no unit meets it at the latencies measured." in lines
+    assert (
+        "- 500 MHz on typ: the smallest unit that meets it is smelu b=2 (6,000 µm² at L=2). "
+        "Missed at every latency measured: elu poly."
+    ) in lines
     assert lines[-1] == (
-        "- R16's clock targets on typ: 500 MHz at L <= 2 met (6,000 µm² at L=2 (1.90 ns)); "
-        "1000 MHz at L <= 4 missed (misses: best 1.20 ns (L=4, 9,000 µm²))."
+        "- R16's clock targets on typ: 500 MHz at L <= 2 met: 6,000 µm² at L=2 (1.90 ns); "
+        "1000 MHz at L <= 4 missed: best 1.20 ns (L=4, 9,000 µm²)."
     )
     assert row_points(r16)[1] == Point(0, 1000, 2.5, 2600.0, 0)
     assert equal_clock_lines([_row("relu", "relu", 16)], 16, "typ") == []

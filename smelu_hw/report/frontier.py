@@ -138,10 +138,11 @@ def _clock_sentence(corner: str, mhz: float, choices: dict[str, AtClock]) -> str
     for label, point in met.items():
         if label.startswith("smelu") and "b=2" in label and label != smallest:
             text += f"; {label} needs L={point.latency} and {point.area:,.0f} µm²"
-            if best_smooth is not None:
-                text += (
-                    f", {point.area / smooth[best_smooth].area:.2f}x the smallest smooth unit ({best_smooth})"
-                )
+            if best_smooth is None:
+                text += " (no smooth unit meets it)"
+            else:
+                ratio = point.area / smooth[best_smooth].area
+                text += f", {ratio:.2f}x the smallest smooth unit ({best_smooth})"
     missed = [label for label in choices if label not in met]
     if missed:
         text += f". Missed at every latency measured: {', '.join(missed)}"
@@ -156,5 +157,5 @@ def _r16_targets(r16: list[Row], corner: str) -> list[str]:
     for mhz, latency in R16_CLOCK_TARGETS:
         choice = smallest_at_clock(points, mhz, max_latency=latency)
         verdict = "met" if choice.met else "missed"
-        parts.append(f"{mhz:g} MHz at L <= {latency} {verdict} ({choice.describe()})")
+        parts.append(f"{mhz:g} MHz at L <= {latency} {verdict}: {choice.describe().removeprefix('misses: ')}")
     return [f"- R16's clock targets on {corner}: " + "; ".join(parts) + "."]
