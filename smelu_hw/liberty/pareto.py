@@ -207,6 +207,7 @@ class AtClock:
 
     @property
     def period_ns(self) -> float:
+        """The clock's period, 1000 / ``mhz``."""
         return 1000.0 / self.mhz
 
     def describe(self, unit: str = "µm²") -> str:
