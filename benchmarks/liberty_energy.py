@@ -17,6 +17,7 @@ of the cheapest smooth unit. With ``--opensta`` (Debian's ``opensta``, a 2019 Op
 gradient units on the uniform stream: the inputs' measured toggle rates and duties propagated
 through the logic by OpenSTA's own probabilistic model, which charges an internal-power
 transition both the rise and the fall table (so its internal figure is about twice ours).
+``--liberty FILE [--corner LABEL]`` measures on that library instead of the SG13G2 typical corner.
 Needs the report extra: ``pip install -e '.[report]'``. Run: ``python benchmarks/liberty_energy.py``.
 """
 
@@ -36,7 +37,8 @@ from smelu_hw.approx.functions import SMOOTH
 from smelu_hw.datasets import load_digits_arrays
 from smelu_hw.gen import generate
 from smelu_hw.gen.standard import REFERENCE_R16
-from smelu_hw.liberty import SG13G2_TYPICAL, Drive, check_library, energy_per_activation, liberty_area
+from smelu_hw.liberty import SG13G2_TYPICAL, Corner, Drive, check_library, energy_per_activation, liberty_area
+from smelu_hw.liberty.corners import add_corner_arguments, user_corner_or_exit
 from smelu_hw.liberty.flow import mapped_netlist
 from smelu_hw.models.dense import DenseLayer
 from smelu_hw.network import input_codes, load_network
@@ -72,16 +74,18 @@ def streams() -> dict[str, np.ndarray]:
     }
 
 
-def opensta(verilog: str, top: str, codes: np.ndarray) -> dict[str, float] | None:
+def opensta(
+    verilog: str, top: str, codes: np.ndarray, corner: Corner = SG13G2_TYPICAL
+) -> dict[str, float] | None:
     """OpenSTA's power of the mapped unit in pJ per cycle, inputs at the stream's toggle rates."""
     if shutil.which("sta") is None:
         return None
-    mapped = mapped_netlist(verilog, top)
+    mapped = mapped_netlist(verilog, top, corner)
     ports = mapped.netlist["modules"][top]["ports"]
     width = len(ports["x"]["bits"])
     bits = (codes[:, None] >> np.arange(width)) & 1
     activity, duty = np.abs(np.diff(bits, axis=0)).mean(axis=0), bits.mean(axis=0)
-    drive = Drive.of(check_library(SG13G2_TYPICAL.liberty))
+    drive = Drive.of(check_library(corner.liberty))
     lines = [
         "read_liberty cells.lib",
         "read_verilog netlist.v",
@@ -100,7 +104,7 @@ def opensta(verilog: str, top: str, codes: np.ndarray) -> dict[str, float] | Non
     ]
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        shutil.copy(SG13G2_TYPICAL.liberty, work / "cells.lib")
+        shutil.copy(corner.liberty, work / "cells.lib")
         # This OpenSTA reads no concatenation on the left of an assign; those name internal
         # wires only (no cell pin), so they are left out.
         kept = [line for line in mapped.verilog.splitlines() if not line.startswith("  assign {")]
@@ -121,10 +125,12 @@ def opensta(verilog: str, top: str, codes: np.ndarray) -> dict[str, float] | Non
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opensta", action="store_true", help="compare with OpenSTA's report_power")
+    add_corner_arguments(parser)
     args = parser.parse_args()
+    corner = user_corner_or_exit(args, "liberty_energy") or SG13G2_TYPICAL
     data = streams()
     print(
-        f"{SG13G2_TYPICAL.label}, {1e3 / CLOCK_NS:.0f} MHz ({CLOCK_NS} ns), zero delay, "
+        f"{corner.label}, {1e3 / CLOCK_NS:.0f} MHz ({CLOCK_NS} ns), zero delay, "
         f"{VECTORS} vectors per stream; pJ per activation (internal + switching + leakage)"
     )
     header = f"{'unit':<16} {'grad':<5} {'ns':>6} " + " ".join(f"{name:>8}" for name in data)
@@ -134,9 +140,10 @@ def main() -> None:
     for with_grad in (False, True):
         for label, spec in UNITS.items():
             unit = generate(spec, with_grad=with_grad)
-            delay = liberty_area(unit.verilog, unit.name).delay_ns
+            delay = liberty_area(unit.verilog, unit.name, corner).delay_ns
             energies = {
-                name: energy_per_activation(unit.verilog, unit.name, codes) for name, codes in data.items()
+                name: energy_per_activation(unit.verilog, unit.name, codes, corner=corner)
+                for name, codes in data.items()
             }
             table[label, with_grad] = {name: energy.total_pj for name, energy in energies.items()}
             digits = energies["digits"]
@@ -168,8 +175,8 @@ def main() -> None:
     if args.opensta:
         for label in ("R16", "R16 faithful", "ReLU"):
             unit = generate(UNITS[label])
-            theirs = opensta(unit.verilog, unit.name, data["uniform"])
-            ours = energy_per_activation(unit.verilog, unit.name, data["uniform"])
+            theirs = opensta(unit.verilog, unit.name, data["uniform"], corner)
+            ours = energy_per_activation(unit.verilog, unit.name, data["uniform"], corner=corner)
             if theirs is None:
                 print("OpenSTA (sta) is not installed or printed no power")
                 break

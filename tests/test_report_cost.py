@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from smelu_hw.liberty.pareto import Point
 from smelu_hw.report.cost import at_clock, crossover, crossover_lines, equal_frequency_lines
+from smelu_hw.report.frontier import equal_clock_lines, row_points
 
 
 def _row(unit: str, activation: str, bits: int, **columns: object) -> dict[str, object]:
@@ -93,3 +95,62 @@ def test_the_crossover_takes_the_cheaper_smelu_method_and_separates_faithful_smo
         "At 8 bits the faithful SmeLU (b=2, the cheaper of arithmetic and table) costs 456 transistors, 0.55x"
         in text
     )
+
+
+def _paretoed(unit: str, activation: str, points: dict[tuple[int, int | None], tuple[float, float]], **kw):
+    """A 16-bit row with Pareto columns: (latency, target ps) -> (ns, µm²)."""
+    row = _row(unit, activation, 16, **kw)
+    for (latency, ps), (ns, um2) in points.items():
+        name = "tnone" if ps is None else f"t{ps}"
+        row[f"um2_l{latency}_{name}"], row[f"ns_l{latency}_{name}"] = um2, ns
+        row[f"ff_l{latency}"] = 10 * latency
+    return row
+
+
+def test_the_equal_clock_table_gives_the_smallest_meeting_area_or_the_miss():
+    r16 = _paretoed(
+        "smelu b=2",
+        "smelu",
+        {
+            (0, None): (2.7, 2500.0),
+            (0, 1000): (2.5, 2600.0),
+            (2, None): (1.9, 6000.0),
+            (4, 300): (1.2, 9000.0),
+        },
+        beta=2.0,
+    )
+    elu = _paretoed("elu poly", "elu", {(0, None): (3.9, 4500.0), (1, None): (3.5, 5000.0)}, method="poly")
+    lines = equal_clock_lines([r16, elu], 16, "typ")
+    assert lines[0] == "| unit (16-bit) | typ, 250 MHz | typ, 500 MHz | typ, 1000 MHz |"
+    assert lines[2] == (
+        "| smelu b=2 | 2,500 µm² at L=0 (2.70 ns) | 6,000 µm² at L=2 (1.90 ns) "
+        "| misses: best 1.20 ns (L=4, 9,000 µm²) |"
+    )
+    assert lines[3] == (
+        "| elu poly | 4,500 µm² at L=0 (3.90 ns) | misses: best 3.50 ns (L=1, 5,000 µm²) "
+        "| misses: best 3.50 ns (L=1, 5,000 µm²) |"
+    )
+    assert "- 250 MHz on typ: the smallest unit that meets it is smelu b=2 (2,500 µm² at L=0)." in lines
+    assert "- 1000 MHz on typ: no unit meets it at the latencies measured." in lines
+    assert (
+        "- 500 MHz on typ: the smallest unit that meets it is smelu b=2 (6,000 µm² at L=2). "
+        "Missed at every latency measured: elu poly."
+    ) in lines
+    assert lines[-1] == (
+        "- R16's clock targets on typ: 500 MHz at L <= 2 met: 6,000 µm² at L=2 (1.90 ns); "
+        "1000 MHz at L <= 4 missed: best 1.20 ns (L=4, 9,000 µm²)."
+    )
+    assert row_points(r16)[1] == Point(0, 1000, 2.5, 2600.0, 0)
+    assert equal_clock_lines([_row("relu", "relu", 16)], 16, "typ") == []
+
+
+def test_the_crossover_in_square_microns_reads_the_liberty_column():
+    rows = [
+        _row("smelu b=2", "smelu", 16, beta=2.0, transistors_both=1900, um2_both=2511.0),
+        _row("elu poly", "elu", 16, method="poly", transistors_both=4000, um2_both=4555.0),
+    ]
+    lines = crossover_lines(rows, "um2_both", "µm²")
+    assert (
+        "| 16 | 2,511 (smelu b=2) | n/a | 4,555 (elu poly) | 4,555 (elu poly) | 0.55 | n/a | n/a |" in lines
+    )
+    assert crossover_lines([{**row, "um2_both": ""} for row in rows], "um2_both", "µm²") == []

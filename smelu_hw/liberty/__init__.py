@@ -6,6 +6,8 @@ cells (:data:`SG13G2_TYPICAL`, :data:`SG13G2_SLOW`) or any library (:meth:`Corne
 :func:`energy_per_activation` simulates the mapped netlist on a stream of input codes
 (:mod:`smelu_hw.liberty.gatesim`, zero delay) and prices its toggles with the library's
 internal power, pin capacitances and leakage (:mod:`smelu_hw.liberty.energy`).
+:mod:`smelu_hw.liberty.pareto` sweeps a unit over latency and ABC's delay target into a Pareto
+front of (register-to-register delay, area) and picks the smallest area that meets a clock.
 """
 
 from .energy import Energy, energy_per_activation, stream_energy

@@ -4,12 +4,13 @@ and the cost benchmarks alike."""
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .flow import Corner
 from .library import check_library
 
-__all__ = ["add_corner_arguments", "user_corner"]
+__all__ = ["add_corner_arguments", "user_corner", "user_corner_or_exit"]
 
 
 def add_corner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -40,3 +41,21 @@ def user_corner(liberty: Path | None, label: str | None) -> Corner | None:
         return None
     check_library(liberty)
     return Corner.of(Path(liberty).resolve(), label)
+
+
+def user_corner_or_exit(args: argparse.Namespace, prog: str) -> Corner | None:
+    """:func:`user_corner` of parsed ``--liberty``/``--corner``; on bad input, one line on
+    stderr (``PROG: error: --liberty: ...``) and exit status 2, before anything is measured.
+
+    Raises
+    ------
+    SystemExit
+        With status 2 if the library is missing, unparsable or unmappable, or ``--corner``
+        is given alone.
+    """
+    try:
+        return user_corner(args.liberty, args.corner)
+    except ValueError as error:  # LibertyError is one
+        prefix = "--liberty: " if args.liberty is not None else ""
+        print(f"{prog}: error: {prefix}{error}", file=sys.stderr)
+        raise SystemExit(2) from None

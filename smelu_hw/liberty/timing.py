@@ -106,6 +106,8 @@ def _connect(module: dict, library: Library) -> tuple[dict[int, tuple[Cell, str,
     drivers: dict[int, tuple[Cell, str, _Pins]] = {}
     sinks: _Sinks = defaultdict(list)
     for instance in module["cells"].values():
+        if instance["type"] == "$scopeinfo":  # what flattening keeps of a hierarchy: no logic
+            continue
         cell = library.cells.get(instance["type"])
         pins = {pin: bits[0] for pin, bits in instance["connections"].items() if isinstance(bits[0], int)}
         if cell is None or not set(pins) <= set(cell.pins):

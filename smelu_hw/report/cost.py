@@ -134,16 +134,17 @@ class Crossover:
     faithful_smooth: tuple[str, float] | None
 
 
-def _cheapest(rows: list[Row]) -> tuple[str, float] | None:
-    priced = [(_label(row), _number(row, "transistors_both")) for row in rows]
+def _cheapest(rows: list[Row], column: str) -> tuple[str, float] | None:
+    priced = [(_label(row), _number(row, column)) for row in rows]
     priced = [(label, value) for label, value in priced if value is not None]
     return min(priced, key=lambda item: item[1]) if priced else None
 
 
-def crossover(rows: list[Row]) -> list[Crossover]:
+def crossover(rows: list[Row], column: str = "transistors_both") -> list[Crossover]:
     """Per width (where SmeLU beta = 2 and a smooth unit were measured): SmeLU correct and
     faithful (each the cheaper of arith and rom), the cheapest smooth unit of any method, and
-    the cheapest faithful or correctly rounded one (poly or rom; the hls4ml tables are not)."""
+    the cheapest faithful or correctly rounded one (poly or rom; the hls4ml tables are not),
+    priced by ``column`` (the house transistors, or ``um2_both``, µm² on the Liberty flow)."""
     result = []
     for bits in sorted({int(row["bits"]) for row in rows}):
         at = [row for row in rows if int(row["bits"]) == bits]
@@ -154,10 +155,10 @@ def crossover(rows: list[Row]) -> list[Crossover]:
         result.append(
             Crossover(
                 bits,
-                _cheapest([row for row in smelu if row.get("accuracy", "") != "faithful"]),
-                _cheapest([row for row in smelu if row.get("accuracy", "") == "faithful"]),
-                _cheapest(smooth),
-                _cheapest([row for row in smooth if row["method"] in ("poly", "rom")]),
+                _cheapest([row for row in smelu if row.get("accuracy", "") != "faithful"], column),
+                _cheapest([row for row in smelu if row.get("accuracy", "") == "faithful"], column),
+                _cheapest(smooth, column),
+                _cheapest([row for row in smooth if row["method"] in ("poly", "rom")], column),
             )
         )
     return result
@@ -171,10 +172,13 @@ def _priced(item: tuple[str, float] | None) -> str:
     return "n/a" if item is None else f"{item[1]:,.0f} ({item[0]})"
 
 
-def crossover_lines(rows: list[Row]) -> list[str]:
-    """The crossover table and its sentences, with the int8 headline first."""
-    points = crossover(rows)
-    if not points:
+def crossover_lines(
+    rows: list[Row], column: str = "transistors_both", unit: str = "transistors"
+) -> list[str]:
+    """The crossover table and its sentences priced by ``column`` (in ``unit``), with the int8
+    headline first."""
+    points = crossover(rows, column)
+    if not any(point.correct or point.faithful for point in points):
         return []
     lines = [
         "| bits | SmeLU b=2 correct | SmeLU b=2 faithful | cheapest smooth, any method | "
@@ -194,7 +198,7 @@ def crossover_lines(rows: list[Row]) -> list[str]:
         ratio = _ratio(narrowest.faithful, narrowest.any_method)
         lines.append(
             f"- At {narrowest.bits} bits the faithful SmeLU (b=2, the cheaper of arithmetic and table) "
-            f"costs {narrowest.faithful[1]:,.0f} transistors, {ratio}x the cheapest smooth unit of any "
+            f"costs {narrowest.faithful[1]:,.0f} {unit}, {ratio}x the cheapest smooth unit of any "
             f"method ({narrowest.any_method[0]}, {narrowest.any_method[1]:,.0f})."
         )
     cheaper = [

@@ -12,6 +12,7 @@ from ..approx.table import TABLE_LOW
 from ..models import model_for
 from ..synth import FLOP_TRANSISTORS
 from .cost import crossover_lines, equal_frequency_lines
+from .frontier import equal_clock_lines, row_points
 from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, TIMING_BITS, UnitConfig, sample_codes
 
 __all__ = ["write_report"]
@@ -278,6 +279,15 @@ def write_report(
         "",
         *equal_frequency_lines(rows, bits),
         "",
+        *_section(
+            f"Area at equal clock (µm², {bits}-bit units, registers included)",
+            _equal_clock(rows, bits, metadata),
+        ),
+        *_section(
+            f"Width crossover (µm² on {metadata.get('liberty', DEFAULT_CORNER)}, forward + gradient, "
+            "combinational)",
+            crossover_lines(rows, "um2_both", "µm²"),
+        ),
     ]
     if images:
         lines += ["## Plots", ""] + [f"![{name}]({name})" for name in images] + [""]
@@ -288,6 +298,28 @@ def write_report(
         lines.append("")
     lines += ["Machine-readable data: `results.csv`, `results.json` (one row per unit)."]
     (out_dir / "REPORT.md").write_text("\n".join(lines) + "\n")
+
+
+def _equal_clock(rows: list[dict[str, object]], bits: int, metadata: dict[str, object]) -> list[str]:
+    """The equal-clock table in µm² and what it was measured on, where the sweep has it."""
+    corner = str(metadata.get("liberty", DEFAULT_CORNER))
+    lines = equal_clock_lines(rows, bits, corner)
+    if not lines:
+        return []
+    points = [point for row in rows for point in row_points(row)]
+    latencies = ", ".join(map(str, sorted({point.latency for point in points})))
+    targets = sorted({point.target_ps for point in points}, key=lambda ps: -1 if ps is None else ps)
+    named = ", ".join("none" if ps is None else f"{ps} ps" for ps in targets)
+    return [
+        f"For each clock, the smallest area over latencies {latencies} and ABC's delay targets "
+        f"(`abc -D`: {named}) whose register-to-register critical path fits the period, and the "
+        "latency it needs; a unit that misses gives its fastest point. Area: the unit alone on the "
+        "Liberty flow, its own flip-flops included. Delay: the unit between plain D flip-flops of "
+        "the library (their clock-to-output and setup included), ideal clock, no wire load "
+        "(`smelu_hw/liberty/pareto.py`). `area_delay.png` draws every unit's front.",
+        "",
+        *lines,
+    ]
 
 
 def _section(title: str, body: list[str]) -> list[str]:

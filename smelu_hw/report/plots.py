@@ -12,8 +12,10 @@ import numpy as np
 
 from ..accuracy import reference_codes
 from ..fixed import QFormat
+from ..liberty.pareto import pareto_front
 from ..models import model_for
 from .cost import CLOCK_TARGETS, at_clock, crossover
+from .frontier import EQUAL_CLOCKS, row_points
 from .sweep import DEVICES, LATENCIES, UnitConfig
 
 __all__ = ["make_plots"]
@@ -307,6 +309,50 @@ def silicon(path: Path, rows: list[dict[str, object]], bits: int) -> None:
     plt.close(figure)
 
 
+def area_delay(path: Path, rows: list[dict[str, object]], bits: int) -> None:
+    """One panel per activation: each unit's points (area against register-to-register delay
+    over latency and delay target) and its Pareto front; the equal clocks' periods dashed."""
+    families: dict[str, list[dict[str, object]]] = {}
+    for row in rows:
+        if int(row["bits"]) == bits and row_points(row):
+            families.setdefault(str(row["activation"]), []).append(row)
+    columns = min(len(families), 4)
+    lines = -(-len(families) // columns)
+    figure, grid = plt.subplots(lines, columns, figsize=(4.5 * columns, 4 * lines), squeeze=False)
+    periods = sorted({1000 / mhz for prefix, mhz in EQUAL_CLOCKS if not prefix})
+    for axes, (family, members) in zip(grid.flat, families.items(), strict=False):
+        for row, style in zip(members, _styles(len(members)), strict=True):
+            points = row_points(row)
+            axes.scatter(
+                [p.delay_ns for p in points], [p.area for p in points], color=style["color"], s=8, alpha=0.4
+            )
+            front = pareto_front(points)
+            axes.step(
+                [p.delay_ns for p in front],
+                [p.area for p in front],
+                where="post",
+                color=style["color"],
+                marker=style["marker"],
+                markersize=4,
+                label=str(row["unit"]).rsplit(" ", 1)[0],
+            )
+        for period in periods:
+            axes.axvline(period, color="0.6", linestyle=":", linewidth=1)
+        axes.set(
+            title=f"{family} ({bits} bits): area against delay",
+            xlabel="register-to-register delay (ns; dotted: 1, 2, 4)",
+            ylabel="µm² (unit alone, flip-flops included)",
+        )
+        axes.set_yscale("log")
+        axes.grid(alpha=0.3, which="both")
+        axes.legend(fontsize=6)
+    for axes in list(grid.flat)[len(families) :]:
+        axes.set_visible(False)
+    figure.tight_layout()
+    figure.savefig(path, **SAVE)
+    plt.close(figure)
+
+
 def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: Path) -> list[str]:
     """Write every plot; return their file names."""
     bits = headline_bits(rows)
@@ -320,6 +366,8 @@ def make_plots(rows: list[dict[str, object]], units: list[UnitConfig], out_dir: 
     }
     if any(row.get("um2_both") not in (None, "") for row in rows):
         plots["silicon.png"] = lambda path: silicon(path, rows, bits)
+    if any(row_points(row) for row in rows if int(row["bits"]) == bits):
+        plots["area_delay.png"] = lambda path: area_delay(path, rows, bits)
     if crossover(rows):  # no blank plot for a sweep without the comparison
         plots["crossover.png"] = lambda path: crossover_plot(path, rows)
     for name, draw in plots.items():

@@ -20,10 +20,12 @@ from ..approx.functions import SMOOTH
 from ..fixed import QFormat
 from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
-from ..liberty import SG13G2_TYPICAL, Corner, energy_per_activation, liberty_area
+from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, energy_per_activation, liberty_area
+from ..liberty.pareto import DELAY_TARGETS_PS
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure, registered_area
+from .frontier import PARETO_COLUMNS, SLOW, latency_columns
 
 __all__ = [
     "UnitConfig",
@@ -51,6 +53,8 @@ TIMING_BITS = (8, 16)
 HARDSWISH_MAX_BITS = 16
 LATENCIES = (0, 1, 2, 3, 4)
 QUICK_LATENCIES = (2,)
+#: The area-against-delay points of ``--quick`` (SmeLU only): (latency, ABC delay target).
+QUICK_PARETO_POINTS: tuple[tuple[int, int | None], ...] = ((0, None), (0, 1000), (2, None))
 #: Area flows of ``--quick``: all but Xilinx's, whose synthesis takes as long as all the others.
 QUICK_FLOWS = ("cmos", "ge", "ice40", "ecp5")
 DEVICES = ("ice40", "ecp5")
@@ -99,6 +103,7 @@ COLUMNS = (
     + ERROR_COLUMNS
     + [f"fmax_{device}_l{latency}" for device in DEVICES for latency in LATENCIES]
     + [f"{part}_l{latency}" for latency in LATENCIES for part in ("logic", "flops")]
+    + PARETO_COLUMNS
     + ["failures"]
 )
 
@@ -192,7 +197,9 @@ def quick_units() -> list[UnitConfig]:
 class Job:
     """One measurement: ``kind`` is ``area``, ``fmax``, ``registers`` (the house metric with
     flip-flops at ``latency``), ``liberty`` (µm², cells and delay at ``corner``), ``energy``
-    (pJ per activation at ``corner``) or ``errors``."""
+    (pJ per activation at ``corner``), ``pareto`` (area and register-to-register delay at
+    ``latency`` for each of ``targets`` at ``corner``, columns prefixed by ``flow``:
+    :mod:`~smelu_hw.report.frontier`) or ``errors``."""
 
     unit: UnitConfig
     kind: str
@@ -200,6 +207,7 @@ class Job:
     with_grad: bool = True
     latency: int = 0
     corner: Corner = SG13G2_TYPICAL
+    targets: tuple[int | None, ...] = ()
 
     @property
     def description(self) -> str:
@@ -209,6 +217,7 @@ class Job:
             "registers": f"L={self.latency}",
             "liberty": f"{'fwd+grad' if self.with_grad else 'fwd'} {self.corner.label}",
             "energy": self.corner.label,
+            "pareto": f"L={self.latency} -D {self.targets[0] if self.targets else '-'} {self.corner.label}",
             "errors": "",
         }[self.kind]
         return f"{self.unit.name} {self.kind} {detail}".strip()
@@ -221,7 +230,9 @@ def jobs_for(
     corner: Corner = SG13G2_TYPICAL,
 ) -> list[Job]:
     """Every measurement of ``units``: errors, area in each of ``flows``, the Liberty flow at
-    ``corner`` (and energy at the timing widths), and Fmax at ``latencies``."""
+    ``corner`` (and, at the timing widths, energy, and area against delay at ``latencies``,
+    also at the SG13G2 slow corner when ``corner`` is the typical one), and Fmax at
+    ``latencies``."""
     jobs = []
     for unit in units:
         jobs.append(Job(unit, "errors"))
@@ -233,7 +244,20 @@ def jobs_for(
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
             jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
+            points = [(latency, target) for latency in latencies for target in DELAY_TARGETS_PS]
+            jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
     return jobs
+
+
+def _pareto_jobs(
+    unit: UnitConfig, points: list[tuple[int, int | None]], corner: Corner, slow: bool
+) -> list[Job]:
+    corners = [("", corner)] + ([(SLOW, SG13G2_SLOW)] if slow else [])
+    return [  # one job per point, so that a few points spread over the workers
+        Job(unit, "pareto", prefix, latency=latency, corner=at, targets=(target,))
+        for prefix, at in corners
+        for latency, target in points
+    ]
 
 
 def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list[Job]:
@@ -241,13 +265,19 @@ def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list
     only on the house metric and the Liberty flow too) and at the quick latency, so each
     measurement path (Yosys, the Liberty flow and energy, nextpnr, the error check) runs once;
     a baseline only its errors, the house metric and the Liberty flow and energy, enough to
-    compare it with SmeLU."""
+    compare it with SmeLU. SmeLU's area against delay: :data:`QUICK_PARETO_POINTS` at
+    ``corner`` only."""
     jobs = []
     for unit in units:
         if unit.activation == "smelu":
             # Forward-only area on the house metric alone: the other flows' paths are the same.
             full = jobs_for([unit], QUICK_LATENCIES, QUICK_FLOWS, corner)
-            jobs += [job for job in full if job.with_grad or job.kind != "area" or job.flow == "cmos"]
+            jobs += [
+                job
+                for job in full
+                if (job.with_grad or job.kind != "area" or job.flow == "cmos") and job.kind != "pareto"
+            ]
+            jobs += _pareto_jobs(unit, list(QUICK_PARETO_POINTS), corner, slow=False)
         else:
             jobs += jobs_for([unit], (), ("cmos",), corner)
     return jobs
@@ -271,6 +301,8 @@ def run_job(job: Job) -> dict[str, object]:
         return {f"fmax_{job.flow}_l{job.latency}": round(unit_fmax(spec, job.flow, job.latency), 2)}
     if job.kind in ("liberty", "energy"):
         return _liberty_columns(job, spec)
+    if job.kind == "pareto":
+        return latency_columns(spec, job.latency, job.targets, job.corner, job.flow)
     if job.kind == "registers":
         pipelined = generate(spec, latency=job.latency)
         split = registered_area(pipelined.verilog, pipelined.name)
