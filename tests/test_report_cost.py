@@ -115,7 +115,7 @@ def test_the_equal_clock_table_gives_the_smallest_meeting_area_or_the_miss():
             (0, None): (2.7, 2500.0),
             (0, 1000): (2.5, 2600.0),
             (2, None): (1.9, 6000.0),
-            (4, 300): (1.2, 9000.0),
+            (4, 1000): (1.2, 9000.0),
         },
         beta=2.0,
     )
