@@ -178,7 +178,8 @@ def test_the_second_dataset_is_standardized_and_split_the_same_way_every_time():
 
 
 def test_quick_study_writes_tables_plots_and_verdict(tmp_path):
-    assert main(["--quick", "--out-dir", str(tmp_path), "--jobs", "2"]) == 0
+    # Three epochs instead of --quick's eight: the same tables, plots and verdict, in less time.
+    assert main(["--quick", "--epochs", "3", "--out-dir", str(tmp_path), "--jobs", "2"]) == 0
     text = (tmp_path / "repro_quick.md").read_text()
     for needle in ("## Verdict", "Best SmeLU", "## digits", "## breast_cancer", "## Gradient staircase"):
         assert needle in text
