@@ -111,9 +111,9 @@ def render_c_header(
     with_grad : bool
         Also emit ``NAME_grad``.
     engine : Mapping, optional
-        A streaming engine's ``engine`` manifest entry (SPEC §7): the header also has
-        ``NAME_fused_backward``, ``NAME_lane`` and the payload helpers at its field offsets
-        (:mod:`smelu_hw.cmodel.engine`).
+        An engine's ``engine`` manifest entry (SPEC §7): the header also has
+        ``NAME_fused_backward`` and ``NAME_lane``, and a stream engine's the payload helpers
+        at its field offsets (:mod:`smelu_hw.cmodel.engine`).
 
     Returns
     -------
@@ -128,8 +128,7 @@ def render_c_header(
     ------
     ValueError
         If ``name`` is not a C identifier, ``spec`` is a smooth baseline with method ``rom``
-        (not modelled in C yet), or ``engine`` is given without the gradient or has no
-        payload fields (an AXI4-Stream engine's).
+        (not modelled in C yet), or ``engine`` is given without the gradient.
     TypeError
         If ``spec`` is not an activation spec.
     """

@@ -48,10 +48,10 @@ class EngineFields:
     """
 
     lanes: int
-    mode: tuple[int, int]
-    x: tuple[int, int]
-    g: tuple[int, int]
-    out_lane_bits: int
+    mode: tuple[int, int] | None
+    x: tuple[int, int] | None
+    g: tuple[int, int] | None
+    out_lane_bits: int | None
     modes: Mapping[str, int]
     reserved_result: int
 
@@ -59,15 +59,20 @@ class EngineFields:
     def of(cls, engine: Mapping[str, object]) -> EngineFields:
         """The fields of a manifest's ``engine`` entry (SPEC §7).
 
+        An AXI4-Stream engine's entry has no ``input_fields`` (its TDATA and TUSER layout is
+        the manifest's ``axis`` entry, SPEC §6.2): its fields have no payload
+        (:attr:`has_payload` is false), and its header no payload helpers.
+
         Raises
         ------
         ValueError
-            If the entry has no ``input_fields`` (an AXI4-Stream engine) or a field does not
-            split into whole lanes of 1 to 63 bits.
+            If a field does not split into whole lanes of 1 to 63 bits.
         """
+        lanes = int(engine["lanes"])
+        modes, reserved = dict(engine["modes"]), int(engine.get("reserved_result", 0))
         if "input_fields" not in engine:
-            raise ValueError("the engine has no input_fields (an AXI4-Stream engine): no payload helpers")
-        lanes, fields = int(engine["lanes"]), engine["input_fields"]
+            return cls(lanes, None, None, None, None, modes, reserved)
+        fields = engine["input_fields"]
         (x_at, x_width), (g_at, g_width) = fields["x"], fields["g"]
         if x_width % lanes or g_width % lanes:
             raise ValueError(f"the x and g fields ({x_width}, {g_width} bits) are not {lanes} whole lanes")
@@ -80,9 +85,14 @@ class EngineFields:
             x=(x_at, x_width // lanes),
             g=(g_at, g_width // lanes),
             out_lane_bits=int(engine["output_lane_bits"]),
-            modes=dict(engine["modes"]),
-            reserved_result=int(engine.get("reserved_result", 0)),
+            modes=modes,
+            reserved_result=reserved,
         )
+
+    @property
+    def has_payload(self) -> bool:
+        """Whether the fields lie in payloads (a stream engine's) that the header packs."""
+        return self.mode is not None
 
     @property
     def in_bits(self) -> int:
@@ -116,15 +126,25 @@ def fused_backward_body(spec: ActivationSpec, body: Body) -> Term:
 
 def comment_lines(name: str, fields: EngineFields) -> list[str]:
     """The header comment's lines about the engine's functions."""
+    lane = [
+        f"int64_t {name}_fused_backward(int64_t x, int64_t g): mode {fields.modes['backward']},",
+        "    round(g * dy * 2**frac / 2**(out_frac + grad_frac)), dy the gradient code of x, g an output",
+        "    code (saturated to y's format first); the result saturated to x's format.",
+        f"int64_t {name}_lane(int64_t mode, int64_t x, int64_t g): one lane's result in any mode code.",
+    ]
+    if not fields.has_payload:
+        return [
+            "",
+            f"AXI4-Stream engine: {fields.lanes} lanes (SPEC 6.2). Its TDATA and TUSER layout is the",
+            "manifest's axis entry; this header models one lane (no payload helpers).",
+            *lane,
+        ]
     words = f"uint64_t payload[{name}_IN_WORDS]"
     return [
         "",
         f"engine: {fields.lanes} lanes (SPEC 6.1). A payload is an array of uint64_t words, payload bit i",
         "in bit i % 64 of word i / 64; fields at the manifest's engine.input_fields and output_lane_bits.",
-        f"int64_t {name}_fused_backward(int64_t x, int64_t g): mode {fields.modes['backward']},",
-        "    round(g * dy * 2**frac / 2**(out_frac + grad_frac)), dy the gradient code of x, g an output",
-        "    code (saturated to y's format first); the result saturated to x's format.",
-        f"int64_t {name}_lane(int64_t mode, int64_t x, int64_t g): one lane's result in any mode code.",
+        *lane,
         f"void {name}_pack_in({words}, int64_t mode,",
         f"    const int64_t x[{name}_LANES], const int64_t g[{name}_LANES]): i__payload of a beat;",
         f"    {name}_unpack_in(payload, &mode, x, g) reads it back (x and g sign-extended).",
@@ -133,7 +153,7 @@ def comment_lines(name: str, fields: EngineFields) -> list[str]:
     ]
 
 
-_BITS = """\
+_PAYLOAD = """\
 /* Writes the low `width` bits of `value` into bits offset .. offset + width - 1 of `words`
  * (bit i of a payload is bit i % 64 of words[i / 64]). */
 static inline void @N@_put_bits(uint64_t *words, unsigned offset, unsigned width, int64_t value)
@@ -216,6 +236,9 @@ static inline void @N@_unpack_out(const uint64_t payload[@N@_OUT_WORDS], int64_t
     }
 }
 
+"""
+
+_LANE = """\
 /* One lane's result in mode `mode` (@N@_MODE_*); a reserved code gives @N@_RESERVED_RESULT. */
 static inline int64_t @N@_lane(int64_t mode, int64_t x, int64_t g)
 {
@@ -234,21 +257,27 @@ static inline int64_t @N@_lane(int64_t mode, int64_t x, int64_t g)
 
 
 def payload_text(name: str, fields: EngineFields) -> tuple[str, str]:
-    """The engine's macros, and its payload helpers (after the lane functions)."""
+    """The engine's macros, and its lane function and payload helpers (after the unit's
+    functions); no payload macros or helpers without a payload (:attr:`EngineFields.has_payload`)."""
     macros = [
         f"#define {name}_LANES {fields.lanes}",
         *(f"#define {name}_MODE_{mode.upper()} {code}" for mode, code in fields.modes.items()),
         f"#define {name}_RESERVED_RESULT {literal(fields.reserved_result)}",
-        f"#define {name}_IN_BITS {fields.in_bits}",
-        f"#define {name}_IN_WORDS {(fields.in_bits + 63) // 64}",
-        f"#define {name}_IN_MODE_OFFSET {fields.mode[0]}u",
-        f"#define {name}_IN_MODE_BITS {fields.mode[1]}u",
-        f"#define {name}_IN_X_OFFSET {fields.x[0]}u",
-        f"#define {name}_IN_X_LANE_BITS {fields.x[1]}u",
-        f"#define {name}_IN_G_OFFSET {fields.g[0]}u",
-        f"#define {name}_IN_G_LANE_BITS {fields.g[1]}u",
-        f"#define {name}_OUT_BITS {fields.out_bits}",
-        f"#define {name}_OUT_WORDS {(fields.out_bits + 63) // 64}",
-        f"#define {name}_OUT_LANE_BITS {fields.out_lane_bits}u",
     ]
-    return "\n".join(macros), _BITS.replace("@N@", name).rstrip("\n")
+    functions = _LANE
+    if fields.has_payload:
+        macros += [
+            f"#define {name}_IN_BITS {fields.in_bits}",
+            f"#define {name}_IN_WORDS {(fields.in_bits + 63) // 64}",
+            f"#define {name}_IN_MODE_OFFSET {fields.mode[0]}u",
+            f"#define {name}_IN_MODE_BITS {fields.mode[1]}u",
+            f"#define {name}_IN_X_OFFSET {fields.x[0]}u",
+            f"#define {name}_IN_X_LANE_BITS {fields.x[1]}u",
+            f"#define {name}_IN_G_OFFSET {fields.g[0]}u",
+            f"#define {name}_IN_G_LANE_BITS {fields.g[1]}u",
+            f"#define {name}_OUT_BITS {fields.out_bits}",
+            f"#define {name}_OUT_WORDS {(fields.out_bits + 63) // 64}",
+            f"#define {name}_OUT_LANE_BITS {fields.out_lane_bits}u",
+        ]
+        functions = _PAYLOAD + _LANE
+    return "\n".join(macros), functions.replace("@N@", name).rstrip("\n")

@@ -270,8 +270,9 @@ class GeneratedUnit:
         if "c" in self.emits:
             from ..cmodel import render_c_header
 
-            # A stream engine's header also models its fused backward and payload fields.
-            engine = self.manifest["engine"] if isinstance(self.unit, StreamEngine) else None
+            # An engine's header also models its lanes' fused backward (and a stream engine's
+            # payload fields; an AXI4-Stream engine's layout is the manifest's axis entry).
+            engine = self.manifest.get("engine")
             files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad, engine)
         if "fusesoc" in self.emits:
             from ..models import model_for

@@ -52,7 +52,7 @@ BASE_SECONDS = 30
 #: The slowest rate, in comparisons per second, a run may go at (a sanitized one included).
 MIN_RATE = 1_000_000
 
-_TAGS = {"end": 0, "codes": 1, "table": 2, "pairs": 3, "payload": 4, "clamp": 5}
+_TAGS = {"end": 0, "codes": 1, "table": 2, "pairs": 3, "payload": 4, "clamp": 5, "reserved": 6}
 
 
 class CompileError(Exception):
@@ -86,6 +86,7 @@ def compile_driver(
     *,
     with_grad: bool = True,
     engine: bool = False,
+    payload: bool | None = None,
     compiler: str | None = None,
     flags: Sequence[str] = (),
     cxx: bool = False,
@@ -102,6 +103,9 @@ def compile_driver(
         Where the copy of the header, the driver and the program go.
     with_grad, engine : bool
         Whether the header has ``MODULE_grad``, and an engine's functions (SPEC §5).
+    payload : bool, optional
+        Whether it has a stream engine's payload helpers (default ``engine``; an AXI4-Stream
+        engine's header has none).
     compiler : str, optional
         The compiler (default :func:`find_compiler`; ``g++`` or ``c++`` with ``cxx``).
     flags : sequence of str
@@ -128,6 +132,7 @@ def compile_driver(
         f"-DSMELU_MODULE={module}",
         f"-DSMELU_HAS_GRAD={int(with_grad)}",
         f"-DSMELU_ENGINE={int(engine)}",
+        f"-DSMELU_PAYLOAD={int(engine if payload is None else payload)}",
     ]
     command = [compiler, *(CXXFLAGS if cxx else CFLAGS), *flags, *defines, "-o", str(program), str(source)]
     run = subprocess.run(command, capture_output=True, text=True, check=False, cwd=folder)
@@ -165,6 +170,11 @@ def payload_block(
 ) -> np.ndarray:
     """Payload vectors: per row ``mode, x[L], g[L], in_words words, result[L], out_words words``."""
     return _words(_TAGS["payload"], reserved_result, mode_codes, len(rows), in_words, out_words, rows)
+
+
+def reserved_block(reserved_result: int, mode_codes: int) -> np.ndarray:
+    """Every reserved mode code below ``mode_codes`` gives ``reserved_result`` in ``MODULE_lane``."""
+    return _words(_TAGS["reserved"], reserved_result, mode_codes)
 
 
 def clamp_block() -> np.ndarray:

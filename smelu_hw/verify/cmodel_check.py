@@ -42,6 +42,7 @@ from .cdriver import (
     find_compiler,
     pairs_block,
     payload_block,
+    reserved_block,
     run_driver,
     table_block,
 )
@@ -241,7 +242,8 @@ def check_c_model(
     """
     began = time.perf_counter()
     model, manifest = design.model, design.manifest
-    with_grad, engine = manifest["grad"] is not None, design.is_engine and not design.is_axis
+    with_grad, engine = manifest["grad"] is not None, design.is_engine
+    payload = engine and not design.is_axis  # an AXI4-Stream engine's header packs no payload
     base = {
         "header": header_name,
         "sha256": file_sha256(header),
@@ -250,7 +252,8 @@ def check_c_model(
     }
     with tempfile.TemporaryDirectory(prefix="smelu-cmodel-") as folder:
         try:
-            options = {"with_grad": with_grad, "engine": engine, "compiler": compiler, "flags": flags}
+            options = {"with_grad": with_grad, "engine": engine, "payload": payload, "compiler": compiler}
+            options["flags"] = flags
             program = compile_driver(header, design.name, Path(folder), **options)
         except CompileError as error:
             message = f"{header_name} does not compile with the driver:\n{error}"
@@ -270,12 +273,19 @@ def check_c_model(
             out = model.spec.out_fmt
             size = {"pairs": (pairs.high - pairs.low + 1) * (out.max_code - out.min_code + 1)}
             runs.append((_entry(pairs.name, pairs.low, pairs.high, size, pairs.method), report, pairs.pairs))
+        if payload:
             rows, in_words, out_words = _payload(design, seed)
             reserved = manifest["engine"].get("reserved_result", 0)
             block = payload_block(reserved, 1 << MODE_BITS, in_words, out_words, rows)
             report = run_driver(program, [block], len(rows))
             name = "payload fields (pack and unpack)"
             runs.append((_entry(name, None, None, {"vectors": len(rows)}, "round trip"), report, len(rows)))
+        elif engine:  # without payload helpers, the reserved mode codes on their own
+            reserved = manifest["engine"].get("reserved_modes", [])
+            result = manifest["engine"].get("reserved_result", 0)
+            report = run_driver(program, [reserved_block(result, 1 << MODE_BITS)], len(reserved))
+            entry = _entry("reserved mode codes", None, None, {"codes": len(reserved)}, "exhaustive")
+            runs.append((entry, report, len(reserved)))
     regions, records, error = [], [], None
     for entry, report, planned in runs:
         if not report.finished and error is None:

@@ -67,6 +67,26 @@ def test_an_edited_engine_header_fails_naming_the_field(engine, edit, field):
     assert any(record[1] == field for record in result.mismatches), result.mismatches
 
 
+def test_an_axi_engine_header_models_its_lanes_without_payload_helpers(tmp_path):
+    """An AXI4-Stream engine's TDATA and TUSER layout is the manifest's ``axis`` entry: its
+    header has the lanes' fused backward and ``NAME_lane``, complete over every (x, g) pair
+    with the reserved mode code, and no payload helpers; a wrong reserved result is caught."""
+    unit = generate(SmeLUSpec(fmt=QFormat(8, 4)), lanes=2, interface="axis", emits=("verilog", "c"))
+    unit.write(tmp_path)
+    design = load_design(tmp_path / f"{unit.name}.json")
+    header = (tmp_path / f"{unit.name}.h").read_text()
+    assert f"{unit.name}_fused_backward(int64_t x, int64_t g)" in header and "_pack_in" not in header
+    result = check_c_model(design, header, f"{unit.name}.h")
+    assert result.error is None and result.verified and result.complete, result.mismatches
+    methods = {region["name"]: (region["method"], region["checked"]) for region in result.regions}
+    assert methods["fused backward (x, g pairs)"] == ("exhaustive", 1 << 16)
+    assert methods["reserved mode codes"] == ("exhaustive", 1)
+    edited = header.replace(f"return {unit.name}_RESERVED_RESULT;", "return 1;")
+    assert edited != header
+    wrong = check_c_model(design, edited, "edited.h")
+    assert not wrong.verified and wrong.mismatches == ([None, "lane (reserved mode 3)", 1, 0],)
+
+
 def test_the_payload_words_are_the_manifests_offsets(engine):
     design, header = engine
     fields = design.manifest["engine"]["input_fields"]

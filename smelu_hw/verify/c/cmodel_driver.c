@@ -3,18 +3,21 @@
  * Compiled together with a unit's header, copied beside it as "cmodel.h", with
  *   -DSMELU_MODULE=NAME     the prefix of the header's functions and macros
  *   -DSMELU_HAS_GRAD=0|1    whether NAME_grad exists
- *   -DSMELU_ENGINE=0|1      whether the engine's NAME_fused_backward, NAME_lane and payload helpers do
+ *   -DSMELU_ENGINE=0|1      whether the engine's NAME_fused_backward and NAME_lane exist
+ *   -DSMELU_PAYLOAD=0|1     whether a stream engine's payload helpers exist (default SMELU_ENGINE)
  * It reads blocks of native-endian int64 words from stdin, each starting with a tag:
  *   1 CODES   n, then n rows (x, y, dy): NAME_forward(x) == y, NAME_grad(x) == dy and, for an
  *             engine, NAME_lane(forward or gradient mode, x, 0) gives the same
  *   2 TABLE   (engines) n_g, g[n_g], n_classes, then n_classes * n_g expected fused results
  *   3 PAIRS   (engines) n, then n rows (x, class): NAME_fused_backward(x, g[j]) == table[class][j]
  *             for every j, and NAME_lane(backward mode, x, g[0]) gives the same
- *   4 PAYLOAD (engines) reserved_result, mode_codes, n, in_words, out_words, then n rows of (mode,
+ *   4 PAYLOAD (stream engines) reserved_result, mode_codes, n, in_words, out_words, then n rows of (mode,
  *             x[L], g[L], in_payload[in_words], result[L], out_payload[out_words]): NAME_pack_in
  *             and NAME_pack_out give the payload words, NAME_unpack_in and NAME_unpack_out the
  *             fields back, and NAME_lane(m, 0, 0) is reserved_result for each reserved mode code m
  *   5 CLAMP   codes outside the input format give the results of the nearest end
+ *   6 RESERVED (engines) reserved_result, mode_codes: NAME_lane(m, 0, 0) is reserved_result for
+ *             each reserved mode code m (an AXI4-Stream engine's header, without payload helpers)
  *   0 END
  * and prints "mismatch FIELD X G GOT WANT" for the first few mismatches of each field, then
  * "checked CODES FAILING MISMATCHES" and "done". Exit status 0 when all equal, 1 on a mismatch,
@@ -24,6 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmodel.h"
+
+#ifndef SMELU_PAYLOAD
+#define SMELU_PAYLOAD SMELU_ENGINE
+#endif
 
 #define SMELU_CAT2(a, b) a##b
 #define SMELU_CAT(a, b) SMELU_CAT2(a, b)
@@ -122,6 +129,29 @@ static int64_t *read_array(int64_t n)
     return words;
 }
 
+/* NAME_lane(m, 0, 0) is `reserved` for every reserved mode code m below mode_codes; how many. */
+static int64_t check_reserved(int64_t reserved, int64_t mode_codes)
+{
+    int64_t m, count = 0;
+    for (m = 0; m < mode_codes; m++) {
+        if (m != FN(_MODE_FORWARD) && m != FN(_MODE_GRADIENT) && m != FN(_MODE_BACKWARD)) {
+            const int64_t got = FN(_lane)(m, 0, 0);
+            if (got != reserved || FN(_RESERVED_RESULT) != reserved) {
+                report(F_RESERVED, 0, m, got, reserved);
+                failing++;
+            }
+            count++;
+        }
+    }
+    return count;
+}
+
+static void reserved_block(void)
+{
+    const int64_t reserved = read_word(), mode_codes = read_word();
+    checked += check_reserved(reserved, mode_codes);
+}
+
 static int64_t *table = NULL, *upstream = NULL;
 static int64_t table_g = 0, table_classes = 0;
 
@@ -171,6 +201,7 @@ static void pairs_block(void)
     }
 }
 
+#if SMELU_PAYLOAD
 static int compare_words(int field, int64_t vector, const uint64_t *got, const int64_t *want, int64_t n)
 {
     int64_t w;
@@ -189,7 +220,7 @@ static void payload_block(void)
     const int64_t in_words = read_word(), out_words = read_word();
     const int64_t lanes = FN(_LANES);
     const int64_t row = 1 + 3 * lanes + in_words + out_words;
-    int64_t *data, v, m, i;
+    int64_t *data, v, i;
     if (in_words != FN(_IN_WORDS) || out_words != FN(_OUT_WORDS)) {
         report(F_WORDS, 0, 0, FN(_IN_WORDS) * 1000 + FN(_OUT_WORDS), in_words * 1000 + out_words);
         failing++;
@@ -200,15 +231,7 @@ static void payload_block(void)
         exit(2);
     }
     data = read_array(n * row);
-    for (m = 0; m < mode_codes; m++) {
-        if (m != FN(_MODE_FORWARD) && m != FN(_MODE_GRADIENT) && m != FN(_MODE_BACKWARD)) {
-            const int64_t got = FN(_lane)(m, 0, 0);
-            if (got != reserved || FN(_RESERVED_RESULT) != reserved) {
-                report(F_RESERVED, 0, m, got, reserved);
-                failing++;
-            }
-        }
-    }
+    check_reserved(reserved, mode_codes);
     for (v = 0; v < n; v++) {
         const int64_t *at = data + v * row;
         const int64_t mode = at[0], *x = at + 1, *g = at + 1 + lanes, *in = at + 1 + 2 * lanes;
@@ -252,6 +275,7 @@ static void payload_block(void)
     free(data);
 }
 #endif
+#endif
 
 static void clamp_block(void)
 {
@@ -286,6 +310,10 @@ int main(void)
             table_block();
         } else if (tag == 3) {
             pairs_block();
+        } else if (tag == 6) {
+            reserved_block();
+#endif
+#if SMELU_PAYLOAD
         } else if (tag == 4) {
             payload_block();
 #endif
