@@ -252,9 +252,16 @@ def check_c_model(
     }
     with tempfile.TemporaryDirectory(prefix="smelu-cmodel-") as folder:
         try:
-            options = {"with_grad": with_grad, "engine": engine, "payload": payload, "compiler": compiler}
-            options["flags"] = flags
-            program = compile_driver(header, design.name, Path(folder), **options)
+            program = compile_driver(
+                header,
+                design.name,
+                Path(folder),
+                with_grad=with_grad,
+                engine=engine,
+                payload=payload,
+                compiler=compiler,
+                flags=flags,
+            )
         except CompileError as error:
             message = f"{header_name} does not compile with the driver:\n{error}"
             return CModelResult(count=0, error=message, seconds=time.perf_counter() - began, **base)

@@ -107,6 +107,11 @@ class EngineBench:
         self.dut.i__valid.value = 1
         self.dut.i__payload.value = self.pack(*beat)
         self.dut.o__ready.value = int(ready)
+        return await self.edge()
+
+    async def edge(self) -> bool:
+        """Wait for the next rising edge; whether ``o__valid`` is high after it (then wait for
+        the falling edge, where the benches drive)."""
         await RisingEdge(self.dut.clk)
         await ReadOnly()
         valid = self.dut.o__valid.value == 1
@@ -175,12 +180,7 @@ async def engine_reset(dut):
     received, _ = await bench.stream(after, gap=0.3, stall=0.4, started=True)
     # Then nothing more may come out.
     dut.o__ready.value = 1
-    extra = 0
-    for _ in range(latency + 2):
-        await RisingEdge(dut.clk)
-        await ReadOnly()
-        extra += dut.o__valid.value == 1
-        await FallingEdge(dut.clk)
+    extra = [await bench.edge() for _ in range(latency + 2)].count(True)
     wrong = sum(got != bench.expected(*beat) for beat, got in zip(after, received, strict=True))
     summary = {
         "reset_cycles": RESET_CYCLES,
