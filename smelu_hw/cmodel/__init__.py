@@ -9,11 +9,15 @@ arithmetic only, compiles as C99 (``-Wall -Wextra -Werror -pedantic``) and as C+
 
 An engine's header (``engine=`` the manifest's ``engine`` entry) also has the fused backward
 ``NAME_fused_backward(x, g)``, ``NAME_lane(mode, x, g)`` and the payload helpers
-``NAME_pack_in``/``NAME_unpack_in``/``NAME_pack_out``/``NAME_unpack_out`` (:mod:`.engine`).
+``NAME_pack_in``/``NAME_unpack_in``/``NAME_pack_out``/``NAME_unpack_out`` (:mod:`.engine`); an
+AXI4-Stream engine's (``axis=`` the manifest's ``axis`` entry) has TDATA and TUSER helpers
+instead, ``NAME_pack_s_axis``/``NAME_unpack_s_axis``/``NAME_pack_m_axis``/``NAME_unpack_m_axis``
+and ``NAME_pack_tuser``/``NAME_unpack_tuser`` (:mod:`.axis`).
 
 Modules: :mod:`.emit` (terms with proven ranges, rounding helpers, C text), :mod:`.rational`
-(SmeLU, generalized SmeLU, ReLU, hard-swish), :mod:`.smooth` (Swish, Softplus, GELU) and
-:mod:`.engine` (the streaming engine's lane functions and payload fields).
+(SmeLU, generalized SmeLU, ReLU, hard-swish), :mod:`.smooth` (Swish, Softplus, GELU),
+:mod:`.engine` (an engine's lane functions and a stream engine's payload fields) and
+:mod:`.axis` (an AXI4-Stream engine's TDATA and TUSER fields).
 """
 
 from __future__ import annotations
@@ -98,7 +102,11 @@ def _comment(
 
 
 def render_c_header(
-    spec: ActivationSpec, name: str, with_grad: bool = True, engine: Mapping[str, object] | None = None
+    spec: ActivationSpec,
+    name: str,
+    with_grad: bool = True,
+    engine: Mapping[str, object] | None = None,
+    axis: Mapping[str, object] | None = None,
 ) -> str:
     """The text of ``NAME.h``, a bit-exact C99 model of the unit ``spec`` describes.
 
@@ -114,6 +122,10 @@ def render_c_header(
         An engine's ``engine`` manifest entry (SPEC §7): the header also has
         ``NAME_fused_backward`` and ``NAME_lane``, and a stream engine's the payload helpers
         at its field offsets (:mod:`smelu_hw.cmodel.engine`).
+    axis : Mapping, optional
+        An AXI4-Stream engine's ``axis`` manifest entry (needed with its ``engine`` entry,
+        which has no payload fields): the header's TDATA and TUSER helpers are at its offsets
+        (:mod:`smelu_hw.cmodel.axis`).
 
     Returns
     -------
@@ -128,7 +140,8 @@ def render_c_header(
     ------
     ValueError
         If ``name`` is not a C identifier, ``spec`` is a smooth baseline with method ``rom``
-        (not modelled in C yet), or ``engine`` is given without the gradient.
+        (not modelled in C yet), ``engine`` is given without the gradient, or an AXI4-Stream
+        ``engine`` without ``axis``.
     TypeError
         If ``spec`` is not an activation spec.
     """
@@ -140,7 +153,7 @@ def render_c_header(
     if engine is not None:
         if not with_grad:
             raise ParameterError("an engine's C model needs the gradient: leave out `with_grad=False`")
-        fields = EngineFields.of(engine)
+        fields = EngineFields.of(engine, axis)
     forward_body, grad_body = _bodies(spec)
     functions = [("forward", forward_body, spec.out_fmt, "output code", "int64_t x")]
     if with_grad:

@@ -9,10 +9,12 @@ An engine's header (``--lanes N --emit c``) adds to the unit's ``NAME_forward`` 
   :meth:`smelu_hw.models.base.Activation.fused_backward` computes it;
 * ``int64_t NAME_lane(int64_t mode, int64_t x, int64_t g)``: one lane's result in any mode
   code (a reserved code gives the manifest's ``reserved_result``);
-* the payload as arrays of 64-bit words, bit ``i`` of a payload in bit ``i % 64`` of word
-  ``i / 64``: ``NAME_pack_in``/``NAME_unpack_in`` (the mode and every lane's ``x`` and ``g``)
-  and ``NAME_pack_out``/``NAME_unpack_out`` (every lane's result, sign-extended), at the bit
-  offsets of the manifest's ``engine.input_fields`` and ``engine.output_lane_bits``.
+* a stream engine's payload as arrays of 64-bit words, bit ``i`` of a payload in bit ``i % 64``
+  of word ``i / 64``: ``NAME_pack_in``/``NAME_unpack_in`` (the mode and every lane's ``x`` and
+  ``g``) and ``NAME_pack_out``/``NAME_unpack_out`` (every lane's result, sign-extended), at the
+  bit offsets of the manifest's ``engine.input_fields`` and ``engine.output_lane_bits``;
+* an AXI4-Stream engine's TDATA and TUSER, in words the same way, at the offsets of the
+  manifest's ``axis`` entry (:mod:`.axis`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..specs import ActivationSpec
+from .axis import AXIS, AxisFields, axis_comment_lines, axis_macros
 from .emit import TYPE, Body, Term, literal
 
 __all__ = ["EngineFields", "comment_lines", "fused_backward_body", "payload_text"]
@@ -45,6 +48,8 @@ class EngineFields:
         The mode codes (``forward``, ``gradient``, ``backward``).
     reserved_result : int
         Every lane's result in a reserved mode code.
+    axis : AxisFields or None
+        An AXI4-Stream engine's TDATA and TUSER fields (its payload fields are ``None``).
     """
 
     lanes: int
@@ -54,24 +59,30 @@ class EngineFields:
     out_lane_bits: int | None
     modes: Mapping[str, int]
     reserved_result: int
+    axis: AxisFields | None = None
 
     @classmethod
-    def of(cls, engine: Mapping[str, object]) -> EngineFields:
-        """The fields of a manifest's ``engine`` entry (SPEC §7).
+    def of(cls, engine: Mapping[str, object], axis: Mapping[str, object] | None = None) -> EngineFields:
+        """The fields of a manifest's ``engine`` entry (SPEC §7), and of its ``axis`` entry.
 
-        An AXI4-Stream engine's entry has no ``input_fields`` (its TDATA and TUSER layout is
-        the manifest's ``axis`` entry, SPEC §6.2): its fields have no payload
-        (:attr:`has_payload` is false), and its header no payload helpers.
+        An AXI4-Stream engine's ``engine`` entry has no ``input_fields``: its TDATA and TUSER
+        layout is the manifest's ``axis`` entry (SPEC §6.2), which must be given. Its fields
+        have no payload (:attr:`has_payload` is false) but :attr:`axis`.
 
         Raises
         ------
         ValueError
-            If a field does not split into whole lanes of 1 to 63 bits.
+            If a field does not split into whole lanes of 1 to 63 bits, or an AXI4-Stream
+            engine comes without its ``axis`` entry.
         """
         lanes = int(engine["lanes"])
         modes, reserved = dict(engine["modes"]), int(engine.get("reserved_result", 0))
         if "input_fields" not in engine:
-            return cls(lanes, None, None, None, None, modes, reserved)
+            if axis is None:
+                raise ValueError(
+                    "an engine without input_fields (AXI4-Stream) needs the manifest's axis entry"
+                )
+            return cls(lanes, None, None, None, None, modes, reserved, AxisFields.of(axis))
         fields = engine["input_fields"]
         (x_at, x_width), (g_at, g_width) = fields["x"], fields["g"]
         if x_width % lanes or g_width % lanes:
@@ -132,12 +143,13 @@ def comment_lines(name: str, fields: EngineFields) -> list[str]:
         "    code (saturated to y's format first); the result saturated to x's format.",
         f"int64_t {name}_lane(int64_t mode, int64_t x, int64_t g): one lane's result in any mode code.",
     ]
-    if not fields.has_payload:
+    if fields.axis is not None:
         return [
             "",
-            f"AXI4-Stream engine: {fields.lanes} lanes (SPEC 6.2). Its TDATA and TUSER layout is the",
-            "manifest's axis entry; this header models one lane (no payload helpers).",
+            f"AXI4-Stream engine: {fields.lanes} lanes (SPEC 6.2). TDATA and TUSER are arrays of uint64_t",
+            "words, port bit i in bit i % 64 of word i / 64; fields at the manifest's axis entry offsets.",
             *lane,
+            *axis_comment_lines(name),
         ]
     words = f"uint64_t payload[{name}_IN_WORDS]"
     return [
@@ -153,17 +165,16 @@ def comment_lines(name: str, fields: EngineFields) -> list[str]:
     ]
 
 
-_PAYLOAD = """\
-/* Writes the low `width` bits of `value` into bits offset .. offset + width - 1 of `words`
- * (bit i of a payload is bit i % 64 of words[i / 64]). */
-static inline void @N@_put_bits(uint64_t *words, unsigned offset, unsigned width, int64_t value)
+BITS = """\
+/* Writes the low `width` bits (0 to 64) of `value` into bits offset .. offset + width - 1 of
+ * `words` (bit i of a word array is bit i % 64 of words[i / 64]). */
+static inline void @N@_put_bits(uint64_t *words, unsigned offset, unsigned width, uint64_t value)
 {
-    const uint64_t bits = (uint64_t)value;
     unsigned i;
     for (i = 0; i < width; i++) {
         const unsigned at = offset + i;
         const uint64_t bit = UINT64_C(1) << (at % 64u);
-        if ((bits >> i) & 1u) {
+        if ((value >> i) & 1u) {
             words[at / 64u] |= bit;
         } else {
             words[at / 64u] &= ~bit;
@@ -171,8 +182,8 @@ static inline void @N@_put_bits(uint64_t *words, unsigned offset, unsigned width
     }
 }
 
-/* Bits offset .. offset + width - 1 of `words` (width 1 to 63), sign-extended if is_signed. */
-static inline int64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsigned width, int is_signed)
+/* Bits offset .. offset + width - 1 of `words` (width 0 to 64), zero-extended. */
+static inline uint64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsigned width)
 {
     uint64_t bits = 0;
     unsigned i;
@@ -180,6 +191,14 @@ static inline int64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsig
         const unsigned at = offset + i;
         bits |= ((words[at / 64u] >> (at % 64u)) & 1u) << i;
     }
+    return bits;
+}
+
+/* The code in bits offset .. offset + width - 1 of `words` (width 1 to 63), sign-extended if
+ * is_signed. */
+static inline int64_t @N@_get_code(const uint64_t *words, unsigned offset, unsigned width, int is_signed)
+{
+    const uint64_t bits = @N@_get_bits(words, offset, width);
     if (is_signed) {
         const uint64_t sign = UINT64_C(1) << (width - 1u);
         return (int64_t)(bits ^ sign) - (int64_t)sign;
@@ -187,6 +206,9 @@ static inline int64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsig
     return (int64_t)bits;
 }
 
+"""
+
+_PAYLOAD = """\
 /* The input payload of one beat: the mode and each lane's x and g (valid codes; each field
  * takes the low bits of its value). Bits above @N@_IN_BITS are 0. */
 static inline void @N@_pack_in(uint64_t payload[@N@_IN_WORDS], int64_t mode, const int64_t x[@N@_LANES],
@@ -208,10 +230,10 @@ static inline void @N@_unpack_in(const uint64_t payload[@N@_IN_WORDS], int64_t *
                                  int64_t g[@N@_LANES])
 {
     unsigned i;
-    *mode = @N@_get_bits(payload, @N@_IN_MODE_OFFSET, @N@_IN_MODE_BITS, 0);
+    *mode = @N@_get_code(payload, @N@_IN_MODE_OFFSET, @N@_IN_MODE_BITS, 0);
     for (i = 0; i < @N@_LANES; i++) {
-        x[i] = @N@_get_bits(payload, @N@_IN_X_OFFSET + i * @N@_IN_X_LANE_BITS, @N@_IN_X_LANE_BITS, 1);
-        g[i] = @N@_get_bits(payload, @N@_IN_G_OFFSET + i * @N@_IN_G_LANE_BITS, @N@_IN_G_LANE_BITS, 1);
+        x[i] = @N@_get_code(payload, @N@_IN_X_OFFSET + i * @N@_IN_X_LANE_BITS, @N@_IN_X_LANE_BITS, 1);
+        g[i] = @N@_get_code(payload, @N@_IN_G_OFFSET + i * @N@_IN_G_LANE_BITS, @N@_IN_G_LANE_BITS, 1);
     }
 }
 
@@ -232,7 +254,7 @@ static inline void @N@_unpack_out(const uint64_t payload[@N@_OUT_WORDS], int64_t
 {
     unsigned i;
     for (i = 0; i < @N@_LANES; i++) {
-        result[i] = @N@_get_bits(payload, i * @N@_OUT_LANE_BITS, @N@_OUT_LANE_BITS, 1);
+        result[i] = @N@_get_code(payload, i * @N@_OUT_LANE_BITS, @N@_OUT_LANE_BITS, 1);
     }
 }
 
@@ -257,8 +279,8 @@ static inline int64_t @N@_lane(int64_t mode, int64_t x, int64_t g)
 
 
 def payload_text(name: str, fields: EngineFields) -> tuple[str, str]:
-    """The engine's macros, and its lane function and payload helpers (after the unit's
-    functions); no payload macros or helpers without a payload (:attr:`EngineFields.has_payload`)."""
+    """The engine's macros, and its lane function and pack/unpack helpers (after the unit's
+    functions): a stream engine's payload ones, or an AXI4-Stream engine's TDATA and TUSER ones."""
     macros = [
         f"#define {name}_LANES {fields.lanes}",
         *(f"#define {name}_MODE_{mode.upper()} {code}" for mode, code in fields.modes.items()),
@@ -279,5 +301,8 @@ def payload_text(name: str, fields: EngineFields) -> tuple[str, str]:
             f"#define {name}_OUT_WORDS {(fields.out_bits + 63) // 64}",
             f"#define {name}_OUT_LANE_BITS {fields.out_lane_bits}u",
         ]
-        functions = _PAYLOAD + _LANE
+        functions = BITS + _PAYLOAD + _LANE
+    elif fields.axis is not None:
+        macros += axis_macros(name, fields.axis)
+        functions = BITS + AXIS + _LANE
     return "\n".join(macros), functions.replace("@N@", name).rstrip("\n")

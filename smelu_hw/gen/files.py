@@ -270,10 +270,10 @@ class GeneratedUnit:
         if "c" in self.emits:
             from ..cmodel import render_c_header
 
-            # An engine's header also models its lanes' fused backward (and a stream engine's
-            # payload fields; an AXI4-Stream engine's layout is the manifest's axis entry).
-            engine = self.manifest.get("engine")
-            files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad, engine)
+            # An engine's header also models its lanes' fused backward, and packs a stream
+            # engine's payloads or an AXI4-Stream engine's TDATA and TUSER at the manifest's offsets.
+            engine, axis = self.manifest.get("engine"), self.manifest.get("axis")
+            files[f"{self.name}.h"] = render_c_header(self.spec, self.name, self.with_grad, engine, axis)
         if "fusesoc" in self.emits:
             from ..models import model_for
             from .fusesoc import render_core, render_smoke_bench

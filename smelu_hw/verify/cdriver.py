@@ -3,9 +3,10 @@
 :func:`compile_driver` builds the driver around a header (a copy of it, ``cmodel.h``, in a
 folder of the caller's); :func:`run_driver` streams it blocks of int64 words on its standard
 input (:func:`codes_block`, :func:`table_block`, :func:`pairs_block`, :func:`payload_block`,
-:func:`clamp_block`; the protocol is in the driver's comment) and returns what it found as a
-:class:`DriverReport`. The verifier's C-model check (:mod:`smelu_hw.verify.cmodel_check`) and
-the tests of the generated headers both use it, so users' own suites can too.
+:func:`axis_block`, :func:`clamp_block`; the protocol is in the driver's comment) and returns
+what it found as a :class:`DriverReport`. The verifier's C-model check
+(:mod:`smelu_hw.verify.cmodel_check`) and the tests of the generated headers both use it, so
+users' own suites can too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "SANITIZE",
     "CompileError",
     "DriverReport",
+    "axis_block",
     "clamp_block",
     "codes_block",
     "compile_driver",
@@ -52,7 +54,7 @@ BASE_SECONDS = 30
 #: The slowest rate, in comparisons per second, a run may go at (a sanitized one included).
 MIN_RATE = 1_000_000
 
-_TAGS = {"end": 0, "codes": 1, "table": 2, "pairs": 3, "payload": 4, "clamp": 5, "reserved": 6}
+_TAGS = {"end": 0, "codes": 1, "table": 2, "pairs": 3, "payload": 4, "clamp": 5, "axis": 7}
 
 
 class CompileError(Exception):
@@ -86,6 +88,7 @@ def compile_driver(
     *,
     with_grad: bool = True,
     engine: bool = False,
+    axis: bool = False,
     payload: bool | None = None,
     compiler: str | None = None,
     flags: Sequence[str] = (),
@@ -103,9 +106,11 @@ def compile_driver(
         Where the copy of the header, the driver and the program go.
     with_grad, engine : bool
         Whether the header has ``MODULE_grad``, and an engine's functions (SPEC §5).
+    axis : bool
+        Whether the engine is an AXI4-Stream engine (its helpers pack TDATA and TUSER).
     payload : bool, optional
-        Whether it has a stream engine's payload helpers (default ``engine``; an AXI4-Stream
-        engine's header has none).
+        Whether it has the engine's pack/unpack helpers (default ``engine``): a stream
+        engine's payload ones, or with ``axis`` its TDATA and TUSER ones.
     compiler : str, optional
         The compiler (default :func:`find_compiler`; ``g++`` or ``c++`` with ``cxx``).
     flags : sequence of str
@@ -132,6 +137,7 @@ def compile_driver(
         f"-DSMELU_MODULE={module}",
         f"-DSMELU_HAS_GRAD={int(with_grad)}",
         f"-DSMELU_ENGINE={int(engine)}",
+        f"-DSMELU_AXIS={int(axis)}",
         f"-DSMELU_PAYLOAD={int(engine if payload is None else payload)}",
     ]
     command = [compiler, *(CXXFLAGS if cxx else CFLAGS), *flags, *defines, "-o", str(program), str(source)]
@@ -172,9 +178,12 @@ def payload_block(
     return _words(_TAGS["payload"], reserved_result, mode_codes, len(rows), in_words, out_words, rows)
 
 
-def reserved_block(reserved_result: int, mode_codes: int) -> np.ndarray:
-    """Every reserved mode code below ``mode_codes`` gives ``reserved_result`` in ``MODULE_lane``."""
-    return _words(_TAGS["reserved"], reserved_result, mode_codes)
+def axis_block(
+    reserved_result: int, mode_codes: int, words: tuple[int, int, int], rows: np.ndarray
+) -> np.ndarray:
+    """AXI4-Stream beats: per row ``mode, user, x[L], g[L], s_tdata, tuser, s_tdata`` with other
+    padding bits, ``result[L], m_tdata``, of ``words`` (``s_tdata``, ``m_tdata``, ``tuser``) words."""
+    return _words(_TAGS["axis"], reserved_result, mode_codes, len(rows), *words, rows)
 
 
 def clamp_block() -> np.ndarray:

@@ -11,8 +11,12 @@ from the manifest, as the RTL checks are:
 * an engine's ``MODULE_fused_backward(x, g)``: every ``(x, g)`` pair up to
   :data:`EXHAUSTIVE_PAIRS` pairs, else the sampled pairs of the RTL plan
   (:func:`~smelu_hw.verify.engine_native.sampled_backward`); ``MODULE_lane`` in every mode
-  code; and the payload helpers on :data:`PAYLOAD_VECTORS` vectors against the field offsets
-  of the engine's wire (:attr:`~smelu_hw.verify.design.Design.wire`, the manifest's).
+  code; and the pack/unpack helpers on :data:`PAYLOAD_VECTORS` vectors (and the extremes):
+  a stream engine's payloads against the field offsets of the engine's wire
+  (:attr:`~smelu_hw.verify.design.Design.wire`, the manifest's), an AXI4-Stream engine's
+  TDATA and TUSER against the words the cocotb bench sends and expects
+  (:class:`~smelu_hw.verify.axis_beats.AxisBeats`, the manifest's ``axis`` entry), unpacked
+  from words whose padding bits are random.
 
 The result is a :class:`~smelu_hw.verify.results.CModelResult`; a header that does not compile
 is a failed result (not bad input), with the compiler's message.
@@ -32,9 +36,11 @@ from ..manifest import file_sha256
 from ..models import Activation
 from ..models.engine import engine_results
 from ..specs.engine import MODE_BITS
+from .axis_beats import AxisBeats, Beat
 from .cdriver import (
     CompileError,
     DriverReport,
+    axis_block,
     clamp_block,
     codes_block,
     compile_driver,
@@ -42,7 +48,6 @@ from .cdriver import (
     find_compiler,
     pairs_block,
     payload_block,
-    reserved_block,
     run_driver,
     table_block,
 )
@@ -146,22 +151,26 @@ def _pair_blocks(design: Design, region: BackwardRegion) -> Iterator[np.ndarray]
     yield pairs_block(region.x, classes)
 
 
+def _vectors(design: Design, rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """The payload vectors' modes, ``x``, ``g`` and results (every lane's extremes first)."""
+    wire, spec = design.wire, design.model.spec
+    low = -(1 << (wire.lane_bits - 1)) if wire.result_signed else 0
+    high = low + (1 << wire.lane_bits) - 1
+    modes = _lane_values(rng, 0, (1 << MODE_BITS) - 1, 1)[:, 0]
+    x = _lane_values(rng, spec.fmt.min_code, spec.fmt.max_code, wire.lanes)
+    g = _lane_values(rng, spec.out_fmt.min_code, spec.out_fmt.max_code, wire.lanes)
+    return modes, x, g, _lane_values(rng, low, high, wire.lanes)
+
+
 def _payload(design: Design, seed: int) -> tuple[np.ndarray, int, int]:
     """Payload rows for the driver (see :func:`~.cdriver.payload_block`), with the words each
     vector packs to at the wire's offsets."""
-    wire, spec = design.wire, design.model.spec
-    lanes, fmt, out = wire.lanes, spec.fmt, spec.out_fmt
+    wire = design.wire
     in_words, out_words = -(-wire.in_bits // 64), -(-wire.out_bits // 64)
-    rng = np.random.default_rng(seed)
-    half = 1 << (wire.out_stride - 1)
-    modes = _lane_values(rng, 0, (1 << MODE_BITS) - 1, 1)[:, 0]
-    x = _lane_values(rng, fmt.min_code, fmt.max_code, lanes)
-    g = _lane_values(rng, out.min_code, out.max_code, lanes)
-    result = _lane_values(rng, -half, half - 1, lanes)
     rows = []
-    for mode, xs, gs, rs in zip(modes, x, g, result, strict=True):
+    for mode, xs, gs, rs in zip(*_vectors(design, np.random.default_rng(seed)), strict=True):
         packed = int(mode) << wire.mode_at
-        for lane in range(lanes):
+        for lane in range(wire.lanes):
             packed |= (int(xs[lane]) & ((1 << wire.x_bits) - 1)) << (wire.x_at + lane * wire.x_stride)
             packed |= (int(gs[lane]) & ((1 << wire.g_bits) - 1)) << (wire.g_at + lane * wire.g_stride)
         output = sum(
@@ -169,6 +178,34 @@ def _payload(design: Design, seed: int) -> tuple[np.ndarray, int, int]:
         )
         rows.append([int(mode), *xs, *gs, *_words(packed, in_words), *rs, *_words(output, out_words)])
     return np.array(rows, dtype=np.int64), in_words, out_words
+
+
+def _axis_words(design: Design) -> tuple[int, int, int]:
+    """Words of ``s_axis_tdata``, ``m_axis_tdata`` and TUSER."""
+    layout = design.manifest["axis"]
+    bits = (layout["s_axis"]["tdata_bits"], layout["m_axis"]["tdata_bits"], layout["tuser"]["bits"])
+    return tuple(-(-width // 64) for width in bits)
+
+
+def _axis_rows(design: Design, seed: int) -> np.ndarray:
+    """AXI4-Stream rows for the driver (see :func:`~.cdriver.axis_block`): each vector's words
+    as the cocotb bench packs them (:class:`~.axis_beats.AxisBeats`), and its ``s_axis_tdata``
+    again with random padding bits, which unpacking must ignore."""
+    beats = AxisBeats(design.manifest["axis"])
+    s_words, m_words, u_words = _axis_words(design)
+    rng = np.random.default_rng(seed)
+    vectors = _vectors(design, rng)
+    top = (1 << beats.user_bits) - 1
+    users = [0, top, *map(int, rng.integers(0, top + 1, PAYLOAD_VECTORS, dtype=np.uint64))]
+    padding, rows = beats.padding(), []
+    for mode, xs, gs, rs, user in zip(*vectors, users, strict=True):
+        beat = Beat(int(mode), tuple(map(int, xs)), tuple(map(int, gs)), user)
+        tdata = int.from_bytes(beats.tdata(beat), "little")
+        padded = tdata ^ (int.from_bytes(rng.bytes(beats.in_bytes), "little") & padding)
+        result = int.from_bytes(beats.result_tdata([int(r) for r in rs]), "little")
+        inputs = [*_words(tdata, s_words), *_words(beats.tuser(beat), u_words), *_words(padded, s_words)]
+        rows.append([beat.mode, *_words(user, 1), *xs, *gs, *inputs, *rs, *_words(result, m_words)])
+    return np.array(rows, dtype=np.int64)
 
 
 def _lane_values(rng: np.random.Generator, low: int, high: int, lanes: int) -> np.ndarray:
@@ -183,8 +220,23 @@ def _words(value: int, count: int) -> list[int]:
     return [word - (1 << 64) if word >> 63 else word for word in words]
 
 
-def _record(record: list[object], lanes: int) -> list[object]:
-    """A driver record ``[x, field, g, got, want]`` as the certificate's ``[x, field, got, want]``."""
+def _axis_record(field: str, vector: int, g: int, lanes: int, words: tuple[int, int, int]) -> str:
+    """What an AXI4-Stream record names: a TDATA or TUSER word of a packer, a field of an unpacker."""
+    if field in ("pack_s_axis", "pack_m_axis"):
+        tdata = words[0] if field == "pack_s_axis" else words[1]
+        word = f"TDATA word {g}" if g < tdata else f"TUSER word {g - tdata}"
+        return f"{field} (vector {vector}, {word})"
+    names = {-2: "user", -1: "mode"}
+    if field == "unpack_s_axis":
+        name = names.get(g) or (f"x[{g}]" if g < lanes else f"g[{g - lanes}]")
+    else:
+        name = names.get(g) or f"result[{g}]"
+    return f"{field} (vector {vector}, {name})"
+
+
+def _record(record: list[object], lanes: int, words: tuple[int, int, int] | None = None) -> list[object]:
+    """A driver record ``[x, field, g, got, want]`` as the certificate's ``[x, field, got, want]``
+    (``words``: an AXI4-Stream engine's TDATA and TUSER words, :func:`_axis_words`)."""
     x, field, g, got, want = record
     if field in ("y", "dy"):
         return [x, field, got, want]
@@ -205,7 +257,19 @@ def _record(record: list[object], lanes: int) -> list[object]:
         return [None, f"unpack_in (vector {x}, {name})", got, want]
     if field == "unpack_out":
         return [None, f"unpack_out (vector {x}, result[{g}])", got, want]
+    if field in ("pack_s_axis", "unpack_s_axis", "pack_m_axis", "unpack_m_axis"):
+        return [None, _axis_record(field, x, g, lanes, words), got, want]
+    if field == "axis_words":
+        split = [[value // 1000000, value // 1000 % 1000, value % 1000] for value in (got, want)]
+        return [None, "S_TDATA_WORDS, M_TDATA_WORDS, TUSER_WORDS", *split]
     return [None, "IN_WORDS, OUT_WORDS", [got // 1000, got % 1000], [want // 1000, want % 1000]]
+
+
+def _record_context(design: Design) -> tuple[int, tuple[int, int, int] | None]:
+    """The lanes, and an AXI4-Stream engine's TDATA and TUSER words, that name its records."""
+    if not design.is_engine:
+        return 1, None
+    return design.wire.lanes, (_axis_words(design) if design.is_axis else None)
 
 
 def _entry(name: str, low: int | None, high: int | None, size: dict[str, int], method: str) -> dict:
@@ -242,8 +306,7 @@ def check_c_model(
     """
     began = time.perf_counter()
     model, manifest = design.model, design.manifest
-    with_grad, engine = manifest["grad"] is not None, design.is_engine
-    payload = engine and not design.is_axis  # an AXI4-Stream engine's header packs no payload
+    with_grad, engine, axis = manifest["grad"] is not None, design.is_engine, design.is_axis
     base = {
         "header": header_name,
         "sha256": file_sha256(header),
@@ -258,7 +321,7 @@ def check_c_model(
                 Path(folder),
                 with_grad=with_grad,
                 engine=engine,
-                payload=payload,
+                axis=axis,
                 compiler=compiler,
                 flags=flags,
             )
@@ -280,19 +343,18 @@ def check_c_model(
             out = model.spec.out_fmt
             size = {"pairs": (pairs.high - pairs.low + 1) * (out.max_code - out.min_code + 1)}
             runs.append((_entry(pairs.name, pairs.low, pairs.high, size, pairs.method), report, pairs.pairs))
-        if payload:
-            rows, in_words, out_words = _payload(design, seed)
+        if engine:
             reserved = manifest["engine"].get("reserved_result", 0)
-            block = payload_block(reserved, 1 << MODE_BITS, in_words, out_words, rows)
+            if axis:
+                rows = _axis_rows(design, seed)
+                block = axis_block(reserved, 1 << MODE_BITS, _axis_words(design), rows)
+                name = "TDATA and TUSER fields (pack and unpack)"
+            else:
+                rows, in_words, out_words = _payload(design, seed)
+                block = payload_block(reserved, 1 << MODE_BITS, in_words, out_words, rows)
+                name = "payload fields (pack and unpack)"
             report = run_driver(program, [block], len(rows))
-            name = "payload fields (pack and unpack)"
             runs.append((_entry(name, None, None, {"vectors": len(rows)}, "round trip"), report, len(rows)))
-        elif engine:  # without payload helpers, the reserved mode codes on their own
-            reserved = manifest["engine"].get("reserved_modes", [])
-            result = manifest["engine"].get("reserved_result", 0)
-            report = run_driver(program, [reserved_block(result, 1 << MODE_BITS)], len(reserved))
-            entry = _entry("reserved mode codes", None, None, {"codes": len(reserved)}, "exhaustive")
-            runs.append((entry, report, len(reserved)))
     regions, records, error = [], [], None
     for entry, report, planned in runs:
         if not report.finished and error is None:
@@ -311,7 +373,7 @@ def check_c_model(
                 "failing_codes": max(report.failing, 0),
             }
         )
-        records += [_record(record, design.wire.lanes if engine else 1) for record in report.records]
+        records += [_record(record, *_record_context(design)) for record in report.records]
     return CModelResult(
         count=sum(region["checked"] for region in regions),
         mismatch_count=sum(region["mismatch_count"] for region in regions),

@@ -1,9 +1,10 @@
 """The C-model check (:mod:`smelu_hw.verify.cmodel_check`): engine headers complete, payload
-helpers at the manifest's offsets, and every header free of undefined behaviour under
-``-fsanitize=undefined,address -fno-sanitize-recover``."""
+and AXI4-Stream TDATA/TUSER helpers at the manifest's offsets, and every header free of
+undefined behaviour under ``-fsanitize=undefined,address -fno-sanitize-recover``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -67,24 +68,76 @@ def test_an_edited_engine_header_fails_naming_the_field(engine, edit, field):
     assert any(record[1] == field for record in result.mismatches), result.mismatches
 
 
-def test_an_axi_engine_header_models_its_lanes_without_payload_helpers(tmp_path):
-    """An AXI4-Stream engine's TDATA and TUSER layout is the manifest's ``axis`` entry: its
-    header has the lanes' fused backward and ``NAME_lane``, complete over every (x, g) pair
-    with the reserved mode code, and no payload helpers; a wrong reserved result is caught."""
-    unit = generate(SmeLUSpec(fmt=QFormat(8, 4)), lanes=2, interface="axis", emits=("verilog", "c"))
-    unit.write(tmp_path)
-    design = load_design(tmp_path / f"{unit.name}.json")
-    header = (tmp_path / f"{unit.name}.h").read_text()
-    assert f"{unit.name}_fused_backward(int64_t x, int64_t g)" in header and "_pack_in" not in header
-    result = check_c_model(design, header, f"{unit.name}.h")
+@pytest.fixture(scope="module")
+def axi_engine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Design, str]:
+    """A 6-bit, 2-lane AXI4-Stream engine with 3 user bits (2 padding bits per TDATA field)."""
+    folder = tmp_path_factory.mktemp("axi")
+    spec = SmeLUSpec(fmt=QFormat(6, 3))
+    unit = generate(spec, lanes=2, interface="axis", user_bits=3, emits=("verilog", "c"))
+    unit.write(folder)
+    return load_design(folder / f"{unit.name}.json"), (folder / f"{unit.name}.h").read_text()
+
+
+def test_an_axi_engine_header_models_its_lanes_and_packs_its_tdata_and_tuser(axi_engine):
+    """An AXI4-Stream engine's header has the lanes' fused backward and ``NAME_lane``, complete
+    over every (x, g) pair, and TDATA/TUSER helpers that round-trip 258 beats against the words
+    the cocotb bench sends and expects (the manifest's ``axis`` entry), the reserved mode code
+    included; a wrong reserved result is caught."""
+    design, header = axi_engine
+    name = design.name
+    assert f"{name}_fused_backward(int64_t x, int64_t g)" in header and "_pack_in" not in header
+    for helper in (
+        "pack_s_axis",
+        "unpack_s_axis",
+        "pack_m_axis",
+        "unpack_m_axis",
+        "pack_tuser",
+        "unpack_tuser",
+    ):
+        assert f"static inline void {name}_{helper}(" in header
+    result = check_c_model(design, header, f"{name}.h")
     assert result.error is None and result.verified and result.complete, result.mismatches
     methods = {region["name"]: (region["method"], region["checked"]) for region in result.regions}
-    assert methods["fused backward (x, g pairs)"] == ("exhaustive", 1 << 16)
-    assert methods["reserved mode codes"] == ("exhaustive", 1)
-    edited = header.replace(f"return {unit.name}_RESERVED_RESULT;", "return 1;")
+    assert methods["fused backward (x, g pairs)"] == ("exhaustive", 1 << 12)
+    assert methods["TDATA and TUSER fields (pack and unpack)"] == ("round trip", 258)
+    edited = header.replace(f"return {name}_RESERVED_RESULT;", "return 1;")
     assert edited != header
     wrong = check_c_model(design, edited, "edited.h")
     assert not wrong.verified and wrong.mismatches == ([None, "lane (reserved mode 3)", 1, 0],)
+
+
+def test_the_axi_header_macros_are_the_manifests_axis_offsets(axi_engine):
+    design, header = axi_engine
+    layout = design.manifest["axis"]
+    assert layout["s_axis"]["fields"]["g"]["offsets"] == [2, 3] and layout["tuser"]["bits"] == 5
+    for macro in (
+        "_S_TDATA_WORDS 1",
+        "_S_X_OFFSET 0u",
+        "_S_X_LANE_BITS 8u",
+        "_S_X_BITS 6u",
+        "_S_G_OFFSET 16u",
+    ):
+        assert f"#define {design.name}{macro}\n" in header
+    for macro in ("_M_RESULT_OFFSET 0u", "_TUSER_BITS 5", "_TUSER_MODE_BITS 2u", "_TUSER_USER_OFFSET 2u"):
+        assert f"#define {design.name}{macro}\n" in header
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (("_S_G_OFFSET 16u", "_S_G_OFFSET 17u"), r"pack_s_axis \(vector 0, TDATA word 0\)"),  # a lane moved
+        (("_TUSER_USER_OFFSET 2u", "_TUSER_USER_OFFSET 3u"), r"pack_s_axis \(vector 1, TUSER word 0\)"),
+        (("_M_RESULT_OFFSET 0u", "_M_RESULT_OFFSET 1u"), r"pack_m_axis \(vector 0, TDATA word 0\)"),
+        (("_S_X_BITS 6u", "_S_X_BITS 8u"), r"unpack_s_axis \(vector \d+, x\[\d\]\)"),  # reads padding
+    ],
+    ids=["tdata-offset", "tuser-offset", "result-offset", "padding-read"],
+)
+def test_an_edited_axi_engine_header_fails_naming_the_word(axi_engine, edit, field):
+    design, header = axi_engine
+    assert header.count(edit[0]) == 1
+    result = check_c_model(design, header.replace(*edit), "edited.h")
+    assert not result.verified and result.error is None and result.mismatch_count > 0
+    assert any(re.fullmatch(field, record[1]) for record in result.mismatches), result.mismatches
 
 
 def test_the_payload_words_are_the_manifests_offsets(engine):
@@ -128,10 +181,12 @@ def test_headers_run_clean_under_the_sanitizers(case, tmp_path):
     assert (report.checked, report.mismatch_count) == (codes.size + 2, 0)
 
 
-def test_an_engine_header_runs_clean_under_the_sanitizers(engine):
-    design, header = engine
+@pytest.mark.parametrize("kind", ["engine", "axi_engine"])
+def test_an_engine_header_runs_clean_under_the_sanitizers(kind, request):
+    design, header = request.getfixturevalue(kind)
     result = check_c_model(design, header, f"{design.name}.h", flags=SANITIZE)
     assert result.error is None and result.verified and result.complete
+    assert result.regions[-1]["checked"] == 258  # the pack/unpack helpers ran sanitized too
 
 
 def test_the_sanitizers_stop_a_header_with_undefined_behaviour(tmp_path):
