@@ -13,7 +13,9 @@ false``), so the manifest is not re-hashed: the benchmark edits the file deliber
 mutant is killed when verify exits non-zero; one that runs past ``--timeout`` counts as
 killed too (a hang the user would see), as does one whose checks did not run as planned
 twice (a stage past its time limit, or a cocotb bench that failed an assertion before writing
-its results); both are counted as ``hung`` (no verdict), apart from the MISMATCH verdicts.
+its results); both are counted as ``hung`` (no verdict), apart from the MISMATCH verdicts. A
+mutant that stalls an engine's stream (``ready`` stuck low, ``valid`` never rising) is a
+MISMATCH naming the ``stall`` (SPEC §8), so it counts as killed, not hung.
 
 Every survivor goes to a Yosys proof (:func:`smelu_hw.verify.equivalence.prove_equivalent`):
 proved equivalent on the observable outputs, or a gap, printed with its line and diff.

@@ -178,9 +178,15 @@ def _compare_sweep(
 
 def _summary(run: Path, name: str, failed: list[str]) -> dict:
     summary = read_summary(run, name)
-    if name in failed and not summary.get("mismatch_count") and not summary.get("valid_error_count"):
+    found = summary.get("mismatch_count") or summary.get("valid_error_count") or summary.get("stall")
+    if name in failed and not found:
         raise BenchError(f"cocotb test {name} failed without a mismatch; see {run / 'sim.log'}")
     return summary
+
+
+def _stalls(summaries: dict[str, dict]) -> list[list[object]]:
+    """A ``stall`` record per test whose stream stopped moving (its summary's ``stall``)."""
+    return [[None, "stall", f"{name}: {s['stall']}", None] for name, s in summaries.items() if s.get("stall")]
 
 
 def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractResult:
@@ -235,14 +241,18 @@ def engine_check(
         staged.unlink()
     summary = _summary(run, "engine_sweep", failed)
     full = read_summary(run, "engine_full_throughput")
+    reset = read_summary(run, "engine_reset") if design.latency else None
+    tests = {"engine_sweep": summary, "engine_full_throughput": full} | (
+        {"engine_reset": reset} if reset else {}
+    )
+    stalls = _stalls(tests)
     throughput = Throughput(beats=full["beats"], cycles=full["cycles"], latency=full["latency"])
-    count, records = summary["mismatch_count"], list(summary["mismatches"])
-    if not throughput.sustained:
+    count, records = summary["mismatch_count"] + len(stalls), stalls + list(summary["mismatches"])
+    if not throughput.sustained and not full.get("stall"):  # a stall is named once, as one
         count += 1
         records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
     elif "engine_full_throughput" in failed and count == 0:
         raise BenchError(f"engine_full_throughput failed; see {run / 'sim.log'}")
-    reset = read_summary(run, "engine_reset") if design.latency else None
     if reset is not None:
         broken = _engine_reset_failures(reset)
         count += len(broken)
@@ -259,6 +269,7 @@ def engine_check(
         mode_mismatches=summary["per_mode"],
         throughput=throughput,
         reset=reset,
+        stall=summary.get("stall"),
     )
 
 
@@ -320,15 +331,19 @@ def axis_check(design: Design, simulator: str, seed: int = 1) -> AxisResult:
     summaries = {name: read_summary(run, name) for name in AXIS_TESTS}
     full, reset = summaries["axis_full_throughput"], summaries["axis_reset"]
     throughput = Throughput(beats=full["output_beats"], cycles=full["cycles"], latency=design.latency)
-    records = [record for summary in summaries.values() for record in summary["mismatches"]]
-    broken = _reset_failures(reset)
+    stalls = _stalls(summaries)
+    records = stalls + [record for summary in summaries.values() for record in summary["mismatches"]]
+    # A reset test cut short by a stall before its reset has only what it compared before.
+    broken = _reset_failures(reset) if "gated_at_once" in reset else []
     records += [[None, "aresetn", message, None] for message in broken]
     traffic = summaries["axis_traffic"]
     broken_traffic = traffic["accept_mismatches"] + traffic["extra_frames"]
-    if not throughput.sustained or full["accept_gaps"] or full["output_gaps"]:
+    full_rate = throughput.sustained and not full["accept_gaps"] and not full["output_gaps"]
+    if not full_rate and not full.get("stall"):  # a stall is named once, as one
         records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
         broken.append("throughput")
     count = sum(summary["mismatch_count"] for summary in summaries.values()) + len(broken) + broken_traffic
+    count += len(stalls)
     if failed and count == 0:
         raise BenchError(f"cocotb tests {', '.join(failed)} failed without a mismatch; see {run / 'sim.log'}")
     shutil.rmtree(run)

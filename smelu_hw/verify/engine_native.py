@@ -18,6 +18,7 @@ pairs without computing each one. (That the *hardware* also depends on ``x`` onl
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 import uuid
@@ -212,7 +213,8 @@ def _signed(value: int, bits: int) -> int:
 
 def _parse(output: str, bits: int, modes: dict[str, int]) -> tuple[dict[str, int], list[list[object]]]:
     """The driver's counts and mismatch records ``[x, field, got, want]`` (``bits``: a result
-    lane's stride); a sideband record names its beat and TUSER/TLAST."""
+    lane's stride); a sideband record names its beat and TUSER/TLAST; a stalled run gives the
+    counts ``stalled`` (beats out before it) and ``stall_cycles``."""
     names = {code: name for name, code in modes.items()}
     counts: dict[str, int] = {}
     records: list[list[object]] = []
@@ -232,7 +234,7 @@ def _parse(output: str, bits: int, modes: dict[str, int]) -> tuple[dict[str, int
             field = f"m_axis_tuser, m_axis_tlast of beat {beat}"
             records.append([None, field, [got_user, got_last], [want_user, want_last]])
         elif word == "stalled":
-            raise BenchError(f"the engine stopped making progress after {values[0]} beats")
+            counts["stalled"], counts["stall_cycles"] = int(values[0]), int(values[1])
         else:
             counts[word] = int(values[0])
     return counts, records
@@ -253,8 +255,10 @@ def native_engine_check(
     Raises
     ------
     BenchError
-        If the driver fails, stalls, runs past its time limit or compares fewer beats than
-        planned.
+        If the driver fails, runs past its time limit or compares fewer beats than planned
+        without a stall. A stall (no output beat for many cycles) is a mismatch, ``stall``,
+        and the result's :attr:`~.results.EngineResult.stall`: its vectors are those compared
+        before it.
     """
     began = time.perf_counter()
     empty = np.zeros(0, dtype=np.int64)
@@ -277,20 +281,30 @@ def native_engine_check(
     (run / "table.bin").unlink()
     run.rmdir()
     counts, records = _parse(result.stdout, wire.out_stride, engine["modes"])
-    if counts.get("beats") != beats:
+    stall = None
+    if "stalled" in counts and counts.get("beats") == counts["stalled"] < beats:
+        stall = (
+            f"no output beat for {counts['stall_cycles']} cycles (stalled) at beat {counts['stalled']} "
+            f"of {beats} on the native driver"
+        )
+        records.insert(0, [None, "stall", stall, None])
+    elif counts.get("beats") != beats:
         raise BenchError(f"the native engine driver compared {counts.get('beats')} beats, {beats} planned")
+    # The beats go forward, gradient, backward, reserved (in that order) up to the last compared.
+    sizes = {"forward": len(codes), "gradient": len(codes), "backward": len(x) * len(upstream)}
+    sizes |= {"reserved": reserved_beats} if reserved_beats else {}
+    bounds = dict(zip(sizes, itertools.accumulate(sizes.values(), initial=0), strict=False))
     vectors = {
-        "forward": lanes * len(codes),
-        "gradient": lanes * len(codes),
-        "backward": lanes * len(x) * len(upstream),
-    } | ({"reserved": lanes * reserved_beats} if reserved_beats else {})
+        mode: lanes * min(size, max(0, counts["beats"] - bounds[mode])) for mode, size in sizes.items()
+    }
     mode_mismatches = {mode: counts[mode] for mode in vectors}
     return EngineResult(
         count=sum(vectors.values()),
-        mismatch_count=sum(mode_mismatches.values()) + counts["sideband"],
+        mismatch_count=sum(mode_mismatches.values()) + counts["sideband"] + (stall is not None),
         mismatches=tuple(first_codes(records)[:MAX_REPORTED]),
         seconds=time.perf_counter() - began,
         vectors=vectors,
         mode_mismatches=mode_mismatches,
-        throughput=Throughput(beats=beats, cycles=counts["cycles"], latency=design.latency),
+        throughput=Throughput(beats=counts["beats"], cycles=counts["cycles"], latency=design.latency),
+        stall=stall,
     )

@@ -89,6 +89,15 @@ def _entry(name: str, low: int, high: int, codes: int, method: str, checked: int
     }  # fmt: skip
 
 
+def _stalled(entry: dict, results: list[EngineResult]) -> dict:
+    """``entry`` of a region some of whose ``results`` stalled: only what came before the stall
+    was compared, so the region is ``sampled`` (the stall itself is a mismatch)."""
+    stalls = [result.stall for result in results if result.stall]
+    if not stalls:
+        return entry
+    return entry | {"method": "sampled", "note": f"{stalls[0]}; compared up to the stall"}
+
+
 def _sum(results: list[EngineResult], mode: str, what: str) -> int:
     return sum(getattr(result, what)[mode] for result in results)
 
@@ -122,9 +131,10 @@ def _native(
         reserved = executor.submit(*task)
     first = modes.result()
     results: list[CheckResult] = [first]
+    span = (fmt.min_code, fmt.max_code, fmt.max_code - fmt.min_code + 1, plan.codes_method)
     entries = [
-        _entry(f"{mode} mode", fmt.min_code, fmt.max_code, fmt.max_code - fmt.min_code + 1,
-               plan.codes_method, len(plan.codes), first.mode_mismatches[mode])
+        _stalled(_entry(f"{mode} mode", *span, first.vectors[mode] // engine["lanes"],
+                        first.mode_mismatches[mode]), [first])
         for mode in ("forward", "gradient")
     ]  # fmt: skip
     for region, item in zip(plan.backward, pending, strict=True):
@@ -134,10 +144,11 @@ def _native(
             results += shards
             failing = _sum(shards, "backward", "mode_mismatches")
             checked = _sum(shards, "backward", "vectors") // engine["lanes"]
-            if checked != region.pairs:
+            stalled = any(shard.stall for shard in shards)
+            if checked != region.pairs and not stalled:
                 raise BenchError(f"{region.name}: {checked} pairs compared, {region.pairs} planned")
             span = (region.name, region.low, region.high, codes)
-            entries.append(_entry(*span, region.method, checked, failing))
+            entries.append(_stalled(_entry(*span, region.method, checked, failing), shards))
             continue
         outcome, seconds = item.result()
         entry = _entry(region.name, region.low, region.high, codes, "proved", 0, 0) | {
@@ -232,14 +243,16 @@ def _cocotb_regions(design: Design, result: EngineResult, codes: np.ndarray) -> 
     total = fmt.max_code - fmt.min_code + 1
     method = "exhaustive" if len(codes) == total else "sampled"
     vectors, mismatches, lanes = result.vectors, result.mode_mismatches, design.manifest["engine"]["lanes"]
-    if vectors["forward"] < lanes * len(codes) or vectors["gradient"] < lanes * len(codes):
+    short = vectors["forward"] < lanes * len(codes) or vectors["gradient"] < lanes * len(codes)
+    if short and not result.stall:
         raise BenchError(f"the engine bench compared {vectors}, fewer than every lane x {len(codes)} codes")
     out = design.model.spec.out_fmt
     pairs = total * (out.max_code - out.min_code + 1)
     entries = [
-        _entry(f"{mode} mode", fmt.min_code, fmt.max_code, total, method, len(codes), mismatches[mode])
+        _stalled(_entry(f"{mode} mode", fmt.min_code, fmt.max_code, total, method,
+                        min(len(codes), vectors[mode] // lanes), mismatches[mode]), [result])
         for mode in ("forward", "gradient")
-    ]
+    ]  # fmt: skip
     entries.append(
         _entry("backward mode (x, g pairs)", fmt.min_code, fmt.max_code, pairs, "sampled",
                vectors["backward"], mismatches["backward"]) | {"lanes": "sampled lanes"}

@@ -140,12 +140,17 @@ class EngineResult(_Compared):
     reset : Mapping[str, object] or None
         What the mid-stream reset test saw (edges checked in reset, ``o__valid`` in reset,
         beats after it); ``None`` for a combinational engine, which has no ``rst``.
+    stall : str or None
+        What stopped the run's coverage stream, if it stalled (no beat moved for many cycles):
+        :attr:`vectors` are then those compared before it, fewer than planned, and the stall is
+        one of the mismatches (``stall``). ``None`` when every beat came through.
     """
 
     vectors: Mapping[str, int]
     mode_mismatches: Mapping[str, int]
     throughput: Throughput
     reset: Mapping[str, object] | None = None
+    stall: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

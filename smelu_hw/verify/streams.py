@@ -1,5 +1,9 @@
 """Stream drivers shared by the benches: a source with random gaps, a sink with random
-backpressure, and the clock/reset bring-up, on ``i__*``/``o__*`` ports (amaranth.lib.stream)."""
+backpressure, and the clock/reset bring-up, on ``i__*``/``o__*`` ports (amaranth.lib.stream).
+
+A design that moves no beat for :data:`STALL_CYCLES` cycles stops :func:`transfer` with
+:class:`StreamStalled`, which carries what came out before, so a bench can write what it found
+(a stall, named) before it fails."""
 
 from __future__ import annotations
 
@@ -9,7 +13,33 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
-__all__ = ["pack_lanes", "start", "transfer", "unpack_lanes"]
+__all__ = ["STALL_CYCLES", "StreamStalled", "pack_lanes", "start", "transfer", "unpack_lanes"]
+
+#: Cycles without a handshake on either port after which :func:`transfer` calls the design stalled.
+STALL_CYCLES = 1000
+
+
+class StreamStalled(AssertionError):
+    """No beat went in or came out for :data:`STALL_CYCLES` cycles (a design that hangs).
+
+    Attributes
+    ----------
+    received : list of int
+        The output payloads that came out before.
+    cycles : int
+        Cycles driven, the stalled ones included.
+    sent : int
+        Input beats accepted.
+    total : int
+        Beats that were to go through.
+    """
+
+    def __init__(self, received: list[int], cycles: int, sent: int, total: int) -> None:
+        self.received, self.cycles, self.sent, self.total = received, cycles, sent, total
+        super().__init__(
+            f"no beat moved for {STALL_CYCLES} cycles (stalled) at output beat {len(received)} of {total}, "
+            f"{sent} accepted"
+        )
 
 
 async def start(dut: object, clocked: bool) -> None:
@@ -33,12 +63,19 @@ async def transfer(
 
     A presented beat stays presented until accepted (the stream rule); gaps only start between
     beats. Handshakes are sampled with the values settled before the clock edge.
+
+    Raises
+    ------
+    StreamStalled
+        If no beat is accepted or comes out for :data:`STALL_CYCLES` cycles.
     """
     received: list[int] = []
-    sent = cycles = 0
+    sent = cycles = idle = 0
     while len(received) < len(payloads):
         cycles += 1
-        assert cycles < 20 * len(payloads) + 100, "the design stopped making progress"
+        idle += 1
+        if idle > STALL_CYCLES:
+            raise StreamStalled(received, cycles, sent, len(payloads))
         presenting = sent < len(payloads) and (dut.i__valid.value == 1 or rng.random() >= gap)
         dut.i__valid.value = int(presenting)
         if presenting:
@@ -50,7 +87,10 @@ async def transfer(
             await Timer(1, unit="ns")
         if dut.o__valid.value == 1 and dut.o__ready.value == 1:
             received.append(dut.o__payload.value.to_unsigned())
-        sent += presenting and dut.i__ready.value == 1
+            idle = 0
+        if presenting and dut.i__ready.value == 1:
+            sent += 1
+            idle = 0
         if clocked:
             await RisingEdge(dut.clk)
             await FallingEdge(dut.clk)

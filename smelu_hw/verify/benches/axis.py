@@ -22,7 +22,10 @@ and every frame must keep its length (TLAST). The tests:
   no beat of before the reset comes out after it, and frames sent after it come out intact.
 
 Each test writes ``NAME.json`` (what it compared) in its test folder and fails if it compared
-nothing. As in cocotb's ``matrix_multiplier`` example, the parts are small classes started
+nothing. A stream that stops moving (no beat on either port for :data:`STALL_CYCLES` cycles
+while the bench waits for output: a ``tready`` stuck low, a ``tvalid`` that never rises) is
+named in the summary's ``stall`` (``None`` otherwise), written before the test fails.
+As in cocotb's ``matrix_multiplier`` example, the parts are small classes started
 from one :class:`AxisBench`: the wire format (:mod:`.axis_frames`), the driver
 (:mod:`.axis_driver`), the monitor (:mod:`.axis_monitor`) and the checker (:mod:`.axis_checker`).
 """
@@ -50,6 +53,10 @@ SINGLE_FRAMES, LONG_FRAMES, LONG_FRAME_BEATS = 4, 4, (2, 24)
 THROUGHPUT_FRAMES = (1, 40, 1, 1, 37, 20)
 #: Cycles ``aresetn`` is held low in ``axis_reset``.
 RESET_CYCLES = 3
+#: Edges without a handshake on either port after which a wait for output is a stall.
+STALL_CYCLES = 100
+#: Edges ``axis_reset`` waits for the long frame to be partly through before the reset.
+START_CYCLES = 2000
 
 
 class AxisBench:
@@ -72,6 +79,8 @@ class AxisBench:
         self.driver = AxisDriver(dut, self.wire, model.spec, self.rng)
         self.monitor = AxisMonitor(dut)
         self.checker = AxisChecker(model, self.wire)
+        #: The first stall seen (:meth:`receive`), or ``None``.
+        self.stall: str | None = None
 
     async def start(self, idle: str = "off", backpressure: str = "off") -> None:
         """Clock, drivers, monitor and a reset of a few cycles; the named traffic patterns of
@@ -81,6 +90,20 @@ class AxisBench:
         self.driver.traffic(idle, backpressure)
         self.monitor.watch()
         await self.driver.reset(RESET_CYCLES)
+
+    async def receive(self, frames: int, beats: int) -> list:
+        """The driver's :meth:`~.axis_driver.AxisDriver.receive`; if the frames did not all come
+        and nothing moved on either port for :data:`STALL_CYCLES` edges, :attr:`stall` names it."""
+        start = len(self.monitor.edges)
+        received = await self.driver.receive(frames, beats)
+        idle = self.monitor.idle_edges(start)
+        if len(received) < frames and idle >= STALL_CYCLES and self.stall is None:
+            delivered = self.monitor.count("delivered", start)
+            self.stall = (
+                f"no beat moved on s_axis or m_axis for {idle} cycles (stalled) after "
+                f"{delivered} of {beats} output beats"
+            )
+        return received
 
     def frames(self, lengths: list[int] | tuple[int, ...]) -> list[list[Beat]]:
         """Random frames of ``lengths`` beats."""
@@ -100,7 +123,7 @@ async def axis_traffic(dut):
         sent = bench.frames(lengths)
         accepted_before = len(bench.monitor.accepted_frames())
         driver.send(sent)
-        received = await driver.receive(len(sent), sum(lengths))
+        received = await bench.receive(len(sent), sum(lengths))
         await driver.idle(10 + bench.latency)
         found = checker.compare(sent, received)
         accepted = bench.monitor.accepted_frames()[accepted_before:]
@@ -118,7 +141,8 @@ async def axis_traffic(dut):
     extra = driver.sink.count()
     summary = checker.compare(sent_all, received_all) | {"extra_frames": extra, "crossings": crossings}
     summary["accept_mismatches"] = sum(crossing["accept_mismatches"] for crossing in crossings)
-    write_summary("axis_traffic", summary)
+    write_summary("axis_traffic", summary | {"stall": bench.stall})
+    assert bench.stall is None, bench.stall
     check_summary(summary)
     assert summary["single_beat_frames"] > 0 and summary["multi_beat_frames"] > 0
     assert len(crossings) == len(PATTERNS) ** 2 and all(c["beats"] > 0 for c in crossings)
@@ -134,7 +158,7 @@ async def axis_full_throughput(dut):
     sent = bench.frames(THROUGHPUT_FRAMES)
     first_edge = len(bench.monitor.edges)
     bench.driver.send(sent)
-    received = await bench.driver.receive(len(sent), count)
+    received = await bench.receive(len(sent), count)
     await bench.driver.idle(5)
     edges = bench.monitor.edges[first_edge:]
     accepted = [k for k, edge in enumerate(edges) if edge.accepted]
@@ -147,8 +171,10 @@ async def axis_full_throughput(dut):
         "output_beats": len(offered),
         "accept_gaps": sum(b - a - 1 for a, b in itertools.pairwise(accepted)),
         "output_gaps": sum(b - a - 1 for a, b in itertools.pairwise(offered)),
+        "stall": bench.stall,
     }
     write_summary("axis_full_throughput", summary)
+    assert bench.stall is None, bench.stall
     check_summary(summary)
     assert len(accepted) == len(offered) == count, f"{len(accepted)} in, {len(offered)} out of {count}"
     assert summary["accept_gaps"] == summary["output_gaps"] == 0, "a beat per cycle was not sustained"
@@ -164,7 +190,7 @@ async def axis_reset(dut):
     # A frame before the reset comes out whole.
     before = [driver.beats(5)]
     driver.send(before)
-    received = await driver.receive(1, 5)
+    received = await bench.receive(1, 5)
     accepted_before = monitor.accepted_frames()
 
     # A long frame, cut by the reset once some of its beats went in and some came out.
@@ -173,7 +199,15 @@ async def axis_reset(dut):
     start = len(monitor.edges)
     while monitor.count("accepted", start) < 12 or not monitor.count("delivered", start):
         await RisingEdge(dut.aclk)
-        assert len(monitor.edges) - start < 2000, "the long frame did not start"
+        if len(monitor.edges) - start >= START_CYCLES:  # a stall: say so, then fail
+            accepted, delivered = monitor.count("accepted", start), monitor.count("delivered", start)
+            bench.stall = bench.stall or (
+                f"the frame before the reset did not get through: {accepted} beats accepted, "
+                f"{delivered} out in {START_CYCLES} cycles (stalled)"
+            )
+            cut = {"reset_cycles": RESET_CYCLES, "in_flight_at_reset": 0, "edges_checked_in_reset": 0}
+            write_summary("axis_reset", checker.compare(before, received) | cut | {"stall": bench.stall})
+            raise AssertionError(bench.stall)
     in_flight = monitor.count("accepted", start) - monitor.count("delivered", start)
     await FallingEdge(dut.aclk)
     dut.aresetn.value = 0
@@ -203,7 +237,7 @@ async def axis_reset(dut):
     after = bench.frames([1, 17, 1, 9])
     sent_after = sum(map(len, after))
     driver.send(after)
-    received += await driver.receive(len(after), sent_after)
+    received += await bench.receive(len(after), sent_after)
     await driver.idle(10 + bench.latency)
     out_after = monitor.count("delivered", after_start)
     summary = checker.compare(before + after, received) | {
@@ -219,8 +253,10 @@ async def axis_reset(dut):
         "extra_frames": driver.sink.count(),
         "accept_mismatches": checker.accept_mismatches(before, accepted_before)
         + checker.accept_mismatches(after, monitor.accepted_frames()),
+        "stall": bench.stall,
     }
     write_summary("axis_reset", summary)
+    assert bench.stall is None, bench.stall
     check_summary(summary)
     assert cut_short and in_flight >= 0, "the reset did not fall in the middle of the frame"
     in_reset, first_after = window[:-1], window[-1]

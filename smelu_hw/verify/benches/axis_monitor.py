@@ -72,6 +72,12 @@ class AxisMonitor:
         """Edges ``start`` to ``stop`` on which ``kind`` (an :class:`Edge` field) held."""
         return sum(getattr(edge, kind) for edge in self.edges[start:stop])
 
+    def idle_edges(self, start: int = 0) -> int:
+        """The last edges since ``start`` on which no beat moved on either port."""
+        edges = self.edges[start:]
+        moved = [k for k, edge in enumerate(edges) if edge.accepted or edge.delivered]
+        return len(edges) - 1 - moved[-1] if moved else len(edges)
+
     def accepted_frames(self) -> list[AxiStreamFrame]:
         """The frames accepted on ``s_axis`` since the last call."""
         frames = []

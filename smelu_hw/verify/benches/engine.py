@@ -12,6 +12,11 @@ no gaps and no backpressure ``n`` beats take ``n`` cycles plus the latency. ``en
 offered on every cycle of the reset (SPEC §6.1): ``o__valid`` must be low after every edge in
 reset, and afterwards exactly the beats sent after the reset come out, nothing of before it or
 offered during it.
+
+A stream that stops moving (:class:`~smelu_hw.verify.streams.StreamStalled`: a ``ready`` stuck
+low, an ``o__valid`` that never rises) ends its test with a summary whose ``stall`` names it
+(``None`` otherwise), written before the test fails, so the verifier reports the stall as the
+mismatch it is; the beats that came out before it are compared as usual.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from ...manifest import model_from_manifest
 from ...models.engine import engine_results
 from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED
-from ..streams import pack_lanes, start, transfer, unpack_lanes
+from ..streams import StreamStalled, pack_lanes, start, transfer, unpack_lanes
 
 __all__ = ["engine_full_throughput", "engine_reset", "engine_sweep"]
 
@@ -90,16 +95,21 @@ class EngineBench:
 
     async def stream(
         self, beats: list, gap: float, stall: float, started: bool = False
-    ) -> tuple[list[list[int]], int]:
+    ) -> tuple[list[list[int]], int, str | None]:
         """Push every beat through (starting the clock and a reset first, unless ``started``);
-        return the received lane values and the cycles taken."""
+        return the received lane values, the cycles taken and, if the stream stalled, what
+        :class:`~smelu_hw.verify.streams.StreamStalled` says (the values are those before it)."""
         clocked = bool(self.manifest["latency"])
         if not started:
             await start(self.dut, clocked)
         words = [self.pack(*beat) for beat in beats]
-        received, cycles = await transfer(self.dut, words, clocked, self.rng, gap, stall)
+        try:
+            received, cycles = await transfer(self.dut, words, clocked, self.rng, gap, stall)
+            stalled = None
+        except StreamStalled as error:
+            received, cycles, stalled = error.received, error.cycles, str(error)
         bits = self.engine["output_lane_bits"]
-        return [unpack_lanes(word, self.lanes, bits) for word in received], cycles
+        return [unpack_lanes(word, self.lanes, bits) for word in received], cycles, stalled
 
     async def offer(self, beat: tuple[str, np.ndarray, np.ndarray], ready: bool) -> bool:
         """Present ``beat`` for one cycle with ``o__ready`` at ``ready``; after the edge,
@@ -131,10 +141,11 @@ async def engine_sweep(dut):
         beats += bench.beats("reserved", bench.random_codes(RESERVED_BEATS * bench.lanes))
         field["reserved"] = "reserved"
     bench.rng.shuffle(beats)
-    received, _ = await bench.stream(beats, gap=0.3, stall=0.4)
+    received, _, stalled = await bench.stream(beats, gap=0.3, stall=0.4)
     records: list[list[int | str]] = []
     per_mode = dict.fromkeys(field, 0)
-    for (mode, x, g), got in zip(beats, received, strict=True):
+    compared = beats[: len(received)]  # all of them, unless the stream stalled
+    for (mode, x, g), got in zip(compared, received, strict=True):
         want = bench.expected(mode, x, g)
         for lane, (value, expected) in enumerate(zip(got, want, strict=True)):
             if value != expected:
@@ -142,9 +153,10 @@ async def engine_sweep(dut):
                 if len(records) < MAX_REPORTED:
                     records.append([int(x[lane]), field[mode], value, expected])
     count = sum(per_mode.values())
-    vectors = {mode: sum(bench.lanes for beat in beats if beat[0] == mode) for mode in field}
+    vectors = {mode: sum(bench.lanes for beat in compared if beat[0] == mode) for mode in field}
     summary = {"beats": len(received), "vectors": vectors, "mismatch_count": count, "per_mode": per_mode}
-    write_summary("engine_sweep", summary | {"mismatches": records})
+    write_summary("engine_sweep", summary | {"mismatches": records, "stall": stalled})
+    assert stalled is None, stalled
     assert len(received) == len(beats), f"{len(received)} of {len(beats)} beats came out"
     assert count == 0, f"{count} lane results differ from the golden model: {records[:3]}"
 
@@ -153,10 +165,12 @@ async def engine_sweep(dut):
 async def engine_full_throughput(dut):
     bench = EngineBench(dut)
     beats = bench.beats("forward", bench.random_codes(THROUGHPUT_BEATS * bench.lanes))
-    received, cycles = await bench.stream(beats, gap=0.0, stall=0.0)
+    received, cycles, stalled = await bench.stream(beats, gap=0.0, stall=0.0)
     wanted = [bench.expected(*beat) for beat in beats]
     latency = bench.manifest["latency"]
-    write_summary("engine_full_throughput", {"beats": len(received), "cycles": cycles, "latency": latency})
+    summary = {"beats": len(received), "cycles": cycles, "latency": latency, "stall": stalled}
+    write_summary("engine_full_throughput", summary)
+    assert stalled is None, stalled
     assert received == wanted, "beats differ from the golden model at full throughput"
     # One beat per cycle: a beat accepted at edge k leaves at edge k + latency.
     assert cycles == len(beats) + latency, f"{cycles} cycles for {len(beats)} beats"
@@ -177,11 +191,11 @@ async def engine_reset(dut):
     dut.rst.value = 0
     dut.i__valid.value = 0
     after = bench.beats("forward", bench.random_codes(BEATS_AFTER_RESET * bench.lanes))
-    received, _ = await bench.stream(after, gap=0.3, stall=0.4, started=True)
+    received, _, stalled = await bench.stream(after, gap=0.3, stall=0.4, started=True)
     # Then nothing more may come out.
     dut.o__ready.value = 1
     extra = [await bench.edge() for _ in range(latency + 2)].count(True)
-    wrong = sum(got != bench.expected(*beat) for beat, got in zip(after, received, strict=True))
+    wrong = sum(got != bench.expected(*beat) for beat, got in zip(after, received, strict=False))
     summary = {
         "reset_cycles": RESET_CYCLES,
         "edges_checked_in_reset": len(valid_in_reset),
@@ -190,7 +204,9 @@ async def engine_reset(dut):
         "beats_out_after_reset": len(received),
         "wrong_beats_after_reset": int(wrong),
         "extra_beats": int(extra),
+        "stall": stalled,
     }
     write_summary("engine_reset", summary)
+    assert stalled is None, stalled
     assert not summary["valid_in_reset"], "o__valid was high after an edge with rst high"
     assert not wrong and not extra, f"beats of before or during the reset came out: {summary}"

@@ -17,7 +17,8 @@
 // Output (stdout): "key value" lines: beats, cycles, the mismatches per mode and of the sideband
 // (TUSER, TLAST), then up to MAX_REPORTED "mismatch BEAT MODE LANE X G GOT WANT" and
 // "tuser_tlast BEAT GOT_USER WANT_USER GOT_LAST WANT_LAST" and "tkeep BEAT GOT WANT" lines
-// (BEAT counts from 0). With KEEP, s_axis_tkeep is random (it is not seen) and m_axis_tkeep
+// (BEAT counts from 0), and "stalled BEATS CYCLES" if no output beat came for CYCLES cycles after
+// BEATS had (the run stops there). With KEEP, s_axis_tkeep is random (it is not seen) and m_axis_tkeep
 // must be all ones.
 // Compile-time settings in unit_config.h (see smelu_hw/verify/wire.py): AXIS, KEEP,
 // OUT_KEEP_BITS, CLOCKED,
@@ -54,6 +55,8 @@
 #endif
 
 static const int MAX_REPORTED = 10;
+// Cycles (beyond the latency) without an output beat after which the engine is stalled.
+static const int64_t STALL_CYCLES = 1000;
 static const int IN_WORDS = (IN_BITS + 31) / 32;
 static const int OUT_WORDS = (OUT_BITS + 31) / 32;
 
@@ -284,8 +287,9 @@ int main(int argc, char** argv) {
     top.O_READY = 1;
     reset(top);
     while (received < total) {
-        if (++idle > 1000 + UNIT_LATENCY) {
-            std::printf("stalled %lld\n", static_cast<long long>(received));
+        if (++idle > STALL_CYCLES + UNIT_LATENCY) {  // no output beat for that long: a hung engine
+            std::printf("stalled %lld %lld\n", static_cast<long long>(received),
+                        static_cast<long long>(STALL_CYCLES + UNIT_LATENCY));
             break;
         }
         pack(presented, in_words);
