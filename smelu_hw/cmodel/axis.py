@@ -171,8 +171,8 @@ static inline void @N@_pack_tuser(uint64_t tuser[@N@_TUSER_WORDS], int64_t mode,
 /* The mode (zero-extended) and the free user bits of a TUSER. */
 static inline void @N@_unpack_tuser(const uint64_t tuser[@N@_TUSER_WORDS], int64_t *mode, uint64_t *user)
 {
-    *mode = @N@_get_code(tuser, @N@_TUSER_MODE_OFFSET, @N@_TUSER_MODE_BITS, 0);
-    *user = @N@_get_bits(tuser, @N@_TUSER_USER_OFFSET, @N@_TUSER_USER_BITS);
+    *mode = @N@_get_bits(tuser, @N@_TUSER_MODE_OFFSET, @N@_TUSER_MODE_BITS, 0);
+    *user = @N@_get_ubits(tuser, @N@_TUSER_USER_OFFSET, @N@_TUSER_USER_BITS);
 }
 
 /* s_axis_tdata and s_axis_tuser of one input beat: each lane's x and g (valid codes)
@@ -201,8 +201,8 @@ static inline void @N@_unpack_s_axis(const uint64_t tdata[@N@_S_TDATA_WORDS],
 {
     unsigned i;
     for (i = 0; i < @N@_LANES; i++) {
-        x[i] = @N@_get_code(tdata, @N@_S_X_OFFSET + i * @N@_S_X_LANE_BITS, @N@_S_X_BITS, @N@_S_X_SIGNED);
-        g[i] = @N@_get_code(tdata, @N@_S_G_OFFSET + i * @N@_S_G_LANE_BITS, @N@_S_G_BITS, @N@_S_G_SIGNED);
+        x[i] = @N@_get_bits(tdata, @N@_S_X_OFFSET + i * @N@_S_X_LANE_BITS, @N@_S_X_BITS, @N@_S_X_SIGNED);
+        g[i] = @N@_get_bits(tdata, @N@_S_G_OFFSET + i * @N@_S_G_LANE_BITS, @N@_S_G_BITS, @N@_S_G_SIGNED);
     }
     @N@_unpack_tuser(tuser, mode, user);
 }
@@ -230,7 +230,7 @@ static inline void @N@_unpack_m_axis(const uint64_t tdata[@N@_M_TDATA_WORDS],
 {
     unsigned i;
     for (i = 0; i < @N@_LANES; i++) {
-        result[i] = @N@_get_code(tdata, @N@_M_RESULT_OFFSET + i * @N@_M_RESULT_LANE_BITS, @N@_M_RESULT_BITS,
+        result[i] = @N@_get_bits(tdata, @N@_M_RESULT_OFFSET + i * @N@_M_RESULT_LANE_BITS, @N@_M_RESULT_BITS,
                                  @N@_M_RESULT_SIGNED);
     }
     @N@_unpack_tuser(tuser, mode, user);

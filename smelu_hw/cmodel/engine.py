@@ -183,7 +183,7 @@ static inline void @N@_put_bits(uint64_t *words, unsigned offset, unsigned width
 }
 
 /* Bits offset .. offset + width - 1 of `words` (width 0 to 64), zero-extended. */
-static inline uint64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsigned width)
+static inline uint64_t @N@_get_ubits(const uint64_t *words, unsigned offset, unsigned width)
 {
     uint64_t bits = 0;
     unsigned i;
@@ -196,9 +196,9 @@ static inline uint64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsi
 
 /* The code in bits offset .. offset + width - 1 of `words` (width 1 to 63), sign-extended if
  * is_signed. */
-static inline int64_t @N@_get_code(const uint64_t *words, unsigned offset, unsigned width, int is_signed)
+static inline int64_t @N@_get_bits(const uint64_t *words, unsigned offset, unsigned width, int is_signed)
 {
-    const uint64_t bits = @N@_get_bits(words, offset, width);
+    const uint64_t bits = @N@_get_ubits(words, offset, width);
     if (is_signed) {
         const uint64_t sign = UINT64_C(1) << (width - 1u);
         return (int64_t)(bits ^ sign) - (int64_t)sign;
@@ -230,10 +230,10 @@ static inline void @N@_unpack_in(const uint64_t payload[@N@_IN_WORDS], int64_t *
                                  int64_t g[@N@_LANES])
 {
     unsigned i;
-    *mode = @N@_get_code(payload, @N@_IN_MODE_OFFSET, @N@_IN_MODE_BITS, 0);
+    *mode = @N@_get_bits(payload, @N@_IN_MODE_OFFSET, @N@_IN_MODE_BITS, 0);
     for (i = 0; i < @N@_LANES; i++) {
-        x[i] = @N@_get_code(payload, @N@_IN_X_OFFSET + i * @N@_IN_X_LANE_BITS, @N@_IN_X_LANE_BITS, 1);
-        g[i] = @N@_get_code(payload, @N@_IN_G_OFFSET + i * @N@_IN_G_LANE_BITS, @N@_IN_G_LANE_BITS, 1);
+        x[i] = @N@_get_bits(payload, @N@_IN_X_OFFSET + i * @N@_IN_X_LANE_BITS, @N@_IN_X_LANE_BITS, 1);
+        g[i] = @N@_get_bits(payload, @N@_IN_G_OFFSET + i * @N@_IN_G_LANE_BITS, @N@_IN_G_LANE_BITS, 1);
     }
 }
 
@@ -254,7 +254,7 @@ static inline void @N@_unpack_out(const uint64_t payload[@N@_OUT_WORDS], int64_t
 {
     unsigned i;
     for (i = 0; i < @N@_LANES; i++) {
-        result[i] = @N@_get_code(payload, i * @N@_OUT_LANE_BITS, @N@_OUT_LANE_BITS, 1);
+        result[i] = @N@_get_bits(payload, i * @N@_OUT_LANE_BITS, @N@_OUT_LANE_BITS, 1);
     }
 }
 

@@ -103,7 +103,8 @@ def compile_driver(
     module : str
         The prefix of its functions and macros.
     folder : Path
-        Where the copy of the header, the driver and the program go.
+        Where the copy of the header, the driver (with its ``cmodel_fields.h``) and the
+        program go.
     with_grad, engine : bool
         Whether the header has ``MODULE_grad``, and an engine's functions (SPEC §5).
     axis : bool
@@ -131,7 +132,9 @@ def compile_driver(
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "cmodel.h").write_text(header, encoding="utf-8")
     source = folder / ("cmodel_driver.cpp" if cxx else "cmodel_driver.c")
-    source.write_text(resources.files(__package__).joinpath("c/cmodel_driver.c").read_text(encoding="utf-8"))
+    sources = resources.files(__package__).joinpath("c")
+    source.write_text(sources.joinpath("cmodel_driver.c").read_text(encoding="utf-8"))
+    (folder / "cmodel_fields.h").write_text(sources.joinpath("cmodel_fields.h").read_text(encoding="utf-8"))
     program = folder / "cmodel_driver"
     defines = [
         f"-DSMELU_MODULE={module}",
