@@ -1,12 +1,21 @@
-"""Suite-wide setup: plan files and verifier builds go to private folders, never the user's, and
-the long simulations start first."""
+"""Suite-wide setup: plan files and verifier builds go to private folders, never the user's,
+the long simulations start first, and the suite's Python processes share compiled bytecode."""
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# The suite starts hundreds of Python processes (simulators' embedded benches, the CLIs, Yosys
+# for Amaranth). Where the environment sets PYTHONDONTWRITEBYTECODE (some CI machines do, and
+# the setup installs with --no-compile), each would compile NumPy, Amaranth, cocotb and this
+# package from source again: about 1 to 2 CPU seconds a process. Within the suite, the first
+# process to import a module leaves its bytecode for the others.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 #: Test files whose cases simulate for tens of seconds. They start first, so that the workers
 #: of ``pytest -n auto`` finish together instead of one waiting on the other's last long case.

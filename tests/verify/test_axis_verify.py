@@ -19,6 +19,7 @@ from .test_cli import run_main
 from .test_engine_complete import edit_verilog
 
 SMALL_ENGINE = SmeLUSpec(fmt=QFormat(8, 4))
+TINY_ENGINE = SmeLUSpec(beta=0.5, fmt=QFormat(5, 2))
 
 
 def _axis(folder: Path, spec: SmeLUSpec = SMALL_ENGINE, **options) -> Path:
@@ -102,7 +103,7 @@ CORRUPTIONS = {
 @pytest.mark.parametrize("corruption", CORRUPTIONS)
 def test_a_corrupted_axis_engine_fails_at_its_first_bad_beat(tmp_path, capsys, corruption):
     pattern, replacement, native, named, *options = CORRUPTIONS[corruption]
-    manifest = _axis(tmp_path, **(options[0] if options else {}))
+    manifest = _axis(tmp_path, TINY_ENGINE, **(options[0] if options else {}))
     edit_verilog(manifest, pattern, replacement)
     options = [] if native else ["--no-native"]
     status, stdout, _ = run_main([str(manifest), "--jobs", "1", *options], capsys)
