@@ -15,7 +15,9 @@ killed too (a hang the user would see), as does one whose checks did not run as 
 twice (a stage past its time limit, or a cocotb bench that failed an assertion before writing
 its results); both are counted as ``hung`` (no verdict), apart from the MISMATCH verdicts. A
 mutant that stalls an engine's stream (``ready`` stuck low, ``valid`` never rising) is a
-MISMATCH naming the ``stall`` (SPEC §8), so it counts as killed, not hung.
+MISMATCH naming the ``stall``, and one that drives an engine output undefined (a bypassed
+``o__valid`` register, a removed ``aresetn`` reset) one naming the ``x`` (SPEC §8), so both
+count as killed, not hung.
 
 Every survivor goes to a Yosys proof (:func:`smelu_hw.verify.equivalence.prove_equivalent`):
 proved equivalent on the observable outputs, or a gap, printed with its line and diff.

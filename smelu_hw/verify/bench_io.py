@@ -28,10 +28,22 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["DEFAULT_SEED", "bench_variable", "read_manifest", "read_seed", "summary_path", "write_summary"]
+__all__ = [
+    "DEFAULT_SEED",
+    "FINDINGS",
+    "bench_variable",
+    "findings",
+    "read_manifest",
+    "read_seed",
+    "summary_path",
+    "write_summary",
+]
 
 #: The seed of a bench's random stimulus when the runner gives none.
 DEFAULT_SEED = 1
+#: Summary fields that name why a test stopped short: ``stall`` (its stream stopped moving) and
+#: ``x`` (an output read with an undefined bit). Each is ``None`` or the finding's message.
+FINDINGS = ("stall", "x")
 
 
 def bench_variable(name: str) -> str:
@@ -84,6 +96,25 @@ def read_seed(default: int = DEFAULT_SEED) -> int:
         The seed.
     """
     return int(os.environ.get(bench_variable("seed"), default))
+
+
+def findings(error: BaseException | None) -> dict[str, str | None]:
+    """The :data:`FINDINGS` fields of a summary: ``error``'s message under its ``field``
+    attribute (``"stall"`` or ``"x"``), the others ``None``.
+
+    Parameters
+    ----------
+    error : BaseException or None
+        What stopped the test (e.g. :class:`~smelu_hw.verify.streams.StreamStalled`), or
+        ``None`` if nothing did.
+
+    Returns
+    -------
+    dict
+        ``{"stall": ..., "x": ...}``.
+    """
+    named = getattr(error, "field", None)
+    return {field: str(error) if field == named else None for field in FINDINGS}
 
 
 def summary_path(folder: str | os.PathLike[str], name: str) -> Path:

@@ -25,6 +25,7 @@ import numpy as np
 
 from ..specs.pieces import LinearPiece
 from .batch import batch_contract_outputs, batch_outputs
+from .bench_io import FINDINGS
 from .builds import BATCH, FORMAL, NATIVE, design_build, work_root
 from .cocotb_run import (
     HANG_BASE_SECONDS,
@@ -178,15 +179,26 @@ def _compare_sweep(
 
 def _summary(run: Path, name: str, failed: list[str]) -> dict:
     summary = read_summary(run, name)
-    found = summary.get("mismatch_count") or summary.get("valid_error_count") or summary.get("stall")
+    found = summary.get("mismatch_count") or summary.get("valid_error_count") or _stopped(summary)
     if name in failed and not found:
         raise BenchError(f"cocotb test {name} failed without a mismatch; see {run / 'sim.log'}")
     return summary
 
 
-def _stalls(summaries: dict[str, dict]) -> list[list[object]]:
-    """A ``stall`` record per test whose stream stopped moving (its summary's ``stall``)."""
-    return [[None, "stall", f"{name}: {s['stall']}", None] for name, s in summaries.items() if s.get("stall")]
+def _stopped(summary: dict) -> bool:
+    """Whether a test stopped short on a finding (:data:`~.bench_io.FINDINGS`: a ``stall``, an ``x``)."""
+    return any(summary.get(field) for field in FINDINGS)
+
+
+def _findings(summaries: dict[str, dict]) -> list[list[object]]:
+    """A record per test that stopped short, named by its finding (``stall`` or ``x``): one
+    mismatch each, and the test's own later checks (throughput, reset) are not counted again."""
+    return [
+        [None, field, f"{name}: {summary[field]}", None]
+        for name, summary in summaries.items()
+        for field in FINDINGS
+        if summary.get(field)
+    ]
 
 
 def contract_check(design: Design, simulator: str, seed: int = 1) -> ContractResult:
@@ -245,10 +257,10 @@ def engine_check(
     tests = {"engine_sweep": summary, "engine_full_throughput": full} | (
         {"engine_reset": reset} if reset else {}
     )
-    stalls = _stalls(tests)
+    found = _findings(tests)
     throughput = Throughput(beats=full["beats"], cycles=full["cycles"], latency=full["latency"])
-    count, records = summary["mismatch_count"] + len(stalls), stalls + list(summary["mismatches"])
-    if not throughput.sustained and not full.get("stall"):  # a stall is named once, as one
+    count, records = summary["mismatch_count"] + len(found), found + list(summary["mismatches"])
+    if not throughput.sustained and not _stopped(full):  # a stall or an x is named once, as one
         count += 1
         records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
     elif "engine_full_throughput" in failed and count == 0:
@@ -257,7 +269,7 @@ def engine_check(
         broken = _engine_reset_failures(reset)
         count += len(broken)
         records += [[None, "rst", message, None] for message in broken]
-        if "engine_reset" in failed and not broken:
+        if "engine_reset" in failed and not broken and not _stopped(reset):
             raise BenchError(f"engine_reset failed without a finding; see {run / 'sim.log'}")
     vectors = summary["vectors"]
     return EngineResult(
@@ -270,16 +282,19 @@ def engine_check(
         throughput=throughput,
         reset=reset,
         stall=summary.get("stall"),
+        undefined=summary.get("x"),
     )
 
 
 def _engine_reset_failures(reset: dict) -> list[str]:
-    """What the reset test saw that breaks SPEC §6.1's reset rule."""
+    """What the reset test saw that breaks SPEC §6.1's reset rule (beats missing after a
+    finding that stopped the test are that finding, not also lost beats)."""
+    lost = reset["beats_out_after_reset"] != reset["beats_sent_after_reset"]
     checks = {
         "o__valid was high after an edge with rst high": reset["valid_in_reset"],
         "a beat of before or during the reset came out": reset["wrong_beats_after_reset"]
         + reset["extra_beats"],
-        "beats after the reset were lost": reset["beats_out_after_reset"] != reset["beats_sent_after_reset"],
+        "beats after the reset were lost": lost and not _stopped(reset),
     }
     return [message for message, failed in checks.items() if failed]
 
@@ -308,7 +323,9 @@ def proof_check(design: Design, piece: LinearPiece, low: int, high: int, timeout
 
 
 def _reset_failures(reset: dict) -> list[str]:
-    """What the reset test saw that breaks SPEC §6.2's reset rule."""
+    """What the reset test saw that breaks SPEC §6.2's reset rule (beats missing after a
+    finding that stopped the test are that finding, not also lost or unaccepted beats)."""
+    stopped = _stopped(reset)
     checks = {
         "a handshake while aresetn was low or in the first cycle after it": reset["valid_in_reset"]
         + reset["ready_in_reset"],
@@ -316,8 +333,9 @@ def _reset_failures(reset: dict) -> list[str]:
         "a frame cut by the reset came out": reset["stale_frames"],
         "frames came out that were never sent": reset["extra_frames"],
         "beats after the reset were lost or repeated": reset["beats_out_after_reset"]
-        != reset["beats_sent_after_reset"],
-        "the design accepted other beats than were sent": reset["accept_mismatches"],
+        != reset["beats_sent_after_reset"]
+        and not stopped,
+        "the design accepted other beats than were sent": reset["accept_mismatches"] and not stopped,
     }
     return [message for message, failed in checks.items() if failed]
 
@@ -331,19 +349,21 @@ def axis_check(design: Design, simulator: str, seed: int = 1) -> AxisResult:
     summaries = {name: read_summary(run, name) for name in AXIS_TESTS}
     full, reset = summaries["axis_full_throughput"], summaries["axis_reset"]
     throughput = Throughput(beats=full["output_beats"], cycles=full["cycles"], latency=design.latency)
-    stalls = _stalls(summaries)
-    records = stalls + [record for summary in summaries.values() for record in summary["mismatches"]]
-    # A reset test cut short by a stall before its reset has only what it compared before.
+    found = _findings(summaries)
+    records = found + [record for summary in summaries.values() for record in summary["mismatches"]]
+    # A test cut short by a stall or an x has only what it compared before (named once, as it);
+    # one cut before its reset has no reset counts at all.
     broken = _reset_failures(reset) if "gated_at_once" in reset else []
     records += [[None, "aresetn", message, None] for message in broken]
     traffic = summaries["axis_traffic"]
-    broken_traffic = traffic["accept_mismatches"] + traffic["extra_frames"]
-    full_rate = throughput.sustained and not full["accept_gaps"] and not full["output_gaps"]
-    if not full_rate and not full.get("stall"):  # a stall is named once, as one
+    broken_traffic = 0 if _stopped(traffic) else traffic["accept_mismatches"] + traffic["extra_frames"]
+    gaps = full["accept_gaps"] or full["output_gaps"]
+    full_rate = _stopped(full) or (throughput.sustained and not gaps)
+    if not full_rate:  # a stall or an x is named once, as one
         records.append([None, "throughput", throughput.cycles, throughput.expected_cycles])
         broken.append("throughput")
     count = sum(summary["mismatch_count"] for summary in summaries.values()) + len(broken) + broken_traffic
-    count += len(stalls)
+    count += len(found)
     if failed and count == 0:
         raise BenchError(f"cocotb tests {', '.join(failed)} failed without a mismatch; see {run / 'sim.log'}")
     shutil.rmtree(run)

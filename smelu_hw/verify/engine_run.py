@@ -90,12 +90,11 @@ def _entry(name: str, low: int, high: int, codes: int, method: str, checked: int
 
 
 def _stalled(entry: dict, results: list[EngineResult]) -> dict:
-    """``entry`` of a region some of whose ``results`` stalled: only what came before the stall
-    was compared, so the region is ``sampled`` (the stall itself is a mismatch)."""
-    stalls = [result.stall for result in results if result.stall]
-    if not stalls:
-        return entry
-    return entry | {"method": "sampled", "note": f"{stalls[0]}; compared up to the stall"}
+    """``entry`` of a region some of whose ``results`` stopped short (a stall, an undefined
+    output): only what came before was compared, so the region is ``sampled`` (the finding
+    itself is a mismatch)."""
+    notes = [result.cut_short for result in results if result.cut_short]
+    return entry | {"method": "sampled", "note": notes[0]} if notes else entry
 
 
 def _sum(results: list[EngineResult], mode: str, what: str) -> int:
@@ -144,7 +143,7 @@ def _native(
             results += shards
             failing = _sum(shards, "backward", "mode_mismatches")
             checked = _sum(shards, "backward", "vectors") // engine["lanes"]
-            stalled = any(shard.stall for shard in shards)
+            stalled = any(shard.cut_short for shard in shards)
             if checked != region.pairs and not stalled:
                 raise BenchError(f"{region.name}: {checked} pairs compared, {region.pairs} planned")
             span = (region.name, region.low, region.high, codes)
@@ -244,7 +243,7 @@ def _cocotb_regions(design: Design, result: EngineResult, codes: np.ndarray) -> 
     method = "exhaustive" if len(codes) == total else "sampled"
     vectors, mismatches, lanes = result.vectors, result.mode_mismatches, design.manifest["engine"]["lanes"]
     short = vectors["forward"] < lanes * len(codes) or vectors["gradient"] < lanes * len(codes)
-    if short and not result.stall:
+    if short and not result.cut_short:
         raise BenchError(f"the engine bench compared {vectors}, fewer than every lane x {len(codes)} codes")
     out = design.model.spec.out_fmt
     pairs = total * (out.max_code - out.min_code + 1)

@@ -144,6 +144,9 @@ class EngineResult(_Compared):
         What stopped the run's coverage stream, if it stalled (no beat moved for many cycles):
         :attr:`vectors` are then those compared before it, fewer than planned, and the stall is
         one of the mismatches (``stall``). ``None`` when every beat came through.
+    undefined : str or None
+        Likewise, what stopped it on an output with an ``x`` or ``z`` bit (cocotb on Icarus),
+        a mismatch named ``x``; ``None`` otherwise.
     """
 
     vectors: Mapping[str, int]
@@ -151,6 +154,15 @@ class EngineResult(_Compared):
     throughput: Throughput
     reset: Mapping[str, object] | None = None
     stall: str | None = None
+    undefined: str | None = None
+
+    @property
+    def cut_short(self) -> str | None:
+        """A note on why the coverage stream stopped before its end (:attr:`stall` or
+        :attr:`undefined`), or ``None``."""
+        if self.stall:
+            return f"{self.stall}; compared up to the stall"
+        return f"{self.undefined}; compared up to the undefined value" if self.undefined else None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,8 +2,10 @@
 backpressure, and the clock/reset bring-up, on ``i__*``/``o__*`` ports (amaranth.lib.stream).
 
 A design that moves no beat for :data:`STALL_CYCLES` cycles stops :func:`transfer` with
-:class:`StreamStalled`, which carries what came out before, so a bench can write what it found
-(a stall, named) before it fails."""
+:class:`StreamStalled`; one whose ``o__valid`` or ``i__ready``, or whose ``o__payload`` at a
+beat, has an ``x`` or ``z`` bit (:class:`~smelu_hw.verify.benches.ports.Undefined`), with
+:class:`StreamUndefined`. Both carry what came out before, so a bench can write what it found
+(a ``stall`` or an ``x``, named) before it fails."""
 
 from __future__ import annotations
 
@@ -13,33 +15,68 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
-__all__ = ["STALL_CYCLES", "StreamStalled", "pack_lanes", "start", "transfer", "unpack_lanes"]
+from .benches.ports import Port, Undefined
+
+__all__ = [
+    "STALL_CYCLES",
+    "StreamStalled",
+    "StreamStopped",
+    "StreamUndefined",
+    "pack_lanes",
+    "start",
+    "transfer",
+    "unpack_lanes",
+]
 
 #: Cycles without a handshake on either port after which :func:`transfer` calls the design stalled.
 STALL_CYCLES = 1000
 
 
-class StreamStalled(AssertionError):
-    """No beat went in or came out for :data:`STALL_CYCLES` cycles (a design that hangs).
+class StreamStopped(AssertionError):
+    """The stream stopped before every beat went through.
 
     Attributes
     ----------
     received : list of int
         The output payloads that came out before.
     cycles : int
-        Cycles driven, the stalled ones included.
+        Cycles driven, the last one included.
     sent : int
         Input beats accepted.
     total : int
         Beats that were to go through.
+    field : str
+        The summary field that names it (:data:`~smelu_hw.verify.bench_io.FINDINGS`).
     """
 
-    def __init__(self, received: list[int], cycles: int, sent: int, total: int) -> None:
+    field = ""
+
+    def __init__(self, received: list[int], cycles: int, sent: int, total: int, message: str) -> None:
         self.received, self.cycles, self.sent, self.total = received, cycles, sent, total
-        super().__init__(
+        super().__init__(message)
+
+
+class StreamStalled(StreamStopped):
+    """No beat went in or came out for :data:`STALL_CYCLES` cycles (a design that hangs)."""
+
+    field = "stall"
+
+    def __init__(self, received: list[int], cycles: int, sent: int, total: int) -> None:
+        message = (
             f"no beat moved for {STALL_CYCLES} cycles (stalled) at output beat {len(received)} of {total}, "
             f"{sent} accepted"
         )
+        super().__init__(received, cycles, sent, total, message)
+
+
+class StreamUndefined(StreamStopped):
+    """A handshake output, or the output payload of a beat, read with an ``x`` or ``z`` bit."""
+
+    field = "x"
+
+    def __init__(self, received: list[int], cycles: int, sent: int, total: int, undefined: Undefined) -> None:
+        where = f"at cycle {cycles}, output beat {len(received)} of {total}, {sent} accepted"
+        super().__init__(received, cycles, sent, total, str(undefined.at(where)))
 
 
 async def start(dut: object, clocked: bool) -> None:
@@ -68,9 +105,13 @@ async def transfer(
     ------
     StreamStalled
         If no beat is accepted or comes out for :data:`STALL_CYCLES` cycles.
+    StreamUndefined
+        If ``o__valid``, ``i__ready`` (while a beat is presented) or ``o__payload`` (at a beat)
+        has an ``x`` or ``z`` bit.
     """
     received: list[int] = []
     sent = cycles = idle = 0
+    in_ready, out_valid, out_payload = Port(dut.i__ready), Port(dut.o__valid), Port(dut.o__payload)
     while len(received) < len(payloads):
         cycles += 1
         idle += 1
@@ -80,17 +121,21 @@ async def transfer(
         dut.i__valid.value = int(presenting)
         if presenting:
             dut.i__payload.value = payloads[sent]
-        dut.o__ready.value = int(rng.random() >= stall)
+        ready = rng.random() >= stall
+        dut.o__ready.value = int(ready)
         if clocked:
             await ReadOnly()
         else:
             await Timer(1, unit="ns")
-        if dut.o__valid.value == 1 and dut.o__ready.value == 1:
-            received.append(dut.o__payload.value.to_unsigned())
-            idle = 0
-        if presenting and dut.i__ready.value == 1:
-            sent += 1
-            idle = 0
+        try:
+            if out_valid.read_defined() and ready:
+                received.append(out_payload.read_defined())
+                idle = 0
+            if presenting and in_ready.read_defined():
+                sent += 1
+                idle = 0
+        except Undefined as error:
+            raise StreamUndefined(received, cycles, sent, len(payloads), error) from None
         if clocked:
             await RisingEdge(dut.clk)
             await FallingEdge(dut.clk)

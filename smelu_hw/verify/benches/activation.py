@@ -28,40 +28,14 @@ from ...manifest import model_from_manifest
 from ...specs.pieces import codes_near_knots
 from ..bench_io import read_manifest, read_seed, write_summary
 from ..compare import decode, mismatch_records
-from ..contract import UNDEFINED, contract_stimulus, judge_contract
+from ..contract import contract_stimulus, judge_contract
 from ..plan import RANDOM_SAMPLES, SAMPLE_MARGIN
+from .ports import Port
 
 __all__ = ["pipeline_contract", "sweep"]
 
 #: Without ``SMELU_CODES``, inputs up to this many bits are swept exhaustively.
 STANDALONE_EXHAUSTIVE_BITS = 16
-
-
-class _Port:
-    """Raw simulator access to a port, for the per-vector loops.
-
-    cocotb's value objects cost more than the simulation of a small unit; the sweep moves plain
-    binary strings instead. A read of an ``x`` or ``z`` bit raises ``ValueError``, as
-    ``LogicArray.to_unsigned`` does, so such a value can never pass for a number.
-    """
-
-    def __init__(self, handle: object) -> None:
-        self._sim = handle._handle
-        self._format = f"0{len(handle)}b"
-        self._mask = (1 << len(handle)) - 1
-
-    def write(self, value: int) -> None:
-        self._sim.set_signal_val_binstr(0, format(value & self._mask, self._format))  # 0: deposit
-
-    def read(self) -> int:
-        return int(self._sim.get_signal_val_binstr(), 2)
-
-    def read_or_undefined(self) -> int:
-        """The value, or :data:`~smelu_hw.verify.contract.UNDEFINED` if a bit is ``x`` or ``z``."""
-        try:
-            return self.read()
-        except ValueError:
-            return UNDEFINED
 
 
 async def _reset(dut: object) -> None:
@@ -93,8 +67,8 @@ async def sweep(dut):
     codes = _codes(manifest).tolist()
     latency, with_grad = manifest["latency"], manifest["grad"] is not None
     rows: list[tuple[int, int, int]] = []
-    x, y = _Port(dut.x), _Port(dut.y)
-    read_dy = _Port(dut.dy).read if with_grad else lambda: 0
+    x, y = Port(dut.x), Port(dut.y)
+    read_dy = Port(dut.dy).read if with_grad else lambda: 0
     if latency == 0:
         for code in codes:
             x.write(code)
@@ -102,7 +76,7 @@ async def sweep(dut):
             rows.append((y.read(), read_dy(), 1))
     else:
         await _reset(dut)
-        in_valid, out_valid = _Port(dut.in_valid), _Port(dut.out_valid)
+        in_valid, out_valid = Port(dut.in_valid), Port(dut.out_valid)
         rising, read_only, falling = RisingEdge(dut.clk), ReadOnly(), FallingEdge(dut.clk)
         for step in range(len(codes) + latency - 1):
             x.write(codes[min(step, len(codes) - 1)])
@@ -132,9 +106,9 @@ async def pipeline_contract(dut):
     manifest = read_manifest()
     model = model_from_manifest(manifest)
     stimulus = contract_stimulus(model, manifest["latency"], read_seed())
-    x, y, rst = _Port(dut.x), _Port(dut.y), _Port(dut.rst)
-    in_valid, out_valid = _Port(dut.in_valid), _Port(dut.out_valid)
-    read_dy = _Port(dut.dy).read_or_undefined if manifest["grad"] is not None else lambda: 0
+    x, y, rst = Port(dut.x), Port(dut.y), Port(dut.rst)
+    in_valid, out_valid = Port(dut.in_valid), Port(dut.out_valid)
+    read_dy = Port(dut.dy).read_or_undefined if manifest["grad"] is not None else lambda: 0
     rows: list[tuple[int, int, int]] = []
     await _reset(dut)
     for edge in range(len(stimulus)):

@@ -24,7 +24,9 @@ and every frame must keep its length (TLAST). The tests:
 Each test writes ``NAME.json`` (what it compared) in its test folder and fails if it compared
 nothing. A stream that stops moving (no beat on either port for :data:`STALL_CYCLES` cycles
 while the bench waits for output: a ``tready`` stuck low, a ``tvalid`` that never rises) is
-named in the summary's ``stall`` (``None`` otherwise), written before the test fails.
+named in the summary's ``stall``, an output with an ``x`` or ``z`` bit (the monitor's
+check, :mod:`.axis_monitor`) in its ``x`` (each ``None`` otherwise), written before the test
+fails; a test stopped by an ``x`` reports the counts of :data:`CUT_SHORT`.
 As in cocotb's ``matrix_multiplier`` example, the parts are small classes started
 from one :class:`AxisBench`: the wire format (:mod:`.axis_frames`), the driver
 (:mod:`.axis_driver`), the monitor (:mod:`.axis_monitor`) and the checker (:mod:`.axis_checker`).
@@ -39,7 +41,7 @@ import cocotb
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 from ...manifest import model_from_manifest
-from ..bench_io import read_manifest, read_seed, write_summary
+from ..bench_io import findings, read_manifest, read_seed, write_summary
 from .axis_checker import AxisChecker, check_summary
 from .axis_driver import PATTERNS, AxisDriver
 from .axis_frames import AxisFormat, Beat, split_frames
@@ -57,6 +59,12 @@ RESET_CYCLES = 3
 STALL_CYCLES = 100
 #: Edges ``axis_reset`` waits for the long frame to be partly through before the reset.
 START_CYCLES = 2000
+#: What each test reports beside what it compared when it stops before its end.
+CUT_SHORT = {
+    "axis_traffic": {"crossings": [], "accept_mismatches": 0, "extra_frames": 0},
+    "axis_full_throughput": dict.fromkeys(("cycles", "output_beats", "accept_gaps", "output_gaps"), 0),
+    "axis_reset": {"reset_cycles": RESET_CYCLES, "in_flight_at_reset": 0, "edges_checked_in_reset": 0},
+}
 
 
 class AxisBench:
@@ -68,9 +76,12 @@ class AxisBench:
     dut : object
         The engine's cocotb handle; its manifest and seed come from the runner
         (:mod:`smelu_hw.verify.bench_io`).
+    name : str
+        The cocotb test (one of :data:`CUT_SHORT`), whose summary an undefined output writes.
     """
 
-    def __init__(self, dut: object) -> None:
+    def __init__(self, dut: object, name: str) -> None:
+        self.name = name
         manifest = read_manifest()
         model = model_from_manifest(manifest)
         self.latency = manifest["latency"]
@@ -88,8 +99,16 @@ class AxisBench:
         self.driver.start()
         self.monitor.start()
         self.driver.traffic(idle, backpressure)
-        self.monitor.watch()
+        self.monitor.watch(lambda finding: self.cut_short(findings(finding)))
         await self.driver.reset(RESET_CYCLES)
+
+    def cut_short(self, found: dict[str, str | None], compared: dict[str, object] | None = None) -> None:
+        """Write the summary of a test that stops before its end: ``found`` (its ``stall`` and
+        ``x``, :func:`~smelu_hw.verify.bench_io.findings`), ``compared`` (what
+        :meth:`~.axis_checker.AxisChecker.compare` found before; nothing by default) and the
+        counts of :data:`CUT_SHORT`."""
+        compared = compared if compared is not None else self.checker.compare([], [])
+        write_summary(self.name, compared | CUT_SHORT[self.name] | found)
 
     async def receive(self, frames: int, beats: int) -> list:
         """The driver's :meth:`~.axis_driver.AxisDriver.receive`; if the frames did not all come
@@ -112,7 +131,7 @@ class AxisBench:
 
 @cocotb.test()
 async def axis_traffic(dut):
-    bench = AxisBench(dut)
+    bench = AxisBench(dut, "axis_traffic")
     driver, checker = bench.driver, bench.checker
     await bench.start()
     crossings, sent_all, received_all = [], [], []
@@ -152,7 +171,7 @@ async def axis_traffic(dut):
 
 @cocotb.test()
 async def axis_full_throughput(dut):
-    bench = AxisBench(dut)
+    bench = AxisBench(dut, "axis_full_throughput")
     await bench.start()
     count = sum(THROUGHPUT_FRAMES)
     sent = bench.frames(THROUGHPUT_FRAMES)
@@ -184,7 +203,7 @@ async def axis_full_throughput(dut):
 
 @cocotb.test()
 async def axis_reset(dut):
-    bench = AxisBench(dut)
+    bench = AxisBench(dut, "axis_reset")
     driver, monitor, checker = bench.driver, bench.monitor, bench.checker
     await bench.start(idle="random", backpressure="random")
     # A frame before the reset comes out whole.
@@ -205,14 +224,13 @@ async def axis_reset(dut):
                 f"the frame before the reset did not get through: {accepted} beats accepted, "
                 f"{delivered} out in {START_CYCLES} cycles (stalled)"
             )
-            cut = {"reset_cycles": RESET_CYCLES, "in_flight_at_reset": 0, "edges_checked_in_reset": 0}
-            write_summary("axis_reset", checker.compare(before, received) | cut | {"stall": bench.stall})
+            bench.cut_short(findings(None) | {"stall": bench.stall}, checker.compare(before, received))
             raise AssertionError(bench.stall)
     in_flight = monitor.count("accepted", start) - monitor.count("delivered", start)
     await FallingEdge(dut.aclk)
     dut.aresetn.value = 0
     await ReadOnly()
-    gated_at_once = dut.m_axis_tvalid.value == 0 and dut.s_axis_tready.value == 0
+    gated_at_once = not any(monitor.outputs())
     reset_edge = len(monitor.edges)
     # Once the drivers have let go, offer a beat and take any: nothing may move in the reset,
     # nor at the first edge after it (when tready is still forced high, tvalid low again).

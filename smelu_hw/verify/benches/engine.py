@@ -14,8 +14,12 @@ reset, and afterwards exactly the beats sent after the reset come out, nothing o
 offered during it.
 
 A stream that stops moving (:class:`~smelu_hw.verify.streams.StreamStalled`: a ``ready`` stuck
-low, an ``o__valid`` that never rises) ends its test with a summary whose ``stall`` names it
-(``None`` otherwise), written before the test fails, so the verifier reports the stall as the
+low, an ``o__valid`` that never rises) ends its test with a summary whose ``stall`` names it;
+an ``x`` or ``z`` bit on ``o__valid`` or ``i__ready``, or on ``o__payload`` at a beat
+(:class:`~smelu_hw.verify.streams.StreamUndefined`, and
+:class:`~smelu_hw.verify.benches.ports.Undefined` for ``o__valid`` around the reset), with
+one whose ``x`` names it (each ``None`` otherwise, :func:`~smelu_hw.verify.bench_io.findings`).
+The summary is written before the test fails, so the verifier reports the finding as the
 mismatch it is; the beats that came out before it are compared as usual.
 """
 
@@ -30,9 +34,10 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from ...manifest import model_from_manifest
 from ...models.engine import engine_results
-from ..bench_io import read_manifest, read_seed, write_summary
+from ..bench_io import findings, read_manifest, read_seed, write_summary
 from ..compare import MAX_REPORTED
-from ..streams import StreamStalled, pack_lanes, start, transfer, unpack_lanes
+from ..streams import StreamStopped, pack_lanes, start, transfer, unpack_lanes
+from .ports import Port, Undefined
 
 __all__ = ["engine_full_throughput", "engine_reset", "engine_sweep"]
 
@@ -58,6 +63,8 @@ class EngineBench:
         self.reserved = self.engine.get("reserved_modes", [])
         self.reserved_result = self.engine.get("reserved_result")
         self.rng = random.Random(read_seed())
+        #: Rising edges :meth:`edge` waited for.
+        self.edges = 0
 
     def random_codes(self, count: int) -> np.ndarray:
         fmt = self.model.spec.fmt
@@ -95,21 +102,22 @@ class EngineBench:
 
     async def stream(
         self, beats: list, gap: float, stall: float, started: bool = False
-    ) -> tuple[list[list[int]], int, str | None]:
+    ) -> tuple[list[list[int]], int, StreamStopped | None]:
         """Push every beat through (starting the clock and a reset first, unless ``started``);
-        return the received lane values, the cycles taken and, if the stream stalled, what
-        :class:`~smelu_hw.verify.streams.StreamStalled` says (the values are those before it)."""
+        return the received lane values, the cycles taken and, if the stream stopped short (a
+        stall, an undefined bit), the :class:`~smelu_hw.verify.streams.StreamStopped` that
+        says why (the values are those before it)."""
         clocked = bool(self.manifest["latency"])
         if not started:
             await start(self.dut, clocked)
         words = [self.pack(*beat) for beat in beats]
         try:
             received, cycles = await transfer(self.dut, words, clocked, self.rng, gap, stall)
-            stalled = None
-        except StreamStalled as error:
-            received, cycles, stalled = error.received, error.cycles, str(error)
+            stopped = None
+        except StreamStopped as error:
+            received, cycles, stopped = error.received, error.cycles, error
         bits = self.engine["output_lane_bits"]
-        return [unpack_lanes(word, self.lanes, bits) for word in received], cycles, stalled
+        return [unpack_lanes(word, self.lanes, bits) for word in received], cycles, stopped
 
     async def offer(self, beat: tuple[str, np.ndarray, np.ndarray], ready: bool) -> bool:
         """Present ``beat`` for one cycle with ``o__ready`` at ``ready``; after the edge,
@@ -121,10 +129,20 @@ class EngineBench:
 
     async def edge(self) -> bool:
         """Wait for the next rising edge; whether ``o__valid`` is high after it (then wait for
-        the falling edge, where the benches drive)."""
+        the falling edge, where the benches drive).
+
+        Raises
+        ------
+        Undefined
+            If ``o__valid`` has an ``x`` or ``z`` bit, naming the edge.
+        """
         await RisingEdge(self.dut.clk)
         await ReadOnly()
-        valid = self.dut.o__valid.value == 1
+        self.edges += 1
+        try:
+            valid = Port(self.dut.o__valid).read_defined() == 1
+        except Undefined as error:
+            raise error.at(f"at cycle {self.edges} after reset") from None
         await FallingEdge(self.dut.clk)
         return valid
 
@@ -141,7 +159,7 @@ async def engine_sweep(dut):
         beats += bench.beats("reserved", bench.random_codes(RESERVED_BEATS * bench.lanes))
         field["reserved"] = "reserved"
     bench.rng.shuffle(beats)
-    received, _, stalled = await bench.stream(beats, gap=0.3, stall=0.4)
+    received, _, stopped = await bench.stream(beats, gap=0.3, stall=0.4)
     records: list[list[int | str]] = []
     per_mode = dict.fromkeys(field, 0)
     compared = beats[: len(received)]  # all of them, unless the stream stalled
@@ -155,8 +173,8 @@ async def engine_sweep(dut):
     count = sum(per_mode.values())
     vectors = {mode: sum(bench.lanes for beat in compared if beat[0] == mode) for mode in field}
     summary = {"beats": len(received), "vectors": vectors, "mismatch_count": count, "per_mode": per_mode}
-    write_summary("engine_sweep", summary | {"mismatches": records, "stall": stalled})
-    assert stalled is None, stalled
+    write_summary("engine_sweep", summary | {"mismatches": records} | findings(stopped))
+    assert stopped is None, str(stopped)
     assert len(received) == len(beats), f"{len(received)} of {len(beats)} beats came out"
     assert count == 0, f"{count} lane results differ from the golden model: {records[:3]}"
 
@@ -165,48 +183,57 @@ async def engine_sweep(dut):
 async def engine_full_throughput(dut):
     bench = EngineBench(dut)
     beats = bench.beats("forward", bench.random_codes(THROUGHPUT_BEATS * bench.lanes))
-    received, cycles, stalled = await bench.stream(beats, gap=0.0, stall=0.0)
+    received, cycles, stopped = await bench.stream(beats, gap=0.0, stall=0.0)
     wanted = [bench.expected(*beat) for beat in beats]
     latency = bench.manifest["latency"]
-    summary = {"beats": len(received), "cycles": cycles, "latency": latency, "stall": stalled}
-    write_summary("engine_full_throughput", summary)
-    assert stalled is None, stalled
+    summary = {"beats": len(received), "cycles": cycles, "latency": latency}
+    write_summary("engine_full_throughput", summary | findings(stopped))
+    assert stopped is None, str(stopped)
     assert received == wanted, "beats differ from the golden model at full throughput"
     # One beat per cycle: a beat accepted at edge k leaves at edge k + latency.
     assert cycles == len(beats) + latency, f"{cycles} cycles for {len(beats)} beats"
 
 
-@cocotb.test()
-async def engine_reset(dut):
-    bench = EngineBench(dut)
-    latency = bench.manifest["latency"]
-    assert latency, "engine_reset needs a clocked engine"
+async def _reset_mid_stream(bench: EngineBench, summary: dict[str, int]) -> StreamStopped | None:
+    """The steps of ``engine_reset``, counting into ``summary``; the stream's finding, if any."""
+    dut, latency = bench.dut, bench.manifest["latency"]
     await start(dut, clocked=True)
     # Fill the stages without reading them, then reset with a beat offered on every cycle.
     for beat in bench.beats("forward", bench.random_codes((latency + 2) * bench.lanes)):
         await bench.offer(beat, ready=False)
     dut.rst.value = 1
     during = bench.beats("forward", bench.random_codes(RESET_CYCLES * bench.lanes))
-    valid_in_reset = [await bench.offer(beat, ready=True) for beat in during]
+    for beat in during:
+        summary["valid_in_reset"] += await bench.offer(beat, ready=True)
+        summary["edges_checked_in_reset"] += 1
     dut.rst.value = 0
     dut.i__valid.value = 0
     after = bench.beats("forward", bench.random_codes(BEATS_AFTER_RESET * bench.lanes))
-    received, _, stalled = await bench.stream(after, gap=0.3, stall=0.4, started=True)
+    summary["beats_sent_after_reset"] = len(after)
+    received, _, stopped = await bench.stream(after, gap=0.3, stall=0.4, started=True)
+    summary["beats_out_after_reset"] = len(received)
+    summary["wrong_beats_after_reset"] = sum(
+        got != bench.expected(*beat) for beat, got in zip(after, received, strict=False)
+    )
     # Then nothing more may come out.
     dut.o__ready.value = 1
-    extra = [await bench.edge() for _ in range(latency + 2)].count(True)
-    wrong = sum(got != bench.expected(*beat) for beat, got in zip(after, received, strict=False))
-    summary = {
-        "reset_cycles": RESET_CYCLES,
-        "edges_checked_in_reset": len(valid_in_reset),
-        "valid_in_reset": sum(valid_in_reset),
-        "beats_sent_after_reset": len(after),
-        "beats_out_after_reset": len(received),
-        "wrong_beats_after_reset": int(wrong),
-        "extra_beats": int(extra),
-        "stall": stalled,
-    }
-    write_summary("engine_reset", summary)
-    assert stalled is None, stalled
+    summary["extra_beats"] = [await bench.edge() for _ in range(latency + 2)].count(True)
+    return stopped
+
+
+@cocotb.test()
+async def engine_reset(dut):
+    bench = EngineBench(dut)
+    assert bench.manifest["latency"], "engine_reset needs a clocked engine"
+    counts = ("edges_checked_in_reset", "valid_in_reset", "beats_sent_after_reset", "beats_out_after_reset")
+    summary = dict.fromkeys((*counts, "wrong_beats_after_reset", "extra_beats"), 0)
+    try:
+        stopped = await _reset_mid_stream(bench, summary)
+    except Undefined as error:
+        stopped = error
+    write_summary("engine_reset", {"reset_cycles": RESET_CYCLES} | summary | findings(stopped))
+    assert stopped is None, str(stopped)
     assert not summary["valid_in_reset"], "o__valid was high after an edge with rst high"
-    assert not wrong and not extra, f"beats of before or during the reset came out: {summary}"
+    assert not summary["wrong_beats_after_reset"] and not summary["extra_beats"], (
+        f"beats of before or during the reset came out: {summary}"
+    )
