@@ -181,7 +181,10 @@ def _build_native(design: Design, folder: Path) -> None:
     ]  # fmt: skip
     # One translation unit for the model (VM_PARALLEL_BUILDS=0): a unit is a few small files,
     # and precompiling their shared headers twice costs more than it saves.
+    # Verilator's runtime (verilated.cpp and its threads, built once per toolchain) unoptimised:
+    # the driver's time is the model's, which keeps its flags.
     make = ["make", "-C", "obj", "-f", "Vunit.mk", "-j", str(os.cpu_count() or 1), "VM_PARALLEL_BUILDS=0"]
+    make.append("OPT_GLOBAL=-O0")
     with open(folder / "build.log", "w") as log:
         _run_logged(verilate, folder, log, f"Verilating {design.name}")
         seeded = _seed_runtime(folder / "obj")

@@ -163,13 +163,21 @@ GENERALIZED = {
 }
 
 
+#: The 16-bit generalized unit has the matrix's largest RTL: Icarus takes 9 CPU s over its
+#: 65,536 codes, the native driver a third of that with its build, so it sweeps there (the
+#: narrower ones and every other 16-bit unit go through Icarus).
+ON_NATIVE = {"g16_leaky_unequal"}
+
+
 @pytest.mark.parametrize("name", GENERALIZED)
 def test_generalized_combinational(verify_unit, name):
-    verify_unit(GENERALIZED[name])
+    certificate = verify_unit(GENERALIZED[name], native=name in ON_NATIVE or None)
+    assert ("verilator" in certificate.tools) == (name in ON_NATIVE)
 
 
 def test_generalized_pipelined(verify_unit):
-    verify_unit(GENERALIZED["g16_leaky_unequal"], latency=2)
+    certificate = verify_unit(GENERALIZED["g16_leaky_unequal"], latency=2, native=True)
+    assert "verilator" in certificate.tools
 
 
 def test_the_configurations_left_to_the_example_are_the_committed_units():
