@@ -110,7 +110,7 @@ def test_a_wrong_gate_is_a_mismatch_that_names_the_first_x(unit_dir, capsys, pat
 
 def test_a_wrong_tail_of_a_32_bit_unit_is_caught_by_the_proof(tmp_path, capsys):
     folder = tmp_path / "w32"
-    generate(SmeLUSpec(fmt=QFormat(32, 16))).write(folder)
+    generate(SmeLUSpec(beta=2**-8, fmt=QFormat(32, 16))).write(folder)  # a band of 512 codes
     _corrupt(folder, r"(assign dy = right \? 17'h)10000", r"\g<1>0ffff")
     status, stdout, _ = run_main([str(manifest_of(folder)), "--jobs", "1"], capsys)
     assert status == 1
@@ -119,7 +119,7 @@ def test_a_wrong_tail_of_a_32_bit_unit_is_caught_by_the_proof(tmp_path, capsys):
     assert left["method"] == "proved" and left["mismatch_count"] == 0
     assert right["method"] == "disproved" and right["mismatch_count"] == 1  # the proof's counterexample
     assert right["low"] <= right["counterexample"] <= right["high"]
-    assert band["mismatch_count"] == 256 + 1 and "first at x=65536 (dy: got 65535, want 65536)" in stdout
+    assert band["mismatch_count"] == 256 + 1 and "first at x=256 (dy: got 65535, want 65536)" in stdout
 
 
 def test_waves_trace_the_first_failing_window(unit_dir, tmp_path, capsys):

@@ -61,7 +61,8 @@ def test_a_proof_that_takes_too_long_falls_back_to_sampling(tmp_path, monkeypatc
         raise ProofTimeout("no proof within 1 s")
 
     monkeypatch.setattr("smelu_hw.verify.formal.prove_piece", slow)
-    _, manifest = generate(SmeLUSpec(fmt=QFormat(32, 16))).write(tmp_path)
+    # beta of 256 codes: a band of 512 codes to simulate, beside tails of 2**31 codes each.
+    _, manifest = generate(SmeLUSpec(beta=2**-8, fmt=QFormat(32, 16))).write(tmp_path)
     certificate = verify_design(load_design(manifest), jobs=1, proof_timeout=1)
     left, band, right = certificate.regions
     assert certificate.verified and not certificate.complete
