@@ -34,7 +34,8 @@ from ..liberty.pareto import (
 from ..synth import FLOP_TRANSISTORS, FLOWS, measure, registered_area
 from ..verify.design import Design
 from .frontier import EQUAL_CLOCKS, SLOW, latency_columns, row_points
-from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, energy_codes, error_columns, unit_fmax
+from .streams import ENERGY_CLOCK_NS, ENERGY_VECTORS, energy_codes
+from .sweep import DEVICES, LATENCIES, error_columns, unit_fmax
 
 __all__ = ["PARETO_CORNERS", "PARETO_POINTS", "unit_report", "write_unit_report"]
 
