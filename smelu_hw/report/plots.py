@@ -17,7 +17,7 @@ from ..models import model_for
 from .cost import CLOCK_TARGETS, at_clock, crossover
 from .frontier import EQUAL_CLOCKS, row_points
 from .streams import ENERGY_STREAMS, energy_column
-from .sweep import DEVICES, LATENCIES, UnitConfig
+from .sweep import DEVICES, LATENCIES, UnitConfig, headline_width
 
 __all__ = ["make_plots"]
 
@@ -69,9 +69,7 @@ def curves(path: Path, units: list[UnitConfig], bits: int) -> None:
 
 def headline_bits(rows: list[dict[str, object]]) -> int:
     """16 when the sweep has 16-bit units, else its widest width up to 16."""
-    widths = {int(row["bits"]) for row in rows}
-    small = [width for width in widths if width <= 16]
-    return max(small) if small else min(widths)
+    return headline_width({int(row["bits"]) for row in rows})
 
 
 def ulp_errors(path: Path, units: list[UnitConfig], bits: int) -> None:

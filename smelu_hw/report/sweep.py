@@ -21,7 +21,7 @@ from ..fixed import QFormat
 from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
 from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, liberty_area
-from ..liberty.pareto import DELAY_TARGETS_PS
+from ..liberty.pareto import DELAY_TARGETS_PS, useful_latencies
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure, registered_area
@@ -230,10 +230,12 @@ def jobs_for(
     corner: Corner = SG13G2_TYPICAL,
 ) -> list[Job]:
     """Every measurement of ``units``: errors, area in each of ``flows``, the Liberty flow at
-    ``corner`` (and, at the timing widths, energy, and area against delay at ``latencies``,
-    also at the SG13G2 slow corner when ``corner`` is the typical one), and Fmax at
-    ``latencies``."""
+    ``corner`` (and, at the timing widths, energy), Fmax at ``latencies``, and at the headline
+    width (:func:`headline_width`, the only one the report draws) area against delay at each of
+    ``latencies`` that can reach the front (:func:`~smelu_hw.liberty.pareto.useful_latencies`),
+    also at the SG13G2 slow corner when ``corner`` is the typical one."""
     jobs = []
+    pareto_width = headline_width({unit.bits for unit in units}) if units else None
     for unit in units:
         jobs.append(Job(unit, "errors"))
         jobs += [Job(unit, "area", flow, with_grad) for flow in flows for with_grad in (False, True)]
@@ -244,9 +246,17 @@ def jobs_for(
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
             jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
-            points = [(latency, target) for latency in latencies for target in DELAY_TARGETS_PS]
-            jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
+            if unit.bits == pareto_width:
+                kept = useful_latencies(unit.spec(), latencies)
+                points = [(latency, target) for latency in kept for target in DELAY_TARGETS_PS]
+                jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
     return jobs
+
+
+def headline_width(widths: set[int]) -> int:
+    """The report's headline width: 16 when swept, else the widest up to 16 (or the narrowest)."""
+    small = [width for width in widths if width <= 16]
+    return max(small) if small else min(widths)
 
 
 def _pareto_jobs(
