@@ -316,7 +316,7 @@ def _equal_clock(rows: list[dict[str, object]], bits: int, metadata: dict[str, o
     lines = equal_clock_lines(rows, bits, corner)
     if not lines:
         return []
-    points = [point for row in rows for point in row_points(row)]
+    points = [point for row in rows if int(row["bits"]) == bits for point in row_points(row)]
     latencies = ", ".join(map(str, sorted({point.latency for point in points})))
     targets = sorted({point.target_ps for point in points}, key=lambda ps: -1 if ps is None else ps)
     named = ", ".join("none" if ps is None else f"{ps} ps" for ps in targets)

@@ -233,7 +233,8 @@ def jobs_for(
     ``corner`` (and, at the timing widths, energy), Fmax at ``latencies``, and at the headline
     width (:func:`headline_width`, the only one the report draws) area against delay at each of
     ``latencies`` that can reach the front (:func:`~smelu_hw.liberty.pareto.useful_latencies`),
-    also at the SG13G2 slow corner when ``corner`` is the typical one."""
+    also at the SG13G2 slow corner when ``corner`` is the typical one; SmeLU at the other
+    timing widths at :data:`QUICK_PARETO_POINTS`, as ``--quick`` measures it."""
     jobs = []
     pareto_width = headline_width({unit.bits for unit in units}) if units else None
     for unit in units:
@@ -250,6 +251,8 @@ def jobs_for(
                 kept = useful_latencies(unit.spec(), latencies)
                 points = [(latency, target) for latency in kept for target in DELAY_TARGETS_PS]
                 jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
+            elif unit.activation == "smelu":  # --quick's points, so its test compares them
+                jobs += _pareto_jobs(unit, list(QUICK_PARETO_POINTS), corner, slow=False)
     return jobs
 
 
