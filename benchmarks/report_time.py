@@ -6,7 +6,9 @@ jobs of each (seeded) one after the other with an empty cache (``SMELU_HW_CACHE`
 temporary folder, so every tool run is cold; jobs of the sample share it, as the report's
 jobs do), and multiplies each stratum's mean CPU seconds (this process and its tool
 subprocesses) by its job count. The wall time on ``--cores`` cores is the CPU total divided by
-them (the report keeps every core busy: its jobs are independent and many). Issue 20's target:
+them (the report keeps every core busy: its jobs are independent and many). It is an upper
+bound: each sampled job pays its unit's Verilog conversion, which the report's jobs of one
+unit share through the cache. Issue 20's target:
 the full report in at most 45 minutes cold on 2 cores. Needs the report extra:
 ``pip install -e '.[report]'``. Run: ``python benchmarks/report_time.py [--per-stratum 2]``.
 """
