@@ -10,6 +10,9 @@ priced by :func:`smelu_hw.liberty.energy_per_activation` (docs/SPEC.md §9, "Ene
 * ``gauss``: a Gaussian of sigma = beta = 2 (512 codes), rounded and clipped;
 * ``uniform``: codes drawn uniformly from every code.
 
+These are the report's streams (:mod:`smelu_hw.report.streams`), so its energy section and
+this script print the same figures.
+
 Zero delay leaves out glitches, which grow with logic depth, so the deeper smooth units are
 favoured. Issue 20's target: R16 on the digits stream at most 0.25x the energy per activation
 of the cheapest smooth unit. With ``--opensta`` (Debian's ``opensta``, a 2019 OpenSTA without
@@ -34,21 +37,24 @@ import numpy as np
 from benchmarks.area import R16_FAITHFUL
 from smelu_hw import QFormat, ReLUSpec
 from smelu_hw.approx.functions import SMOOTH
-from smelu_hw.datasets import load_digits_arrays
 from smelu_hw.gen import generate
 from smelu_hw.gen.standard import REFERENCE_R16
 from smelu_hw.liberty import SG13G2_TYPICAL, Corner, Drive, check_library, energy_per_activation, liberty_area
 from smelu_hw.liberty.corners import add_corner_arguments, user_corner_or_exit
 from smelu_hw.liberty.flow import mapped_netlist
-from smelu_hw.models.dense import DenseLayer
-from smelu_hw.network import input_codes, load_network
+from smelu_hw.report.streams import (
+    ENERGY_CLOCK_NS,
+    ENERGY_STREAMS,
+    ENERGY_TARGET_RATIO,
+    ENERGY_VECTORS,
+    stream_codes,
+)
 from smelu_hw.specs import SPECS
 
 FMT = QFormat(16, 8)
-CLOCK_NS = 4.0
-VECTORS = 4096
-BETA = 2.0
-TARGET_RATIO = 0.25
+CLOCK_NS = ENERGY_CLOCK_NS
+VECTORS = ENERGY_VECTORS
+TARGET_RATIO = ENERGY_TARGET_RATIO
 UNITS = {
     "R16": REFERENCE_R16,
     "R16 faithful": R16_FAITHFUL,
@@ -62,16 +68,8 @@ UNITS = {
 
 
 def streams() -> dict[str, np.ndarray]:
-    """The three streams of :data:`VECTORS` Q16.8 codes."""
-    pixels, _ = load_digits_arrays()
-    hidden = DenseLayer(load_network()[0]).preactivation(input_codes(pixels / 16))
-    rng = np.random.default_rng(20)
-    gauss = np.rint(rng.normal(0.0, BETA * 2**FMT.frac, VECTORS))
-    return {
-        "digits": hidden.ravel()[:VECTORS],
-        "gauss": np.clip(gauss, FMT.min_code, FMT.max_code).astype(np.int64),
-        "uniform": rng.integers(FMT.min_code, FMT.max_code + 1, VECTORS),
-    }
+    """The three streams of :data:`VECTORS` Q16.8 codes, as the report measures them."""
+    return {stream: stream_codes(stream, FMT) for stream in ENERGY_STREAMS}
 
 
 def opensta(

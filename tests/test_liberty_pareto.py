@@ -10,8 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from smelu_hw import QFormat, SmeLUSpec
-from smelu_hw.liberty.pareto import Point, measure_point, pareto_front, pareto_points, smallest_at_clock
+from smelu_hw import QFormat, ReLUSpec, SmeLUSpec
+from smelu_hw.liberty.pareto import (
+    Point,
+    measure_point,
+    pareto_front,
+    pareto_points,
+    smallest_at_clock,
+    useful_latencies,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,3 +116,11 @@ def test_the_cost_benchmarks_refuse_a_bad_library_with_one_line(tmp_path, benchm
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{benchmark}: error: {message}"), result.stderr
     assert list(work.iterdir()) == []
+
+
+def test_the_sweep_skips_the_latencies_dominated_by_construction():
+    # Latency 1 registers only x; stages beyond the cuts register the outputs again.
+    assert useful_latencies(SmeLUSpec(fmt=QFormat(16, 8))) == (0, 2, 3, 4)
+    assert useful_latencies(SmeLUSpec(fmt=QFormat(8, 4), method="rom")) == (0, 2)  # one cut
+    assert useful_latencies(ReLUSpec(fmt=QFormat(16, 8))) == (0,)
+    assert useful_latencies(SmeLUSpec(fmt=QFormat(16, 8)), (0, 1, 2)) == (0, 2)

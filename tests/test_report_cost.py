@@ -1,10 +1,14 @@
-"""Area at equal frequency and the width crossover, read from synthetic rows."""
+"""Area at equal frequency, the width crossover and the energy table, read from synthetic rows."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from smelu_hw import QFormat
 from smelu_hw.liberty.pareto import Point
 from smelu_hw.report.cost import at_clock, crossover, crossover_lines, equal_frequency_lines
 from smelu_hw.report.frontier import equal_clock_lines, row_points
+from smelu_hw.report.streams import ENERGY_STREAMS, ENERGY_VECTORS, energy_lines, stream_codes
 
 
 def _row(unit: str, activation: str, bits: int, **columns: object) -> dict[str, object]:
@@ -154,3 +158,38 @@ def test_the_crossover_in_square_microns_reads_the_liberty_column():
         "| 16 | 2,511 (smelu b=2) | n/a | 4,555 (elu poly) | 4,555 (elu poly) | 0.55 | n/a | n/a |" in lines
     )
     assert crossover_lines([{**row, "um2_both": ""} for row in rows], "um2_both", "µm²") == []
+
+
+def test_the_energy_table_carries_every_stream_and_the_target_from_the_numbers():
+    smelu = _row("smelu b=2", "smelu", 16, beta=2.0, pj_both=1.0, pj_digits_both=0.2, pj_digits_fwd=0.1)
+    elu = _row("elu table", "elu", 16, method="table", pj_both=1.25, pj_digits_both=1.0, pj_digits_fwd=0.2)
+    gelu = _row("gelu poly", "gelu", 16, method="poly", pj_both=2.0, pj_digits_both=2.0)
+    lines = energy_lines([smelu, elu, gelu, _row("relu", "relu", 8, pj_both=0.1)], 16, "corner C")
+    assert lines[2:4] == ["| unit | digits fwd | digits fwd+grad | uniform fwd+grad |", "|---|---|---|---|"]
+    assert "corner C at 250 MHz" in lines[0] and "digits network's" in lines[0] and "Gaussian" not in lines[0]
+    assert "| gelu poly | n/a | 2.000 | 2.000 |" in lines
+    assert (
+        "- digits pre-activations, forward: the cheapest smooth unit is elu table (0.200 pJ); "
+        "smelu b=2 0.100 pJ (0.50x)." in lines
+    )
+    assert (
+        "- Target: SmeLU b=2 on the digits pre-activations, forward + gradient, at most 0.25x the "
+        "cheapest smooth unit at the same clock: 0.20x, met." in lines
+    )
+    assert lines[-1].startswith(
+        "- uniform, forward + gradient: the cheapest smooth unit is elu table (1.250 pJ)"
+    )
+    assert energy_lines([smelu], 8, "C") == []
+
+
+def test_the_energy_streams_are_codes_of_the_unit_format():
+    for fmt in (QFormat(16, 8), QFormat(8, 4)):
+        streams = {stream: stream_codes(stream, fmt) for stream in ENERGY_STREAMS}
+        for codes in streams.values():
+            assert (
+                codes.shape == (ENERGY_VECTORS,)
+                and fmt.min_code <= codes.min() <= codes.max() <= fmt.max_code
+            )
+        assert 1.8 < streams["gauss"].std() / 2**fmt.frac < 2.2  # sigma = beta of R16
+    wide, narrow = stream_codes("digits", QFormat(16, 8)), stream_codes("digits", QFormat(8, 4))
+    assert np.array_equal(narrow, np.clip(np.rint(wide / 16), -128, 127))  # requantized, saturated

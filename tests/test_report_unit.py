@@ -7,11 +7,15 @@ import json
 from smelu_hw import QFormat, SmeLUSpec
 from smelu_hw.gen import generate
 from smelu_hw.liberty import SG13G2_TYPICAL, liberty_area
+from smelu_hw.report import single
 from smelu_hw.report.__main__ import main
 from smelu_hw.synth import measure
 
 
-def test_the_report_of_one_unit_measures_that_file(tmp_path, capsys):
+def test_the_report_of_one_unit_measures_that_file(tmp_path, capsys, monkeypatch):
+    # Area against delay at two points of the full sweep, typical corner only: few Yosys runs.
+    monkeypatch.setattr(single, "PARETO_POINTS", ((0, None), (1, None)))
+    monkeypatch.setattr(single, "PARETO_CORNERS", single.PARETO_CORNERS[:1])
     verilog, manifest = generate(SmeLUSpec(beta=1.5, fmt=QFormat(8, 4)), with_grad=False).write(tmp_path)
     assert main([str(manifest), "--jobs", "1"]) == 0
     report = json.loads(manifest.with_name(f"{manifest.stem}.report.json").read_text())
@@ -21,8 +25,17 @@ def test_the_report_of_one_unit_measures_that_file(tmp_path, capsys):
     assert typical["um2"] == round(liberty_area(text, name, SG13G2_TYPICAL).area, 2) and typical["um2"] > 0
     assert report["energy"]["total_pj"] > 0 and report["errors"]["fwd_max_ulp"] <= 0.5
     assert report["fmax_mhz"] is None  # the timing harness builds units with the gradient
+    delay = report["area_delay"]
+    combinational, pipelined = delay["points"][SG13G2_TYPICAL.label]
+    assert combinational["latency"] == 0 and combinational["um2"] == typical["um2"]  # the same flow
+    assert pipelined["flops"] > 0 and pipelined["um2"] > combinational["um2"]
+    first = delay["at_clock"][0]
+    assert (first["corner"], first["mhz"], first["met"]) == (SG13G2_TYPICAL.label, 250.0, True)
+    assert len(delay["at_clock"]) == 3 and first["um2"] == combinational["um2"]
     markdown = manifest.with_name(f"{manifest.stem}.report.md").read_text()
     assert markdown.startswith(f"# Unit report: `{name}`") and "µm²" in markdown and "pJ" in markdown
+    assert "## Area against delay (SG13G2)" in markdown and "latencies 0, 1 and" in markdown
+    assert f"| {SG13G2_TYPICAL.label}, 250 MHz | {first['um2']:,.0f} µm² | L=0 |" in markdown
     assert capsys.readouterr().out.splitlines()[0].endswith(".report.json")
 
 

@@ -33,6 +33,7 @@ from amaranth.hdl import Shape
 from amaranth.lib.wiring import In
 
 from ..gen import generate
+from ..gen.build import unit_factory
 from ..specs import ActivationSpec
 from .flow import SG13G2_TYPICAL, Corner, liberty_area
 
@@ -42,6 +43,7 @@ __all__ = [
     "Point",
     "AtClock",
     "registered",
+    "useful_latencies",
     "measure_point",
     "pareto_points",
     "pareto_front",
@@ -127,6 +129,22 @@ def registered(verilog: str, top: str, ports: dict[str, tuple[str, int]], clocke
     connections = ([".clk(clk)"] if clocked else []) + connections
     lines += [f"  {top} unit ({', '.join(connections)});", "endmodule"]
     return verilog + "\n" + "\n".join(lines) + "\n", wrapper
+
+
+def useful_latencies(spec: ActivationSpec, latencies: tuple[int, ...] = LATENCIES) -> tuple[int, ...]:
+    """The ``latencies`` whose points can be on ``spec``'s front: 0, and from 2 up to one more
+    than the unit's internal cuts (:attr:`~smelu_hw.hw.unit.ActivationUnit.cut_priority`).
+
+    The others are dominated by construction. Latency 1 registers only the input: between
+    registers it is latency 0's logic (the wrapper's input flip-flops, then the same
+    combinational datapath), with flip-flops added. A stage beyond the cuts registers the
+    outputs again: the logic between registers is that of one stage fewer, with flip-flops
+    added. Each is as slow, up to ABC's choices on the same logic, and larger.
+    """
+    unit = unit_factory(spec)(spec, latency=0)
+    unit._MustUse__silence = True  # Amaranth's own idiom: only its cuts are read, never elaborated
+    cuts = len(unit.cut_priority)
+    return tuple(latency for latency in latencies if latency == 0 or 2 <= latency <= cuts + 1)
 
 
 def measure_point(

@@ -22,6 +22,7 @@ import json
 import os
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, as_completed
 from pathlib import Path
@@ -259,6 +260,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             quick_jobs(units, corner)
             if args.quick
             else jobs_for(units, latencies, tuple(AREA_COLUMNS), corner)
+        )
+        kinds = Counter(job.kind for job in jobs)
+        print(
+            f"{len(jobs)} jobs ({', '.join(f'{kind} {count}' for kind, count in sorted(kinds.items()))}); "
+            "cold cost estimate: benchmarks/report_time.py",
+            file=sys.stderr,
         )
         ceiling = {device: pool.submit(harness_fmax, device) for device in DEVICES}  # beside the jobs
         rows_by_name, failures = measure_all(jobs, pool)

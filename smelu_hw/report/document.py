@@ -13,7 +13,8 @@ from ..models import model_for
 from ..synth import FLOP_TRANSISTORS
 from .cost import crossover_lines, equal_frequency_lines
 from .frontier import equal_clock_lines, row_points
-from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, TIMING_BITS, UnitConfig, sample_codes
+from .streams import ENERGY_CLOCK_NS, ENERGY_VECTORS, energy_lines
+from .sweep import DEVICES, LATENCIES, TIMING_BITS, UnitConfig, sample_codes
 
 __all__ = ["write_report"]
 
@@ -93,7 +94,7 @@ def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
         ("µm² fwd+grad", [_cell(_number(row, "um2_both"), 1) for row in rows]),
         ("critical path (ns)", [_cell(_number(row, "ns_both"), 3) for row in rows]),
         (
-            f"pJ per activation fwd+grad ({_ENERGY_MHZ:.0f} MHz)",
+            f"pJ per activation fwd+grad ({_ENERGY_MHZ:.0f} MHz, uniform codes)",
             [_cell(_number(row, "pj_both"), 3) for row in rows],
         ),
         ("transistors fwd", [_cell(_number(row, "transistors_fwd")) for row in rows]),
@@ -194,8 +195,13 @@ def _silicon_line(rows: list[dict[str, object]], metadata: dict[str, object]) ->
         "(inputs driven by the smallest inverter, FO4 outputs, no wire load); energy per activation from "
         f"a zero-delay simulation of the mapped netlist on {ENERGY_VECTORS} uniform codes "
         f"at {_ENERGY_MHZ:.0f} MHz "
-        f"(no glitches: a lower bound), at {' and '.join(map(str, TIMING_BITS))} bits. The house transistor "
-        "metric stays for continuity."
+        f"(no glitches: a lower bound), at {' and '.join(map(str, TIMING_BITS))} bits"
+        + (
+            ", and on the digits network's pre-activations and a Gaussian (the energy section)"
+            if any(_number(row, "pj_digits_both") is not None for row in rows)
+            else ""
+        )
+        + ". The house transistor metric stays for continuity."
     ]
 
 
@@ -284,6 +290,10 @@ def write_report(
             _equal_clock(rows, bits, metadata),
         ),
         *_section(
+            f"Energy per activation ({bits}-bit units)",
+            energy_lines(rows, bits, str(metadata.get("liberty", DEFAULT_CORNER))),
+        ),
+        *_section(
             f"Width crossover (µm² on {metadata.get('liberty', DEFAULT_CORNER)}, forward + gradient, "
             "combinational)",
             crossover_lines(rows, "um2_both", "µm²"),
@@ -306,7 +316,7 @@ def _equal_clock(rows: list[dict[str, object]], bits: int, metadata: dict[str, o
     lines = equal_clock_lines(rows, bits, corner)
     if not lines:
         return []
-    points = [point for row in rows for point in row_points(row)]
+    points = [point for row in rows if int(row["bits"]) == bits for point in row_points(row)]
     latencies = ", ".join(map(str, sorted({point.latency for point in points})))
     targets = sorted({point.target_ps for point in points}, key=lambda ps: -1 if ps is None else ps)
     named = ", ".join("none" if ps is None else f"{ps} ps" for ps in targets)

@@ -54,12 +54,17 @@ PARETO_COLUMNS = pareto_columns() + pareto_columns(SLOW)
 
 
 def latency_columns(
-    spec: ActivationSpec, latency: int, targets: tuple[int | None, ...], corner: Corner, prefix: str
+    spec: ActivationSpec,
+    latency: int,
+    targets: tuple[int | None, ...],
+    corner: Corner,
+    prefix: str,
+    with_grad: bool = True,
 ) -> dict[str, object]:
     """The columns of one ``pareto`` job: ``spec``'s unit at ``latency`` at each of ``targets``."""
     result: dict[str, object] = {}
     for ps in targets:
-        point = measure_point(spec, latency, ps, corner)
+        point = measure_point(spec, latency, ps, corner, with_grad)
         result[f"{prefix}ff_l{latency}"] = point.flops
         result[f"{prefix}um2_l{latency}_{_target(ps)}"] = round(point.area, 2)
         result[f"{prefix}ns_l{latency}_{_target(ps)}"] = round(point.delay_ns, 4)

@@ -16,7 +16,8 @@ from ..liberty.pareto import pareto_front
 from ..models import model_for
 from .cost import CLOCK_TARGETS, at_clock, crossover
 from .frontier import EQUAL_CLOCKS, row_points
-from .sweep import DEVICES, LATENCIES, UnitConfig
+from .streams import ENERGY_STREAMS, energy_column
+from .sweep import DEVICES, LATENCIES, UnitConfig, headline_width
 
 __all__ = ["make_plots"]
 
@@ -68,9 +69,7 @@ def curves(path: Path, units: list[UnitConfig], bits: int) -> None:
 
 def headline_bits(rows: list[dict[str, object]]) -> int:
     """16 when the sweep has 16-bit units, else its widest width up to 16."""
-    widths = {int(row["bits"]) for row in rows}
-    small = [width for width in widths if width <= 16]
-    return max(small) if small else min(widths)
+    return headline_width({int(row["bits"]) for row in rows})
 
 
 def ulp_errors(path: Path, units: list[UnitConfig], bits: int) -> None:
@@ -274,14 +273,10 @@ def crossover_plot(path: Path, rows: list[dict[str, object]]) -> None:
 
 def silicon(path: Path, rows: list[dict[str, object]], bits: int) -> None:
     """On the Liberty flow's library: µm² against the critical path of each unit (forward +
-    gradient, combinational), and its energy per activation, cheapest first."""
+    gradient, combinational), and its energy per activation on each stream measured
+    (:mod:`~smelu_hw.report.streams`), cheapest on the first stream first."""
     units = [
-        (
-            str(row["unit"]).rsplit(" ", 1)[0],
-            float(row["um2_both"]),
-            float(row["ns_both"]),
-            row.get("pj_both"),
-        )
+        (str(row["unit"]).rsplit(" ", 1)[0], float(row["um2_both"]), float(row["ns_both"]), row)
         for row in rows
         if int(row["bits"]) == bits
         and row.get("um2_both") not in (None, "")
@@ -298,12 +293,28 @@ def silicon(path: Path, rows: list[dict[str, object]], bits: int) -> None:
     )
     left.grid(alpha=0.3, which="both")
     left.legend(fontsize=7)
-    energies = sorted((float(pj), label) for label, _, _, pj in units if pj not in (None, ""))
-    if energies:
-        right.barh([label for _, label in energies], [pj for pj, _ in energies], color="tab:blue")
-        right.invert_yaxis()
-    right.set(title="Energy per activation at 250 MHz (zero-delay, uniform codes)", xlabel="pJ")
+    columns = [(stream, energy_column(stream, True)) for stream in ENERGY_STREAMS]
+    streams = [
+        (stream, column)
+        for stream, column in columns
+        if any(row.get(column) not in (None, "") for *_, row in units)
+    ]
+    priced = [
+        (label, row) for label, _, _, row in units if streams and row.get(streams[0][1]) not in (None, "")
+    ]
+    priced.sort(key=lambda item: float(item[1][streams[0][1]]))
+    height = 0.8 / max(len(streams), 1)
+    for index, (stream, column) in enumerate(streams):
+        values = [float(row.get(column) or 0) for _, row in priced]
+        right.barh([k + index * height for k in range(len(priced))], values, height=height, label=stream)
+    right.set_yticks(
+        [k + height * (len(streams) - 1) / 2 for k in range(len(priced))], [p[0] for p in priced]
+    )
+    right.invert_yaxis()
+    right.set(title="Energy per activation, fwd+grad, 250 MHz (zero delay)", xlabel="pJ")
     right.grid(alpha=0.3, axis="x")
+    if streams:
+        right.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, **SAVE)
     plt.close(figure)

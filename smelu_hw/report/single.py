@@ -7,7 +7,10 @@ cells and critical path at the typical and slow corners) and its energy per acti
 uniform input codes at 250 MHz; the golden model rebuilt from the manifest for the error
 statistics; and, for a unit (not an engine), the same unit regenerated at latencies 0 to 4 for
 Fmax in the timing harness on iCE40 and ECP5, the file's own latency among them (a unit
-without the gradient and an engine have no Fmax table: the harness builds units with it).
+without the gradient and an engine have no Fmax table: the harness builds units with it), and
+for area against delay on SG13G2 (:mod:`smelu_hw.liberty.pareto`, the full report's ``pareto``
+jobs: latencies 0 to 4 by every ABC delay target, at the typical and slow corners), with the
+smallest area that meets 250 MHz, 500 MHz and 1 GHz typical and 250 MHz slow.
 
 The report is ``MODULE.report.md`` and ``MODULE.report.json``, written beside the manifest (or
 into ``--out-dir``) once every measurement is done.
@@ -22,11 +25,26 @@ from pathlib import Path
 
 from ..gen.files import write_atomically
 from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, energy_per_activation, liberty_area
+from ..liberty.pareto import (
+    DELAY_TARGETS_PS,
+    Point,
+    pareto_front,
+    smallest_at_clock,
+)
 from ..synth import FLOP_TRANSISTORS, FLOWS, measure, registered_area
 from ..verify.design import Design
-from .sweep import DEVICES, ENERGY_CLOCK_NS, ENERGY_VECTORS, LATENCIES, energy_codes, error_columns, unit_fmax
+from .frontier import EQUAL_CLOCKS, SLOW, latency_columns, row_points
+from .streams import ENERGY_CLOCK_NS, ENERGY_VECTORS, energy_codes
+from .sweep import DEVICES, LATENCIES, error_columns, unit_fmax
 
-__all__ = ["unit_report", "write_unit_report"]
+__all__ = ["PARETO_CORNERS", "PARETO_POINTS", "unit_report", "write_unit_report"]
+
+#: The area-against-delay sweep of a unit: (latency, ABC delay target), as the full report's.
+PARETO_POINTS: tuple[tuple[int, int | None], ...] = tuple(
+    (latency, target) for latency in LATENCIES for target in DELAY_TARGETS_PS
+)
+#: The corners of the sweep: (column prefix, corner), as the full report's.
+PARETO_CORNERS = (("", SG13G2_TYPICAL), (SLOW, SG13G2_SLOW))
 
 
 def _area(flow: str, verilog: str, top: str, registered: bool) -> dict[str, object]:
@@ -63,8 +81,41 @@ def _energy(design: Design) -> dict[str, object]:
     return asdict(energy) | {"total_pj": energy.total_pj, "stream": f"{ENERGY_VECTORS} uniform codes"}
 
 
-def unit_report(design: Design, pool: Executor) -> dict[str, object]:
-    """Every measurement of ``design`` (see the module), run on ``pool``; JSON-ready."""
+def _point(point: Point) -> dict[str, object]:
+    return {
+        "latency": point.latency,
+        "target_ps": point.target_ps,
+        "ns": point.delay_ns,
+        "um2": point.area,
+        "flops": point.flops,
+    }
+
+
+def _area_delay(columns: list[dict[str, object]]) -> dict[str, object]:
+    """The measured points per corner, the typical corner's front, and the equal clocks (those
+    of a corner measured)."""
+    row = {key: value for part in columns for key, value in part.items()}
+    points = {prefix: row_points(row, prefix) for prefix, _ in PARETO_CORNERS}
+    clocks = []
+    for prefix, mhz in EQUAL_CLOCKS:
+        choice = smallest_at_clock(points.get(prefix, []), mhz)
+        if choice.point is not None:
+            label = dict(PARETO_CORNERS)[prefix].label
+            clocks.append({"corner": label, "mhz": mhz, "met": choice.met, **_point(choice.point)})
+    return {
+        "points": {corner.label: [_point(p) for p in points[prefix]] for prefix, corner in PARETO_CORNERS},
+        "front": [_point(p) for p in pareto_front(points[""])],
+        "at_clock": clocks,
+    }
+
+
+def unit_report(
+    design: Design, pool: Executor, pareto_points: tuple[tuple[int, int | None], ...] | None = None
+) -> dict[str, object]:
+    """Every measurement of ``design`` (see the module), run on ``pool``; JSON-ready.
+
+    ``pareto_points`` restricts the area-against-delay sweep (default :data:`PARETO_POINTS`).
+    """
     verilog, name = design.verilog, design.name
     spec = design.model.spec
     registered = design.latency > 0 or design.is_axis
@@ -79,6 +130,14 @@ def unit_report(design: Design, pool: Executor) -> dict[str, object]:
             for device in DEVICES
             for latency in LATENCIES
         }
+    pareto = []
+    if not design.is_engine:
+        with_grad = design.manifest["grad"] is not None
+        pareto = [
+            pool.submit(latency_columns, spec, latency, (target,), corner, prefix, with_grad)
+            for prefix, corner in PARETO_CORNERS
+            for latency, target in (PARETO_POINTS if pareto_points is None else pareto_points)
+        ]
     return {
         "module": name,
         "sha256": design.sha256,
@@ -93,6 +152,7 @@ def unit_report(design: Design, pool: Executor) -> dict[str, object]:
         }
         if fmax
         else None,
+        "area_delay": _area_delay([future.result() for future in pareto]) if pareto else None,
     }
 
 
@@ -148,6 +208,8 @@ def _markdown(report: dict[str, object]) -> str:
             for device, figures in report["fmax_mhz"].items()
         ]
         lines.append("")
+    if report["area_delay"] is not None:
+        lines += _area_delay_lines(report["area_delay"], report["latency"])
     lines += [
         "## Errors against the exact function",
         "",
@@ -159,6 +221,84 @@ def _markdown(report: dict[str, object]) -> str:
         f"{errors['grad_max_jump_ulp']} ULP; codes: {errors['error_codes']}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _target(ps: int | None) -> str:
+    return "none" if ps is None else f"{ps} ps"
+
+
+def _at_clock_cell(choice: dict[str, object]) -> str:
+    """``area | latency | path`` of the smallest point that meets a clock, or of the fastest."""
+    area = f"{choice['um2']:,.0f} µm²"
+    if not choice["met"]:
+        area = f"missed, best {choice['ns']:.2f} ns ({area})"
+    return f"{area} | L={choice['latency']} | {choice['ns']:.2f} ns"
+
+
+def _area_delay_lines(figures: dict[str, object], own_latency: int) -> list[str]:
+    """The equal-clock table, the typical corner's front, and sentences from the numbers."""
+    typical = figures["points"][SG13G2_TYPICAL.label]
+    latencies = sorted({point["latency"] for points in figures["points"].values() for point in points})
+    targets = sorted({point["target_ps"] for point in typical}, key=lambda ps: -1 if ps is None else ps)
+    lines = [
+        "## Area against delay (SG13G2)",
+        "",
+        f"The unit regenerated at latencies {', '.join(map(str, latencies))} and mapped with each of "
+        f"ABC's delay targets (`abc -D`: {', '.join(map(_target, targets))}): area of the unit alone, "
+        "its own flip-flops included; delay register to register, the unit between plain D flip-flops "
+        "of the library (their clock-to-output and setup included), ideal clock, no wire load "
+        "(`smelu_hw/liberty/pareto.py`, as the full report's area at equal clock).",
+        "",
+        "| clock | smallest area that meets it | latency | critical path |",
+        "|---|---|---|---|",
+        *(f"| {c['corner']}, {c['mhz']:g} MHz | {_at_clock_cell(c)} |" for c in figures["at_clock"]),
+        "",
+        f"Pareto front on {SG13G2_TYPICAL.label}, fastest first:",
+        "",
+        "| latency | ABC target | critical path (ns) | µm² | flip-flops |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {p['latency']} | {_target(p['target_ps'])} | {p['ns']:.3f} | {p['um2']:,.1f} | {p['flops']} |"
+            for p in figures["front"]
+        ),
+        "",
+    ]
+    return lines + _area_delay_sentences(figures, typical, own_latency) + [""]
+
+
+def _area_delay_sentences(
+    figures: dict[str, object], typical: list[dict[str, object]], own_latency: int
+) -> list[str]:
+    front = figures["front"]
+    fastest, smallest = front[0], front[-1]
+    notes = [
+        f"- The fastest point on {SG13G2_TYPICAL.label} is {fastest['ns']:.2f} ns "
+        f"({1000 / fastest['ns']:.0f} MHz) at L={fastest['latency']}, {fastest['um2']:,.0f} µm²; the "
+        f"smallest is {smallest['um2']:,.0f} µm² at L={smallest['latency']} ({smallest['ns']:.2f} ns)"
+        + (
+            f", so the speed costs {fastest['um2'] / smallest['um2']:.2f}x the area."
+            if fastest is not smallest
+            else ": one point is both."
+        )
+    ]
+    own = [point for point in typical if point["latency"] == own_latency]
+    if own:
+        best = min(own, key=lambda point: (point["ns"], point["um2"]))
+        notes.append(
+            f"- At this file's latency (L={own_latency}) the unit reaches {1000 / best['ns']:.0f} MHz "
+            f"({best['ns']:.2f} ns, {best['um2']:,.0f} µm², ABC target {_target(best['target_ps'])})."
+        )
+    missed = [c for c in figures["at_clock"] if not c["met"]]
+    for choice in missed:
+        period = 1000 / choice["mhz"]
+        notes.append(
+            f"- {choice['mhz']:g} MHz on {choice['corner']} is missed at every latency measured: the best "
+            f"path, {choice['ns']:.2f} ns at L={choice['latency']}, is {choice['ns'] / period - 1:.0%} "
+            "longer than the period."
+        )
+    if not missed:
+        notes.append("- Every clock of the table is met at the latencies measured.")
+    return notes
 
 
 def write_unit_report(report: dict[str, object], out_dir: Path) -> list[Path]:

@@ -20,12 +20,13 @@ from ..approx.functions import SMOOTH
 from ..fixed import QFormat
 from ..gen.build import generate, unit_factory
 from ..hw.harness import TimingHarness
-from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, energy_per_activation, liberty_area
-from ..liberty.pareto import DELAY_TARGETS_PS
+from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, liberty_area
+from ..liberty.pareto import DELAY_TARGETS_PS, useful_latencies
 from ..registry import ACTIVATIONS
 from ..specs import POLY_MAX_BITS, ActivationSpec
 from ..synth import fmax, measure, registered_area
 from .frontier import PARETO_COLUMNS, SLOW, latency_columns
+from .streams import ENERGY_COLUMNS, energy_columns
 
 __all__ = [
     "UnitConfig",
@@ -84,11 +85,10 @@ ERROR_COLUMNS = [
 KEY_COLUMNS = ["unit", "activation", "method", "accuracy", "bits", "frac", "beta", "rounding"]
 #: The Liberty flow's columns (docs/SPEC.md §9), at the report's corner (SG13G2 typical by
 #: default): µm² and cells, forward and forward + gradient, the critical path of the
-#: combinational forward + gradient unit, and its energy per activation at 250 MHz on
-#: :data:`ENERGY_VECTORS` uniform codes (at the timing widths only).
-LIBERTY_COLUMNS = ["um2_fwd", "um2_both", "cells_fwd", "cells_both", "ns_both", "pj_both"]
-ENERGY_CLOCK_NS = 4.0
-ENERGY_VECTORS = 4096
+#: combinational forward + gradient unit, and its energy per activation at 250 MHz on three
+#: input streams, forward and forward + gradient (:mod:`~smelu_hw.report.streams`; at the
+#: timing widths only).
+LIBERTY_COLUMNS = ["um2_fwd", "um2_both", "cells_fwd", "cells_both", "ns_both", *ENERGY_COLUMNS]
 
 
 def _area_columns() -> list[str]:
@@ -216,7 +216,7 @@ class Job:
             "fmax": f"{self.flow} L={self.latency}",
             "registers": f"L={self.latency}",
             "liberty": f"{'fwd+grad' if self.with_grad else 'fwd'} {self.corner.label}",
-            "energy": self.corner.label,
+            "energy": f"{'fwd+grad' if self.with_grad else 'fwd'} {self.corner.label}",
             "pareto": f"L={self.latency} -D {self.targets[0] if self.targets else '-'} {self.corner.label}",
             "errors": "",
         }[self.kind]
@@ -230,23 +230,36 @@ def jobs_for(
     corner: Corner = SG13G2_TYPICAL,
 ) -> list[Job]:
     """Every measurement of ``units``: errors, area in each of ``flows``, the Liberty flow at
-    ``corner`` (and, at the timing widths, energy, and area against delay at ``latencies``,
-    also at the SG13G2 slow corner when ``corner`` is the typical one), and Fmax at
-    ``latencies``."""
+    ``corner`` (and, at the timing widths, energy), Fmax at ``latencies``, and at the headline
+    width (:func:`headline_width`, the only one the report draws) area against delay at each of
+    ``latencies`` that can reach the front (:func:`~smelu_hw.liberty.pareto.useful_latencies`),
+    also at the SG13G2 slow corner when ``corner`` is the typical one; SmeLU at the other
+    timing widths at :data:`QUICK_PARETO_POINTS`, as ``--quick`` measures it."""
     jobs = []
+    pareto_width = headline_width({unit.bits for unit in units}) if units else None
     for unit in units:
         jobs.append(Job(unit, "errors"))
         jobs += [Job(unit, "area", flow, with_grad) for flow in flows for with_grad in (False, True)]
         jobs += [Job(unit, "liberty", with_grad=with_grad, corner=corner) for with_grad in (False, True)]
         if unit.bits in TIMING_BITS:
-            jobs.append(Job(unit, "energy", corner=corner))
+            jobs += [Job(unit, "energy", with_grad=with_grad, corner=corner) for with_grad in (False, True)]
             jobs += [
                 Job(unit, "fmax", device, latency=latency) for device in DEVICES for latency in latencies
             ]
             jobs += [Job(unit, "registers", latency=latency) for latency in latencies]
-            points = [(latency, target) for latency in latencies for target in DELAY_TARGETS_PS]
-            jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
+            if unit.bits == pareto_width:
+                kept = useful_latencies(unit.spec(), latencies)
+                points = [(latency, target) for latency in kept for target in DELAY_TARGETS_PS]
+                jobs += _pareto_jobs(unit, points, corner, slow=corner == SG13G2_TYPICAL)
+            elif unit.activation == "smelu":  # --quick's points, so its test compares them
+                jobs += _pareto_jobs(unit, list(QUICK_PARETO_POINTS), corner, slow=False)
     return jobs
+
+
+def headline_width(widths: set[int]) -> int:
+    """The report's headline width: 16 when swept, else the widest up to 16 (or the narrowest)."""
+    small = [width for width in widths if width <= 16]
+    return max(small) if small else min(widths)
 
 
 def _pareto_jobs(
@@ -265,8 +278,8 @@ def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list
     only on the house metric and the Liberty flow too) and at the quick latency, so each
     measurement path (Yosys, the Liberty flow and energy, nextpnr, the error check) runs once;
     a baseline only its errors, the house metric and the Liberty flow and energy, enough to
-    compare it with SmeLU. SmeLU's area against delay: :data:`QUICK_PARETO_POINTS` at
-    ``corner`` only."""
+    compare it with SmeLU; energy forward + gradient only. SmeLU's area against delay:
+    :data:`QUICK_PARETO_POINTS` at ``corner`` only."""
     jobs = []
     for unit in units:
         if unit.activation == "smelu":
@@ -275,11 +288,15 @@ def quick_jobs(units: list[UnitConfig], corner: Corner = SG13G2_TYPICAL) -> list
             jobs += [
                 job
                 for job in full
-                if (job.with_grad or job.kind != "area" or job.flow == "cmos") and job.kind != "pareto"
+                if (job.with_grad or job.kind == "liberty" or job.flow == "cmos") and job.kind != "pareto"
             ]
             jobs += _pareto_jobs(unit, list(QUICK_PARETO_POINTS), corner, slow=False)
         else:
-            jobs += jobs_for([unit], (), ("cmos",), corner)
+            jobs += [
+                job
+                for job in jobs_for([unit], (), ("cmos",), corner)
+                if job.with_grad or job.kind != "energy"
+            ]
     return jobs
 
 
@@ -322,21 +339,11 @@ def run_job(job: Job) -> dict[str, object]:
     return result
 
 
-def energy_codes(fmt: QFormat) -> np.ndarray:
-    """The stream the energy figures average over: :data:`ENERGY_VECTORS` uniform codes of
-    ``fmt`` (seed 1), one per clock cycle."""
-    return np.random.default_rng(1).integers(fmt.min_code, fmt.max_code + 1, ENERGY_VECTORS)
-
-
 def _liberty_columns(job: Job, spec: ActivationSpec) -> dict[str, object]:
     """The Liberty flow's columns of one job (:data:`LIBERTY_COLUMNS`)."""
-    unit = generate(spec, with_grad=job.with_grad)
     if job.kind == "energy":
-        codes = energy_codes(spec.fmt)
-        energy = energy_per_activation(
-            unit.verilog, unit.name, codes, corner=job.corner, clock_ns=ENERGY_CLOCK_NS
-        )
-        return {"pj_both": round(energy.total_pj, 4)}
+        return energy_columns(spec, job.with_grad, job.corner)
+    unit = generate(spec, with_grad=job.with_grad)
     part = "both" if job.with_grad else "fwd"
     area = liberty_area(unit.verilog, unit.name, job.corner)
     result: dict[str, object] = {f"um2_{part}": round(area.area, 2), f"cells_{part}": area.cells}
