@@ -112,9 +112,17 @@ def test_the_table_commentary_is_derived_from_the_errors(activation, bits, sourc
 
 
 def test_the_committed_report_is_what_its_results_render_to(tmp_path):
-    """``--render``: REPORT.md comes from results.json alone, so the committed one is current."""
-    assert main(["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path)]) == 0
-    assert (tmp_path / "REPORT.md").read_text() == (ROOT / "reports" / "REPORT.md").read_text()
+    """``--render``: REPORT.md comes from results.json alone, so the committed one is current.
+    Without drawing the plots (the quick sweep draws them with the same code): the committed
+    text is the render plus its Plots section, which lists exactly the report's committed PNGs."""
+    argv = ["--render", str(ROOT / "reports" / "results.json"), "--out-dir", str(tmp_path), "--no-plots"]
+    assert main(argv) == 0
+    committed = (ROOT / "reports" / "REPORT.md").read_text()
+    before, plots = committed.split("## Plots\n\n")
+    images, after = plots.split("\n\n", 1)
+    assert (tmp_path / "REPORT.md").read_text() == before + after
+    drawn = {path.name for path in (ROOT / "reports").glob("*.png") if not path.name.startswith("repro")}
+    assert sorted(images.splitlines()) == sorted(f"![{name}]({name})" for name in drawn)
 
 
 def test_render_of_a_missing_file_is_bad_input(tmp_path, capsys):
