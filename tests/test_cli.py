@@ -51,7 +51,11 @@ def test_an_internal_failure_is_one_line_and_exit_status_1(tmp_path: Path, modul
     )
     prog = module.removesuffix(".__main__")
     assert result.returncode == 1, result.stderr
-    assert result.stderr == f"{prog}: internal error: RuntimeError: simulated internal failure\n"
+    # One line for the failure, no traceback; before it, only what the tool logs as it starts
+    # (the report's job count).
+    lines = result.stderr.splitlines()
+    assert lines[-1] == f"{prog}: internal error: RuntimeError: simulated internal failure"
+    assert "Traceback" not in result.stderr and all(": error" not in line for line in lines[:-1])
     assert not out_dir.exists()
 
 
