@@ -198,3 +198,15 @@ def test_the_time_limit_counts_cpu_seconds_not_a_loaded_machines_wall_time(tmp_p
     sleeper = [sys.executable, "-c", "import time; time.sleep(2.5); print('done')"]
     waited = run_limited(sleeper, tmp_path, 1, late)
     assert (waited.returncode, waited.stdout) == (0, "done\n")
+
+
+def test_a_benchs_python_loads_no_plugins_and_rewrites_only_the_benches(monkeypatch):
+    from smelu_hw.verify.cocotb_run import bench_python_environment
+
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    monkeypatch.delenv("COCOTB_REWRITE_ASSERTION_FILES", raising=False)
+    chosen = bench_python_environment()
+    assert chosen["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] == "1"
+    assert {"activation.py", "engine.py", "axis.py"} <= set(chosen["COCOTB_REWRITE_ASSERTION_FILES"].split())
+    monkeypatch.setenv("COCOTB_REWRITE_ASSERTION_FILES", "*.py")  # a user's own choice is kept
+    assert bench_python_environment()["COCOTB_REWRITE_ASSERTION_FILES"] == "*.py"
