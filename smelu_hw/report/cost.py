@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..approx.functions import SMOOTH
 from ..synth import FLOP_TRANSISTORS
+from .rows import Row, number, unit_label
 from .sweep import CROSSOVER_BETA, LATENCIES
 
 __all__ = [
@@ -27,17 +28,6 @@ __all__ = [
 
 #: Target clocks: (device, MHz).
 CLOCK_TARGETS = (("ice40", 50.0), ("ecp5", 100.0), ("ecp5", 200.0))
-
-Row = dict[str, object]
-
-
-def _number(row: Row, column: str) -> float | None:
-    value = row.get(column, "")
-    return None if value in ("", None) else float(value)
-
-
-def _label(row: Row) -> str:
-    return str(row["unit"]).rsplit(" ", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -57,15 +47,15 @@ def at_clock(row: Row, device: str, mhz: float) -> AtClock | None:
     """The smallest measured latency whose Fmax on ``device`` reaches ``mhz``; ``None`` if none
     does (or its area was not measured)."""
     for latency in LATENCIES:
-        reached = _number(row, f"fmax_{device}_l{latency}")
-        logic, flops = _number(row, f"logic_l{latency}"), _number(row, f"flops_l{latency}")
+        reached = number(row, f"fmax_{device}_l{latency}")
+        logic, flops = number(row, f"logic_l{latency}"), number(row, f"flops_l{latency}")
         if reached is not None and reached >= mhz and logic is not None and flops is not None:
             return AtClock(latency, int(logic), int(flops))
     return None
 
 
 def _best_fmax(row: Row, device: str) -> float | None:
-    values = [_number(row, f"fmax_{device}_l{latency}") for latency in LATENCIES]
+    values = [number(row, f"fmax_{device}_l{latency}") for latency in LATENCIES]
     values = [value for value in values if value is not None]
     return max(values) if values else None
 
@@ -86,7 +76,7 @@ def equal_frequency_lines(rows: list[Row], bits: int) -> list[str]:
                 cells.append(f"not met (best {best:.1f} MHz)" if best is not None else "n/a")
             else:
                 cells.append(f"L={point.latency}: {point.total:,} ({point.logic:,} + {point.flops} FF)")
-        lines.append(f"| {_label(row)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {unit_label(row)} | " + " | ".join(cells) + " |")
     lines += ["", *_equal_frequency_sentences(units)]
     return lines
 
@@ -95,9 +85,9 @@ def _equal_frequency_sentences(units: list[Row]) -> list[str]:
     sentences = []
     smelu = [row for row in units if row["activation"] == "smelu" and float(row["beta"]) == CROSSOVER_BETA]
     for device, mhz in CLOCK_TARGETS:
-        met = {_label(row): point for row in units if (point := at_clock(row, device, mhz)) is not None}
+        met = {unit_label(row): point for row in units if (point := at_clock(row, device, mhz)) is not None}
         smooth = {label: point for label, point in met.items() if label.split()[0] in SMOOTH}
-        missed = [_label(row) for row in units if _label(row) not in met]
+        missed = [unit_label(row) for row in units if unit_label(row) not in met]
         text = f"- {device} at {mhz:g} MHz: "
         if not met:
             sentences.append(text + "no unit meets it at the latencies measured.")
@@ -106,7 +96,7 @@ def _equal_frequency_sentences(units: list[Row]) -> list[str]:
         text += f"the cheapest unit that meets it is {cheapest} ({met[cheapest].total:,} transistors)"
         best_smooth = min(smooth, key=lambda label: smooth[label].total) if smooth else None
         for row in smelu:
-            label = _label(row)
+            label = unit_label(row)
             if label not in met:
                 continue
             text += f"; {label} needs L={met[label].latency} and {met[label].total:,}"
@@ -135,7 +125,7 @@ class Crossover:
 
 
 def _cheapest(rows: list[Row], column: str) -> tuple[str, float] | None:
-    priced = [(_label(row), _number(row, column)) for row in rows]
+    priced = [(unit_label(row), number(row, column)) for row in rows]
     priced = [(label, value) for label, value in priced if value is not None]
     return min(priced, key=lambda item: item[1]) if priced else None
 

@@ -13,6 +13,7 @@ from ..models import model_for
 from ..synth import FLOP_TRANSISTORS
 from .cost import crossover_lines, equal_frequency_lines
 from .frontier import equal_clock_lines, row_points
+from .rows import number, unit_label
 from .streams import ENERGY_CLOCK_NS, ENERGY_VECTORS, energy_lines
 from .sweep import DEVICES, LATENCIES, TIMING_BITS, UnitConfig, sample_codes
 
@@ -24,23 +25,14 @@ _ENERGY_MHZ = 1000 / ENERGY_CLOCK_NS
 DEFAULT_CORNER = "SG13G2 typical 1.20 V 25 °C"
 
 
-def _number(row: dict[str, object], column: str) -> float | None:
-    value = row.get(column, "")
-    return None if value in ("", None) else float(value)
-
-
 def _cell(value: float | None, digits: int = 0) -> str:
     return "n/a" if value is None else f"{value:,.{digits}f}"
 
 
 def _best_fmax(row: dict[str, object], device: str) -> tuple[float, int] | None:
-    points = [(_number(row, f"fmax_{device}_l{latency}"), latency) for latency in LATENCIES]
+    points = [(number(row, f"fmax_{device}_l{latency}"), latency) for latency in LATENCIES]
     points = [(mhz, latency) for mhz, latency in points if mhz is not None]
     return max(points) if points else None
-
-
-def _label(row: dict[str, object]) -> str:
-    return str(row["unit"]).rsplit(" ", 1)[0]
 
 
 def table_error_source(row: dict[str, object]) -> str:
@@ -64,9 +56,7 @@ def table_error_source(row: dict[str, object]) -> str:
 
 def _measured_latencies(rows: list[dict[str, object]], device: str) -> list[int]:
     """The latencies at which some row has an Fmax on ``device``."""
-    return [
-        lat for lat in LATENCIES if any(_number(row, f"fmax_{device}_l{lat}") is not None for row in rows)
-    ]
+    return [lat for lat in LATENCIES if any(number(row, f"fmax_{device}_l{lat}") is not None for row in rows)]
 
 
 def _fmax_column(rows: list[dict[str, object]], device: str, name: str) -> tuple[str, list[str]]:
@@ -75,7 +65,7 @@ def _fmax_column(rows: list[dict[str, object]], device: str, name: str) -> tuple
     latencies = _measured_latencies(rows, device)
     if len(latencies) == 1:
         only = latencies[0]
-        cells = [_cell(_number(row, f"fmax_{device}_l{only}"), 1) for row in rows]
+        cells = [_cell(number(row, f"fmax_{device}_l{only}"), 1) for row in rows]
         return f"Fmax {name} (L={only}), MHz", cells
     best = [_best_fmax(row, device) for row in rows]
     cells = ["n/a" if point is None else f"{point[0]:.1f} MHz (L={point[1]})" for point in best]
@@ -91,23 +81,23 @@ def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
     (the silicon columns' library and corner are in the report's "Silicon" line)."""
     rows = [row for row in rows if int(row["bits"]) == bits]
     columns: list[tuple[str, list[str]]] = [
-        ("µm² fwd+grad", [_cell(_number(row, "um2_both"), 1) for row in rows]),
-        ("critical path (ns)", [_cell(_number(row, "ns_both"), 3) for row in rows]),
+        ("µm² fwd+grad", [_cell(number(row, "um2_both"), 1) for row in rows]),
+        ("critical path (ns)", [_cell(number(row, "ns_both"), 3) for row in rows]),
         (
             f"pJ per activation fwd+grad ({_ENERGY_MHZ:.0f} MHz, uniform codes)",
-            [_cell(_number(row, "pj_both"), 3) for row in rows],
+            [_cell(number(row, "pj_both"), 3) for row in rows],
         ),
-        ("transistors fwd", [_cell(_number(row, "transistors_fwd")) for row in rows]),
-        ("transistors fwd+grad", [_cell(_number(row, "transistors_both")) for row in rows]),
-        ("GE fwd+grad", [_cell(_number(row, "ge_both"), 1) for row in rows]),
-        ("iCE40 LUT4 fwd+grad", [_cell(_number(row, "ice40_lut4_both")) for row in rows]),
-        ("ECP5 LUT4 fwd+grad", [_cell(_number(row, "ecp5_lut4_both")) for row in rows]),
-        ("XC7 LUT fwd+grad", [_cell(_number(row, "xc7_lut_both")) for row in rows]),
-        ("logic depth fwd+grad (gates)", [_cell(_number(row, "depth_both")) for row in rows]),
+        ("transistors fwd", [_cell(number(row, "transistors_fwd")) for row in rows]),
+        ("transistors fwd+grad", [_cell(number(row, "transistors_both")) for row in rows]),
+        ("GE fwd+grad", [_cell(number(row, "ge_both"), 1) for row in rows]),
+        ("iCE40 LUT4 fwd+grad", [_cell(number(row, "ice40_lut4_both")) for row in rows]),
+        ("ECP5 LUT4 fwd+grad", [_cell(number(row, "ecp5_lut4_both")) for row in rows]),
+        ("XC7 LUT fwd+grad", [_cell(number(row, "xc7_lut_both")) for row in rows]),
+        ("logic depth fwd+grad (gates)", [_cell(number(row, "depth_both")) for row in rows]),
         _fmax_column(rows, "ice40", "iCE40"),
         _fmax_column(rows, "ecp5", "ECP5"),
-        ("fwd max ULP", [_cell(_number(row, "fwd_max_ulp"), 3) for row in rows]),
-        ("grad max ULP", [_cell(_number(row, "grad_max_ulp"), 3) for row in rows]),
+        ("fwd max ULP", [_cell(number(row, "fwd_max_ulp"), 3) for row in rows]),
+        ("grad max ULP", [_cell(number(row, "grad_max_ulp"), 3) for row in rows]),
         ("non-faithful codes", [_non_faithful(row) for row in rows]),
         ("monotonic viol.", [str(row.get("monotonic_violations", "n/a")) for row in rows]),
         ("grad max jump (ULP)", [str(row.get("grad_max_jump_ulp", "n/a")) for row in rows]),
@@ -118,23 +108,23 @@ def headline(rows: list[dict[str, object]], bits: int) -> list[str]:
         "|---|" + "---|" * len(columns),
     ]
     for index, row in enumerate(rows):
-        lines.append(f"| {_label(row)} | " + " | ".join(cells[index] for _, cells in columns) + " |")
+        lines.append(f"| {unit_label(row)} | " + " | ".join(cells[index] for _, cells in columns) + " |")
     return lines
 
 
 def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
     """Sentences generated from the numbers, so they stay true when the numbers change."""
-    at = {_label(row): row for row in rows if int(row["bits"]) == bits}
+    at = {unit_label(row): row for row in rows if int(row["bits"]) == bits}
     notes: list[str] = []
     # The reference is SmeLU with beta = 2 (R16 at 16 bits) when the sweep has it.
     smelus = [row for label, row in at.items() if label.startswith("smelu")]
-    smelu = next((row for row in smelus if _label(row) == "smelu b=2"), smelus[0] if smelus else None)
-    if smelu is None or _number(smelu, "transistors_both") is None:
+    smelu = next((row for row in smelus if unit_label(row) == "smelu b=2"), smelus[0] if smelus else None)
+    if smelu is None or number(smelu, "transistors_both") is None:
         return ["(No SmeLU unit at this width in the sweep: no comparison.)"]
-    area = _number(smelu, "transistors_both")
-    name = _label(smelu)
+    area = number(smelu, "transistors_both")
+    name = unit_label(smelu)
     others = {
-        label: _number(row, "transistors_both") for label, row in at.items() if not label.startswith("smelu")
+        label: number(row, "transistors_both") for label, row in at.items() if not label.startswith("smelu")
     }
     others = {label: value for label, value in others.items() if value}
     notes += _beta_sentence(smelus, name)
@@ -143,7 +133,7 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
         relation = (
             f"{ratio:.2f}x the area of {name}" if ratio >= 1 else f"{1 / ratio:.2f}x smaller than {name}"
         )
-        error = _number(at[label], "fwd_max_ulp")
+        error = number(at[label], "fwd_max_ulp")
         notes.append(
             f"- **{label}**: {value:,.0f} transistors, {relation}; forward max error {_cell(error, 3)} ULP."
         )
@@ -168,7 +158,7 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
             + "."
         )
     for device in DEVICES:
-        zero, best = _number(smelu, f"fmax_{device}_l0"), _best_fmax(smelu, device)
+        zero, best = number(smelu, f"fmax_{device}_l0"), _best_fmax(smelu, device)
         if zero and best and best[0] > zero:
             notes.append(
                 f"- Pipelining lifts {name} on {device} from {zero:.1f} MHz (latency 0, registered I/O) to "
@@ -176,17 +166,17 @@ def commentary(rows: list[dict[str, object]], bits: int) -> list[str]:
             )
     tables = [label for label in at if label.endswith("table")]
     if tables:
-        worst = max(tables, key=lambda label: _number(at[label], "fwd_max_ulp") or 0)
+        worst = max(tables, key=lambda label: number(at[label], "fwd_max_ulp") or 0)
         notes.append(
             f"- hls4ml-style tables are cheap but not faithful: {worst} is off by up to "
-            f"{_cell(_number(at[worst], 'fwd_max_ulp'))} ULP, {table_error_source(at[worst])}."
+            f"{_cell(number(at[worst], 'fwd_max_ulp'))} ULP, {table_error_source(at[worst])}."
         )
     return notes
 
 
 def _silicon_line(rows: list[dict[str, object]], metadata: dict[str, object]) -> list[str]:
     """How the µm², ns and pJ columns were measured, where the sweep has them."""
-    if not any(_number(row, "um2_both") is not None for row in rows):
+    if not any(number(row, "um2_both") is not None for row in rows):
         return []
     corner = metadata.get("liberty", DEFAULT_CORNER)
     return [
@@ -198,7 +188,7 @@ def _silicon_line(rows: list[dict[str, object]], metadata: dict[str, object]) ->
         f"(no glitches: a lower bound), at {' and '.join(map(str, TIMING_BITS))} bits"
         + (
             ", and on the digits network's pre-activations and a Gaussian (the energy section)"
-            if any(_number(row, "pj_digits_both") is not None for row in rows)
+            if any(number(row, "pj_digits_both") is not None for row in rows)
             else ""
         )
         + ". The house transistor metric stays for continuity."
@@ -208,9 +198,9 @@ def _silicon_line(rows: list[dict[str, object]], metadata: dict[str, object]) ->
 def _silicon_ratios(smelu: dict[str, object], other: dict[str, object]) -> str:
     """``; 0.33x in µm² and 0.92x in pJ per activation`` where both units have the figures."""
     parts = [
-        f"{_number(smelu, column) / _number(other, column):.2f}x in {what}"
+        f"{number(smelu, column) / number(other, column):.2f}x in {what}"
         for column, what in (("um2_both", "µm²"), ("pj_both", "pJ per activation"))
-        if _number(smelu, column) and _number(other, column)
+        if number(smelu, column) and number(other, column)
     ]
     return f"; {' and '.join(parts)}" if parts else ""
 
@@ -219,11 +209,9 @@ def _beta_sentence(smelus: list[dict[str, object]], reference: str) -> list[str]
     """SmeLU's area across beta, where more than one beta was measured; the reason for the
     trend only where there is one (area growing with beta)."""
     priced = sorted(
-        (float(row["beta"]), _label(row), _number(row, "transistors_both"))
+        (float(row["beta"]), unit_label(row), number(row, "transistors_both"))
         for row in smelus
-        if row.get("accuracy", "") != "faithful"
-        and not row.get("method")
-        and _number(row, "transistors_both")
+        if row.get("accuracy", "") != "faithful" and not row.get("method") and number(row, "transistors_both")
     )
     if len(priced) < 2:
         return [f"- Comparisons below use {reference}."]
@@ -258,7 +246,7 @@ def write_report(
         *_silicon_line(rows, metadata),
         "Area: Yosys `synth; abc -g AND,NAND,OR,NOR,XOR,XNOR,MUX; stat -tech cmos` (transistors), "
         "`abc -liberty smelu_hw/data/gates.lib` (gate equivalents, NAND2 = 1), `synth_ice40`, `synth_ecp5`"
-        + (", `synth_xilinx`" if any(_number(row, "xc7_lut_both") is not None for row in rows) else "")
+        + (", `synth_xilinx`" if any(number(row, "xc7_lut_both") is not None for row in rows) else "")
         + ". Timing: nextpnr, iCE40 UP5K and ECP5-25K, seed 1, unit between registered I/O, "
         f"latencies {', '.join(map(str, metadata['latencies']))}. Errors: every input code up to 16 bits "
         "(sampled windows beyond) against float64 formulas with mpmath deciding doubtful codes.",
@@ -356,7 +344,7 @@ def area_table(rows: list[dict[str, object]]) -> list[str]:
     ]
     by_label: dict[str, dict[int, float | None]] = {}
     for row in rows:
-        by_label.setdefault(_label(row), {})[int(row["bits"])] = _number(row, "transistors_both")
+        by_label.setdefault(unit_label(row), {})[int(row["bits"])] = number(row, "transistors_both")
     for label, values in by_label.items():
         lines.append(f"| {label} | " + " | ".join(_cell(values.get(width)) for width in widths) + " |")
     return lines

@@ -14,6 +14,7 @@ from ..approx.functions import SMOOTH
 from ..liberty import SG13G2_SLOW, Corner
 from ..liberty.pareto import DELAY_TARGETS_PS, LATENCIES, AtClock, Point, measure_point, smallest_at_clock
 from ..specs import ActivationSpec
+from .rows import Row, number, unit_label
 
 __all__ = [
     "PARETO_COLUMNS",
@@ -32,8 +33,6 @@ SLOW = "slow_"
 EQUAL_CLOCKS = (("", 250.0), ("", 500.0), ("", 1000.0), (SLOW, 250.0))
 #: Issue 20's clock targets for R16 at the report's corner: (MHz, largest latency).
 R16_CLOCK_TARGETS = ((500.0, 2), (1000.0, 4))
-
-Row = dict[str, object]
 
 
 def _target(ps: int | None) -> str:
@@ -71,26 +70,17 @@ def latency_columns(
     return result
 
 
-def _number(row: Row, column: str) -> float | None:
-    value = row.get(column, "")
-    return None if value in ("", None) else float(value)
-
-
 def row_points(row: Row, prefix: str = "") -> list[Point]:
     """The points a row measured at one corner (none if it has no Pareto columns)."""
     points = []
     for latency in LATENCIES:
         for ps in DELAY_TARGETS_PS:
-            area = _number(row, f"{prefix}um2_l{latency}_{_target(ps)}")
-            delay = _number(row, f"{prefix}ns_l{latency}_{_target(ps)}")
+            area = number(row, f"{prefix}um2_l{latency}_{_target(ps)}")
+            delay = number(row, f"{prefix}ns_l{latency}_{_target(ps)}")
             if area is not None and delay is not None:
-                flops = int(_number(row, f"{prefix}ff_l{latency}") or 0)
+                flops = int(number(row, f"{prefix}ff_l{latency}") or 0)
                 points.append(Point(latency, ps, delay, area, flops))
     return points
-
-
-def _label(row: Row) -> str:
-    return str(row["unit"]).rsplit(" ", 1)[0]
 
 
 def _is_r16(row: Row) -> bool:
@@ -118,7 +108,7 @@ def equal_clock_lines(rows: list[Row], bits: int, corner: str) -> list[str]:
         "|---|" + "---|" * len(clocks),
     ]
     choices = {
-        _label(row): [smallest_at_clock(row_points(row, prefix), mhz) for prefix, mhz in clocks]
+        unit_label(row): [smallest_at_clock(row_points(row, prefix), mhz) for prefix, mhz in clocks]
         for row in units
     }
     for label, row_choices in choices.items():

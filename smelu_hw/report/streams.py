@@ -28,6 +28,7 @@ from ..liberty import Corner, energy_per_activation
 from ..models.dense import DenseLayer
 from ..network import input_codes, load_network
 from ..specs import ActivationSpec
+from .rows import Row, number, unit_label
 
 __all__ = [
     "ENERGY_CLOCK_NS",
@@ -120,25 +121,14 @@ _STREAM_TEXT = {
     "uniform": "uniform codes",
 }
 
-Row = dict[str, object]
-
-
-def _pj(row: Row, column: str) -> float | None:
-    value = row.get(column, "")
-    return None if value in ("", None) else float(value)
-
-
-def _label(row: Row) -> str:
-    return str(row["unit"]).rsplit(" ", 1)[0]
-
 
 def energy_lines(rows: list[Row], bits: int, corner: str) -> list[str]:
     """The energy table of the ``bits``-wide units (pJ per activation, every stream measured,
     forward and forward + gradient) and sentences: SmeLU b=2 (and faithful) against the
     cheapest smooth unit on each stream, and the issue's target on the digits stream."""
     units = [row for row in rows if int(row["bits"]) == bits]
-    columns = [column for column in ENERGY_COLUMNS if any(_pj(row, column) is not None for row in units)]
-    units = [row for row in units if any(_pj(row, column) is not None for column in columns)]
+    columns = [column for column in ENERGY_COLUMNS if any(number(row, column) is not None for row in units)]
+    units = [row for row in units if any(number(row, column) is not None for column in columns)]
     if not units:
         return []
     headers = [
@@ -157,8 +147,8 @@ def energy_lines(rows: list[Row], bits: int, corner: str) -> list[str]:
         "|---|" + "---|" * len(columns),
     ]
     for row in units:
-        cells = ["n/a" if (pj := _pj(row, column)) is None else f"{pj:.3f}" for column in columns]
-        lines.append(f"| {_label(row)} | " + " | ".join(cells) + " |")
+        cells = ["n/a" if (pj := number(row, column)) is None else f"{pj:.3f}" for column in columns]
+        lines.append(f"| {unit_label(row)} | " + " | ".join(cells) + " |")
     lines.append("")
     smooth = [row for row in units if row["activation"] in SMOOTH]
     smelu = [row for row in units if row["activation"] == "smelu" and float(row["beta"]) == GAUSS_SIGMA]
@@ -174,8 +164,8 @@ def _stream_sentence(
     """SmeLU b=2 (and faithful) against the cheapest smooth unit on one stream, and on the
     digits stream forward + gradient the issue's target."""
     column = energy_column(stream, with_grad)
-    priced = {_label(row): pj for row in smooth if (pj := _pj(row, column)) is not None}
-    mine = {_label(row): pj for row in smelu if (pj := _pj(row, column)) is not None}
+    priced = {unit_label(row): pj for row in smooth if (pj := number(row, column)) is not None}
+    mine = {unit_label(row): pj for row in smelu if (pj := number(row, column)) is not None}
     if column not in columns or not priced or not mine:
         return []
     cheapest = min(priced, key=priced.get)
