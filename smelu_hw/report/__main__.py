@@ -222,6 +222,7 @@ def _one_unit(args: argparse.Namespace) -> int:
         raise UsageError(
             "MODULE.json reports on that one unit: --quick, --bits, --activation and --render do not apply"
         )
+    corner = _corner(args)
     try:
         design = load_design(args.manifest)
         out_dir = args.out_dir or args.manifest.parent
@@ -229,7 +230,7 @@ def _one_unit(args: argparse.Namespace) -> int:
     except (DesignError, OutputFolderError) as error:
         raise UsageError(str(error)) from None
     with open_executor(args.jobs, args.cluster) as pool:
-        report = unit_report(design, pool)
+        report = unit_report(design, pool, corner)
     for path in write_unit_report(report, out_dir):
         print(path)
     return 0

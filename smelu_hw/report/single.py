@@ -2,15 +2,16 @@
 
 It measures exactly the unit the user generated, through the report's own flows and cache:
 the Verilog file beside the manifest for every area metric (the house CMOS transistors, gate
-equivalents, iCE40, ECP5 and Xilinx cells), the Liberty flow on the IHP SG13G2 cells (µm²,
-cells and critical path at the typical and slow corners) and its energy per activation on
-uniform input codes at 250 MHz; the golden model rebuilt from the manifest for the error
-statistics; and, for a unit (not an engine), the same unit regenerated at latencies 0 to 4 for
+equivalents, iCE40, ECP5 and Xilinx cells), the Liberty flow (µm², cells and critical path)
+on the IHP SG13G2 cells at the typical and slow corners, or on the user's ``--liberty FILE``
+alone, and its energy per activation on uniform input codes at 250 MHz at that first corner;
+the golden model rebuilt from the manifest for the error statistics; and, for a unit (not
+an engine), the same unit regenerated at latencies 0 to 4 for
 Fmax in the timing harness on iCE40 and ECP5, the file's own latency among them (a unit
 without the gradient and an engine have no Fmax table: the harness builds units with it), and
-for area against delay on SG13G2 (:mod:`smelu_hw.liberty.pareto`, the full report's ``pareto``
-jobs: latencies 0 to 4 by every ABC delay target, at the typical and slow corners), with the
-smallest area that meets 250 MHz, 500 MHz and 1 GHz typical and 250 MHz slow.
+for area against delay (:mod:`smelu_hw.liberty.pareto`, the full report's ``pareto`` jobs:
+latencies 0 to 4 by every ABC delay target, at the same corners), with the smallest area that
+meets 250 MHz, 500 MHz and 1 GHz at the first corner and 250 MHz at SG13G2's slow one.
 
 The report is ``MODULE.report.md`` and ``MODULE.report.json``, written beside the manifest (or
 into ``--out-dir``) once every measurement is done.
@@ -24,7 +25,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..gen.files import write_atomically
-from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, energy_per_activation, liberty_area
+from ..liberty import SG13G2_SLOW, SG13G2_TYPICAL, Corner, energy_per_activation, liberty_area
 from ..liberty.pareto import (
     DELAY_TARGETS_PS,
     Point,
@@ -37,14 +38,18 @@ from .frontier import EQUAL_CLOCKS, SLOW, latency_columns, row_points
 from .streams import ENERGY_CLOCK_NS, ENERGY_VECTORS, energy_codes
 from .sweep import DEVICES, LATENCIES, error_columns, unit_fmax
 
-__all__ = ["PARETO_CORNERS", "PARETO_POINTS", "unit_report", "write_unit_report"]
+__all__ = ["PARETO_POINTS", "unit_corners", "unit_report", "write_unit_report"]
 
 #: The area-against-delay sweep of a unit: (latency, ABC delay target), as the full report's.
 PARETO_POINTS: tuple[tuple[int, int | None], ...] = tuple(
     (latency, target) for latency in LATENCIES for target in DELAY_TARGETS_PS
 )
-#: The corners of the sweep: (column prefix, corner), as the full report's.
-PARETO_CORNERS = (("", SG13G2_TYPICAL), (SLOW, SG13G2_SLOW))
+
+
+def unit_corners(corner: Corner = SG13G2_TYPICAL) -> tuple[tuple[str, Corner], ...]:
+    """The corners a unit is measured at, (column prefix, corner), as the full report's:
+    ``corner``, and SG13G2's slow corner beside SG13G2's typical one."""
+    return (("", corner),) + (((SLOW, SG13G2_SLOW),) if corner == SG13G2_TYPICAL else ())
 
 
 def _area(flow: str, verilog: str, top: str, registered: bool) -> dict[str, object]:
@@ -62,9 +67,9 @@ def _area(flow: str, verilog: str, top: str, registered: bool) -> dict[str, obje
     return {key: stat[key] for key in keep if key in stat} | {"cells": stat.get("num_cells_by_type", {})}
 
 
-def _liberty(verilog: str, top: str) -> dict[str, dict[str, object]]:
+def _liberty(verilog: str, top: str, corners: tuple[Corner, ...]) -> dict[str, dict[str, object]]:
     result = {}
-    for corner in (SG13G2_TYPICAL, SG13G2_SLOW):
+    for corner in corners:
         area = liberty_area(verilog, top, corner)
         result[corner.label] = {
             "um2": round(area.area, 2),
@@ -75,10 +80,16 @@ def _liberty(verilog: str, top: str) -> dict[str, dict[str, object]]:
     return result
 
 
-def _energy(design: Design) -> dict[str, object]:
+def _energy(design: Design, corner: Corner) -> dict[str, object]:
     codes = energy_codes(design.model.spec.fmt)
-    energy = energy_per_activation(design.verilog, design.name, codes, clock_ns=ENERGY_CLOCK_NS)
-    return asdict(energy) | {"total_pj": energy.total_pj, "stream": f"{ENERGY_VECTORS} uniform codes"}
+    energy = energy_per_activation(
+        design.verilog, design.name, codes, corner=corner, clock_ns=ENERGY_CLOCK_NS
+    )
+    return asdict(energy) | {
+        "corner": corner.label,
+        "total_pj": energy.total_pj,
+        "stream": f"{ENERGY_VECTORS} uniform codes",
+    }
 
 
 def _point(point: Point) -> dict[str, object]:
@@ -91,37 +102,44 @@ def _point(point: Point) -> dict[str, object]:
     }
 
 
-def _area_delay(columns: list[dict[str, object]]) -> dict[str, object]:
-    """The measured points per corner, the typical corner's front, and the equal clocks (those
+def _area_delay(
+    columns: list[dict[str, object]], corners: tuple[tuple[str, Corner], ...]
+) -> dict[str, object]:
+    """The measured points per corner, the first corner's front, and the equal clocks (those
     of a corner measured)."""
     row = {key: value for part in columns for key, value in part.items()}
-    points = {prefix: row_points(row, prefix) for prefix, _ in PARETO_CORNERS}
+    points = {prefix: row_points(row, prefix) for prefix, _ in corners}
     clocks = []
     for prefix, mhz in EQUAL_CLOCKS:
         choice = smallest_at_clock(points.get(prefix, []), mhz)
         if choice.point is not None:
-            label = dict(PARETO_CORNERS)[prefix].label
+            label = dict(corners)[prefix].label
             clocks.append({"corner": label, "mhz": mhz, "met": choice.met, **_point(choice.point)})
     return {
-        "points": {corner.label: [_point(p) for p in points[prefix]] for prefix, corner in PARETO_CORNERS},
+        "points": {corner.label: [_point(p) for p in points[prefix]] for prefix, corner in corners},
         "front": [_point(p) for p in pareto_front(points[""])],
         "at_clock": clocks,
     }
 
 
 def unit_report(
-    design: Design, pool: Executor, pareto_points: tuple[tuple[int, int | None], ...] | None = None
+    design: Design,
+    pool: Executor,
+    corner: Corner = SG13G2_TYPICAL,
+    pareto_points: tuple[tuple[int, int | None], ...] | None = None,
 ) -> dict[str, object]:
     """Every measurement of ``design`` (see the module), run on ``pool``; JSON-ready.
 
-    ``pareto_points`` restricts the area-against-delay sweep (default :data:`PARETO_POINTS`).
+    ``corner`` is the library of the Liberty columns (:func:`unit_corners`); ``pareto_points``
+    restricts the area-against-delay sweep (default :data:`PARETO_POINTS`).
     """
+    corners = unit_corners(corner)
     verilog, name = design.verilog, design.name
     spec = design.model.spec
     registered = design.latency > 0 or design.is_axis
     area = {flow: pool.submit(_area, flow, verilog, name, registered) for flow in FLOWS}
-    liberty = pool.submit(_liberty, verilog, name)
-    energy = None if design.is_engine else pool.submit(_energy, design)
+    liberty = pool.submit(_liberty, verilog, name, tuple(at for _, at in corners))
+    energy = None if design.is_engine else pool.submit(_energy, design, corner)
     errors = pool.submit(error_columns, spec)
     fmax = {}
     if not design.is_engine and design.manifest["grad"] is not None:  # the harness's unit has dy
@@ -134,14 +152,15 @@ def unit_report(
     if not design.is_engine:
         with_grad = design.manifest["grad"] is not None
         pareto = [
-            pool.submit(latency_columns, spec, latency, (target,), corner, prefix, with_grad)
-            for prefix, corner in PARETO_CORNERS
+            pool.submit(latency_columns, spec, latency, (target,), at, prefix, with_grad)
+            for prefix, at in corners
             for latency, target in (PARETO_POINTS if pareto_points is None else pareto_points)
         ]
     return {
         "module": name,
         "sha256": design.sha256,
         "latency": design.latency,
+        "corner": corner.label,
         "area": {flow: future.result() for flow, future in area.items()},
         "liberty": liberty.result(),
         "energy": None if energy is None else energy.result(),
@@ -152,7 +171,7 @@ def unit_report(
         }
         if fmax
         else None,
-        "area_delay": _area_delay([future.result() for future in pareto]) if pareto else None,
+        "area_delay": _area_delay([future.result() for future in pareto], corners) if pareto else None,
     }
 
 
@@ -196,7 +215,8 @@ def _markdown(report: dict[str, object]) -> str:
             "",
             f"{energy['total_pj']:.3f} pJ (internal {energy['internal_pj']:.3f}, switching "
             f"{energy['switching_pj']:.3f}, leakage {energy['leakage_pj']:.2e}) on {energy['stream']} at "
-            f"{1000 / energy['clock_ns']:.0f} MHz, SG13G2 typical, zero-delay simulation (docs/SPEC.md §9).",
+            f"{1000 / energy['clock_ns']:.0f} MHz, {energy['corner']}, zero-delay simulation "
+            "(docs/SPEC.md §9).",
             "",
         ]
     if report["fmax_mhz"] is not None:
@@ -209,7 +229,7 @@ def _markdown(report: dict[str, object]) -> str:
         ]
         lines.append("")
     if report["area_delay"] is not None:
-        lines += _area_delay_lines(report["area_delay"], report["latency"])
+        lines += _area_delay_lines(report["area_delay"], report["latency"], report["corner"])
     lines += [
         "## Errors against the exact function",
         "",
@@ -235,13 +255,13 @@ def _at_clock_cell(choice: dict[str, object]) -> str:
     return f"{area} | L={choice['latency']} | {choice['ns']:.2f} ns"
 
 
-def _area_delay_lines(figures: dict[str, object], own_latency: int) -> list[str]:
-    """The equal-clock table, the typical corner's front, and sentences from the numbers."""
-    typical = figures["points"][SG13G2_TYPICAL.label]
+def _area_delay_lines(figures: dict[str, object], own_latency: int, corner: str) -> list[str]:
+    """The equal-clock table, the front at ``corner`` (the first), and sentences from the numbers."""
+    measured = figures["points"][corner]
     latencies = sorted({point["latency"] for points in figures["points"].values() for point in points})
-    targets = sorted({point["target_ps"] for point in typical}, key=lambda ps: -1 if ps is None else ps)
+    targets = sorted({point["target_ps"] for point in measured}, key=lambda ps: -1 if ps is None else ps)
     lines = [
-        "## Area against delay (SG13G2)",
+        "## Area against delay",
         "",
         f"The unit regenerated at latencies {', '.join(map(str, latencies))} and mapped with each of "
         f"ABC's delay targets (`abc -D`: {', '.join(map(_target, targets))}): area of the unit alone, "
@@ -253,7 +273,7 @@ def _area_delay_lines(figures: dict[str, object], own_latency: int) -> list[str]
         "|---|---|---|---|",
         *(f"| {c['corner']}, {c['mhz']:g} MHz | {_at_clock_cell(c)} |" for c in figures["at_clock"]),
         "",
-        f"Pareto front on {SG13G2_TYPICAL.label}, fastest first:",
+        f"Pareto front on {corner}, fastest first:",
         "",
         "| latency | ABC target | critical path (ns) | µm² | flip-flops |",
         "|---|---|---|---|---|",
@@ -263,16 +283,16 @@ def _area_delay_lines(figures: dict[str, object], own_latency: int) -> list[str]
         ),
         "",
     ]
-    return lines + _area_delay_sentences(figures, typical, own_latency) + [""]
+    return lines + _area_delay_sentences(figures, measured, own_latency, corner) + [""]
 
 
 def _area_delay_sentences(
-    figures: dict[str, object], typical: list[dict[str, object]], own_latency: int
+    figures: dict[str, object], measured: list[dict[str, object]], own_latency: int, corner: str
 ) -> list[str]:
     front = figures["front"]
     fastest, smallest = front[0], front[-1]
     notes = [
-        f"- The fastest point on {SG13G2_TYPICAL.label} is {fastest['ns']:.2f} ns "
+        f"- The fastest point on {corner} is {fastest['ns']:.2f} ns "
         f"({1000 / fastest['ns']:.0f} MHz) at L={fastest['latency']}, {fastest['um2']:,.0f} µm²; the "
         f"smallest is {smallest['um2']:,.0f} µm² at L={smallest['latency']} ({smallest['ns']:.2f} ns)"
         + (
@@ -281,7 +301,7 @@ def _area_delay_sentences(
             else ": one point is both."
         )
     ]
-    own = [point for point in typical if point["latency"] == own_latency]
+    own = [point for point in measured if point["latency"] == own_latency]
     if own:
         best = min(own, key=lambda point: (point["ns"], point["um2"]))
         notes.append(
